@@ -1,0 +1,673 @@
+package com.presencehub.gateway;
+
+import com.presencehub.gateway.impl.SockJsCloser;
+import com.presencehub.ops.HubConfig;
+import com.presencehub.presence.DeliveryKind;
+import com.presencehub.presence.PresenceRecord;
+import com.presencehub.presence.ReachabilityPolicy;
+import com.presencehub.presence.Role;
+import com.presencehub.presence.UserKey;
+import com.presencehub.presence.UserPresence;
+import com.presencehub.presence.VisibilityPolicy;
+import com.presencehub.shard.PresenceShard;
+import com.presencehub.shard.SessionLink;
+import com.presencehub.shard.ShardDirectory;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * One SockJS connection: authenticates it, turns its frames into shard operations, and writes
+ * presence and deliveries back. Lives on the event loop of the socket; the user's state lives on
+ * the user's shard, reached through {@link ShardDirectory}.
+ *
+ * <p>Subscriptions are answered with a snapshot, then changes. Changes that arrive while a
+ * snapshot is still being gathered from the shards are held and written after it, so a watcher
+ * never sees a change older than its snapshot.
+ *
+ * <p>A slow client (its write queue full) gets presence coalesced: only the latest record per user
+ * is kept until the socket drains, so memory stays bounded by the number of users it watches; a
+ * chat delivery to it is refused and not counted as delivered.
+ */
+final class ClientSession implements SessionLink {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
+  /** Large batches (a roster snapshot, an idle storm) are split so no frame grows unbounded. */
+  static final int MAX_RECORDS_PER_FRAME = 256;
+
+  private enum Phase { AWAITING_AUTH, VERIFYING, OPEN, CLOSED }
+
+  private final Gateway gw;
+  private final HubConfig cfg;
+  private final SockJSSocket socket;
+  private final ContextInternal context;
+  private final Consumer<ClientSession> onGone;
+  private final String id = UUID.randomUUID().toString();
+  private final RateLimiter rate;
+
+  private Phase phase = Phase.AWAITING_AUTH;
+  private Identity identity;
+  private UserKey key;
+  private Role role;
+  private boolean counted;
+  private boolean left;
+  private long authTimer = -1;
+  private long expiryTimer = -1;
+
+  private final Set<String> watchedUsers = new HashSet<>();
+  private final EnumSet<Role> watchedRosters = EnumSet.noneOf(Role.class);
+  private final Map<String, Integer> pendingUsers = new HashMap<>();
+  private final Map<Role, Integer> pendingRosters = new EnumMap<>(Role.class);
+  private final List<PresenceRecord> held = new ArrayList<>();
+  private final LinkedHashMap<String, PresenceRecord> coalesced = new LinkedHashMap<>();
+  private boolean drainArmed;
+
+  ClientSession(Gateway gw, SockJSSocket socket, Consumer<ClientSession> onGone) {
+    this.gw = gw;
+    this.cfg = gw.config();
+    this.socket = socket;
+    this.context = (ContextInternal) Vertx.currentContext();
+    this.onGone = onGone;
+    this.rate = new RateLimiter(cfg.rateLimitPerSecond(), cfg.rateLimitBurst(), cfg.rateLimitCloseAfter(),
+        System.currentTimeMillis());
+  }
+
+  void start() {
+    socket.setWriteQueueMaxSize(cfg.writeQueueMaxChars());
+    socket.handler(this::onMessage);
+    // A client dropping its TCP connection is routine for a presence hub: the close handler does
+    // the work, and without this handler Vert.x logs a stack trace per drop.
+    socket.exceptionHandler(err -> LOG.debug("session " + id + ": " + err));
+    socket.closeHandler(v -> onSocketClosed());
+    authTimer = context.setTimer(cfg.authTimeoutMs(), t -> {
+      authTimer = -1;
+      if (phase == Phase.AWAITING_AUTH || phase == Phase.VERIFYING) {
+        sendError(ErrorCode.UNAUTHORIZED, "no auth frame within " + cfg.authTimeoutMs() + " ms", null);
+        closeWith(CloseCode.UNAUTHORIZED, "no auth in time");
+      }
+    });
+  }
+
+  // ---- SessionLink (called on the shard's thread) ---------------------------------------------
+
+  @Override
+  public UserKey user() {
+    return key;
+  }
+
+  @Override
+  public Role role() {
+    return role;
+  }
+
+  @Override
+  public void deliver(List<PresenceRecord> updates) {
+    context.execute(() -> onUpdates(updates));
+  }
+
+  // ---- inbound ----------------------------------------------------------------------------------
+
+  private void onMessage(Buffer buf) {
+    if (phase == Phase.CLOSED) {
+      return;
+    }
+    gw.metrics().frameIn();
+    if (buf.length() > cfg.maxFrameBytes()) {
+      sendError(ErrorCode.TOO_LARGE, "frame of " + buf.length() + " bytes exceeds the limit of " + cfg.maxFrameBytes(), null);
+      closeWith(CloseCode.POLICY, "frame too large");
+      return;
+    }
+    switch (rate.onFrame(System.currentTimeMillis())) {
+      case REFUSE -> {
+        sendError(ErrorCode.RATE_LIMITED, "more than " + cfg.rateLimitPerSecond() + " frames/s: frame dropped", null);
+        return;
+      }
+      case CLOSE -> {
+        sendError(ErrorCode.RATE_LIMITED, "sustained flood: closing", null);
+        closeWith(CloseCode.POLICY, "rate limit");
+        return;
+      }
+      default -> { }
+    }
+    JsonObject frame;
+    try {
+      frame = new JsonObject(buf);
+    } catch (RuntimeException e) {
+      sendError(ErrorCode.BAD_REQUEST, "malformed frame: must be one JSON object", null);
+      return;
+    }
+    Object requestId = null;
+    try {
+      requestId = FrameFields.requestId(frame);
+      dispatch(new FrameFields(frame), requestId);
+    } catch (BadFrameException e) {
+      sendError(e.code(), e.getMessage(), requestId);
+    } catch (RuntimeException e) {
+      LOG.warn("session " + id + ": frame failed", e);
+      sendError(ErrorCode.BAD_REQUEST, "frame could not be processed: " + e.getMessage(), requestId);
+    }
+  }
+
+  private void dispatch(FrameFields f, Object requestId) {
+    String type = f.requiredString("type");
+    if (phase == Phase.AWAITING_AUTH) {
+      if (!"auth".equals(type)) {
+        sendError(ErrorCode.UNAUTHORIZED, "the first frame must be auth", requestId);
+        closeWith(CloseCode.UNAUTHORIZED, "unauthorized");
+        return;
+      }
+      authenticate(f, requestId);
+      return;
+    }
+    switch (type) {
+      case "auth" -> refresh(f, requestId);
+      case "activity" -> activity(f, requestId);
+      case "presence.set" -> setPresence(f, requestId);
+      case "subscribe" -> subscribe(f, requestId);
+      case "unsubscribe" -> unsubscribe(f, requestId);
+      case "query" -> query(f, requestId);
+      case "chat.push" -> chatPush(f, requestId);
+      case "bye" -> bye();
+      default -> throw BadFrameException.badRequest("type", "unknown frame type '" + type + "'");
+    }
+  }
+
+  // ---- auth -------------------------------------------------------------------------------------
+
+  private void authenticate(FrameFields f, Object requestId) {
+    String token = f.requiredString("token");
+    JsonObject client = f.optionalObject("client");
+    if (client != null && client.getValue("platform") != null && !(client.getValue("platform") instanceof String)) {
+      throw BadFrameException.badRequest("client.platform", "must be a string");
+    }
+    phase = Phase.VERIFYING;
+    // Frames sent right behind auth wait until the session is open, in order.
+    socket.pause();
+    gw.verifier().verify(token).onComplete(ar -> {
+      if (phase != Phase.VERIFYING) {
+        return;
+      }
+      if (ar.failed()) {
+        sendError(ErrorCode.UNAUTHORIZED, ar.cause().getMessage(), requestId);
+        closeWith(CloseCode.UNAUTHORIZED, "unauthorized");
+        return;
+      }
+      identity = ar.result();
+      key = identity.key();
+      role = identity.role();
+      cancelTimer(authTimer);
+      authTimer = -1;
+      gw.directory().ask(key, shard -> shard.open(this)).onComplete(opened -> {
+        if (phase != Phase.VERIFYING) {
+          return;
+        }
+        if (opened.failed()) {
+          sendError(ErrorCode.BAD_REQUEST, "could not open session: " + opened.cause().getMessage(), requestId);
+          closeWith(CloseCode.SHUTTING_DOWN, "node not ready");
+          return;
+        }
+        phase = Phase.OPEN;
+        counted = true;
+        gw.metrics().sessionOpened();
+        armExpiry();
+        JsonObject user = new JsonObject().put("id", key.user()).put("tenant", key.tenant()).put("role", role.wire());
+        if (identity.name() != null) {
+          user.put("name", identity.name());
+        }
+        JsonObject welcome = new JsonObject().put("type", "welcome").put("session", id).put("user", user)
+            .put("presence", Frames.record(opened.result())).put("idleTimeoutMs", cfg.idleTimeoutMs());
+        if (requestId != null) {
+          welcome.put("id", requestId);
+        }
+        write(welcome);
+        socket.resume();
+      });
+    });
+  }
+
+  private void refresh(FrameFields f, Object requestId) {
+    String token = f.requiredString("token");
+    gw.verifier().verify(token).onComplete(ar -> {
+      if (phase != Phase.OPEN) {
+        return;
+      }
+      if (ar.failed()) {
+        sendError(ErrorCode.UNAUTHORIZED, ar.cause().getMessage() + " (the current token stays in force)", requestId);
+      } else if (!ar.result().sameUserAs(identity)) {
+        sendError(ErrorCode.UNAUTHORIZED, "the new token is for another user, tenant or role", requestId);
+      } else {
+        identity = ar.result();
+        armExpiry();
+        write(Frames.ack(requestId).put("expiresAt", identity.expiresAtMs()));
+      }
+    });
+  }
+
+  private void armExpiry() {
+    cancelTimer(expiryTimer);
+    long delay = Math.max(1, identity.expiresAtMs() - System.currentTimeMillis());
+    expiryTimer = context.setTimer(delay, t -> {
+      expiryTimer = -1;
+      sendError(ErrorCode.UNAUTHORIZED, "token expired", null);
+      closeWith(CloseCode.UNAUTHORIZED, "token expired");
+    });
+  }
+
+  // ---- presence ---------------------------------------------------------------------------------
+
+  private void activity(FrameFields f, Object requestId) {
+    long idleMs = f.optionalNonNegativeLong("idleMs");
+    long now = System.currentTimeMillis();
+    long at = idleMs < 0 ? now : now - idleMs;
+    gw.directory().tell(key, shard -> shard.activity(this, at));
+    if (requestId != null) {
+      write(Frames.ack(requestId));
+    }
+  }
+
+  private void setPresence(FrameFields f, Object requestId) {
+    if (role != Role.TECH) {
+      throw new BadFrameException(ErrorCode.FORBIDDEN, "status", "only techs can set presence; a client's is automatic");
+    }
+    String status = f.requiredString("status");
+    long until = f.optionalNonNegativeLong("until");
+    UserKey me = key;
+    Future<PresenceRecord> result;
+    if ("away".equals(status)) {
+      if (until >= 0 && until <= System.currentTimeMillis()) {
+        throw BadFrameException.badRequest("until", "must be in the future (epoch ms)");
+      }
+      long lapse = until < 0 ? UserPresence.NEVER : until;
+      result = gw.directory().ask(me, shard -> shard.preferAway(me, lapse));
+    } else if ("online".equals(status)) {
+      if (f.has("until")) {
+        throw BadFrameException.badRequest("until", "only allowed with status away");
+      }
+      result = gw.directory().ask(me, shard -> shard.clearPreferredAway(me));
+    } else {
+      throw BadFrameException.badRequest("status", "must be away or online");
+    }
+    result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        write(Frames.ack(requestId).put("presence", Frames.record(ar.result())));
+      } else {
+        sendError(ErrorCode.BAD_REQUEST, ar.cause().getMessage(), requestId);
+      }
+    });
+  }
+
+  private Role rosterField(FrameFields f) {
+    Role r = Role.fromWire(f.requiredString("roster"));
+    if (r == null) {
+      throw BadFrameException.badRequest("roster", "must be tech or client");
+    }
+    return r;
+  }
+
+  private void subscribe(FrameFields f, Object requestId) {
+    if (f.has("users") == f.has("roster")) {
+      throw BadFrameException.badRequest(null, "subscribe needs exactly one of users or roster");
+    }
+    if (f.has("roster")) {
+      subscribeRoster(rosterField(f), requestId);
+    } else {
+      subscribeUsers(f.userList("users", cfg.maxUsersPerSubscribe()), requestId);
+    }
+  }
+
+  private void subscribeRoster(Role roster, Object requestId) {
+    if (!VisibilityPolicy.canWatchRoster(role, roster)) {
+      throw new BadFrameException(ErrorCode.FORBIDDEN, "roster", "a client may only watch the tech roster");
+    }
+    pendingRosters.merge(roster, 1, Integer::sum);
+    gw.directory().askAll(shard -> shard.subscribeRoster(this, roster)).onComplete(ar -> {
+      pendingRosters.computeIfPresent(roster, (r, n) -> n == 1 ? null : n - 1);
+      if (phase != Phase.OPEN) {
+        return;
+      }
+      watchedRosters.add(roster);
+      List<PresenceRecord> all = new ArrayList<>();
+      ar.result().forEach(all::addAll);
+      sendPresence(all, requestId);
+      releaseHeld();
+    });
+  }
+
+  private void subscribeUsers(List<String> users, Object requestId) {
+    for (String u : users) {
+      pendingUsers.merge(u, 1, Integer::sum);
+    }
+    Map<Integer, List<String>> parts = byShard(users);
+    List<Future<PresenceShard.Lookup>> asks = new ArrayList<>();
+    List<List<String>> askedParts = new ArrayList<>();
+    List<Integer> askedShards = new ArrayList<>();
+    parts.forEach((shard, part) -> {
+      askedParts.add(part);
+      askedShards.add(shard);
+      asks.add(gw.directory().ask(shard, s -> s.subscribeUsers(this, part)));
+    });
+    Future.all(asks).onComplete(ar -> {
+      for (String u : users) {
+        pendingUsers.computeIfPresent(u, (k, n) -> n == 1 ? null : n - 1);
+      }
+      if (phase != Phase.OPEN) {
+        return;
+      }
+      List<String> forbidden = new ArrayList<>();
+      for (Future<PresenceShard.Lookup> a : asks) {
+        forbidden.addAll(a.result().forbidden());
+      }
+      if (!forbidden.isEmpty()) {
+        // All or nothing: undo what the other shards registered, except earlier subscriptions.
+        for (int i = 0; i < asks.size(); i++) {
+          if (asks.get(i).result().allowed()) {
+            List<String> fresh = askedParts.get(i).stream()
+                .filter(u -> !watchedUsers.contains(u) && !pendingUsers.containsKey(u)).toList();
+            if (!fresh.isEmpty()) {
+              gw.directory().tell(askedShards.get(i), s -> s.unsubscribeUsers(this, fresh));
+            }
+          }
+        }
+        write(Frames.error(ErrorCode.FORBIDDEN, "a client may only watch techs: " + forbidden, requestId)
+            .put("users", forbidden));
+        gw.metrics().error(ErrorCode.FORBIDDEN);
+        releaseHeld();
+        return;
+      }
+      watchedUsers.addAll(users);
+      sendPresence(inRequestOrder(users, asks), requestId);
+      releaseHeld();
+    });
+  }
+
+  private void unsubscribe(FrameFields f, Object requestId) {
+    if (f.has("users") == f.has("roster")) {
+      throw BadFrameException.badRequest(null, "unsubscribe needs exactly one of users or roster");
+    }
+    if (f.has("roster")) {
+      Role roster = rosterField(f);
+      watchedRosters.remove(roster);
+      for (int i = 0; i < gw.directory().size(); i++) {
+        gw.directory().tell(i, s -> s.unsubscribeRoster(this, roster));
+      }
+    } else {
+      List<String> users = f.userList("users", cfg.maxUsersPerSubscribe());
+      users.forEach(watchedUsers::remove);
+      byShard(users).forEach((shard, part) -> gw.directory().tell(shard, s -> s.unsubscribeUsers(this, part)));
+    }
+    write(Frames.ack(requestId));
+  }
+
+  private void query(FrameFields f, Object requestId) {
+    List<String> users = f.userList("users", cfg.maxUsersPerSubscribe());
+    List<Future<PresenceShard.Lookup>> asks = new ArrayList<>();
+    String tenant = key.tenant();
+    Role viewer = role;
+    byShard(users).forEach((shard, part) -> asks.add(gw.directory().ask(shard, s -> s.lookup(tenant, viewer, part))));
+    Future.all(asks).onComplete(ar -> {
+      List<String> forbidden = new ArrayList<>();
+      for (Future<PresenceShard.Lookup> a : asks) {
+        forbidden.addAll(a.result().forbidden());
+      }
+      if (!forbidden.isEmpty()) {
+        write(Frames.error(ErrorCode.FORBIDDEN, "a client may only ask about techs: " + forbidden, requestId)
+            .put("users", forbidden));
+        gw.metrics().error(ErrorCode.FORBIDDEN);
+        return;
+      }
+      sendPresence(inRequestOrder(users, asks), requestId);
+    });
+  }
+
+  private Map<Integer, List<String>> byShard(List<String> users) {
+    Map<Integer, List<String>> parts = new LinkedHashMap<>();
+    for (String u : users) {
+      parts.computeIfAbsent(gw.directory().indexOf(new UserKey(key.tenant(), u)), i -> new ArrayList<>()).add(u);
+    }
+    return parts;
+  }
+
+  private static List<PresenceRecord> inRequestOrder(List<String> users, List<Future<PresenceShard.Lookup>> asks) {
+    Map<String, PresenceRecord> byUser = new HashMap<>();
+    for (Future<PresenceShard.Lookup> a : asks) {
+      for (PresenceRecord r : a.result().records()) {
+        byUser.put(r.user(), r);
+      }
+    }
+    List<PresenceRecord> out = new ArrayList<>(users.size());
+    for (String u : users) {
+      out.add(byUser.get(u));
+    }
+    return out;
+  }
+
+  // ---- chat -------------------------------------------------------------------------------------
+
+  private void chatPush(FrameFields f, Object requestId) {
+    String to = f.requiredId("to");
+    DeliveryKind kind = DeliveryKind.fromWire(f.requiredString("kind"));
+    if (kind != DeliveryKind.CHAT_REQUEST && kind != DeliveryKind.CHAT_MESSAGE) {
+      throw BadFrameException.badRequest("kind", "must be chat.request or chat.message");
+    }
+    JsonObject payload = f.optionalObject("payload");
+    JsonObject from = new JsonObject().put("id", key.user()).put("role", role.wire());
+    if (identity.name() != null) {
+      from.put("name", identity.name());
+    }
+    Buffer delivery = new JsonObject().put("type", kind.wire()).put("from", from)
+        .put("payload", payload == null ? new JsonObject() : payload).toBuffer();
+    UserKey target = new UserKey(key.tenant(), to);
+    gw.directory().ask(target, s -> s.target(target)).onComplete(ar -> {
+      PresenceShard.Target t = ar.result();
+      if (!VisibilityPolicy.canSee(role, t.record().role())) {
+        sendError(ErrorCode.FORBIDDEN, "a client may only push to techs", requestId);
+        return;
+      }
+      if (!ReachabilityPolicy.reachable(t.record(), kind)) {
+        write(Frames.error(ErrorCode.NOT_REACHABLE, to + " is " + t.record().status().wire() + ": " + kind.wire()
+            + " not delivered", requestId).put("status", t.record().status().wire()));
+        gw.metrics().error(ErrorCode.NOT_REACHABLE);
+        return;
+      }
+      List<Future<Boolean>> writes = new ArrayList<>(t.sessions().size());
+      for (SessionLink s : t.sessions()) {
+        writes.add(((ClientSession) s).offer(delivery));
+      }
+      Future.join(writes).onComplete(done -> {
+        int delivered = 0;
+        for (Future<Boolean> w : writes) {
+          if (w.succeeded() && w.result()) {
+            delivered++;
+          }
+        }
+        write(Frames.ack(requestId).put("delivered", delivered));
+      });
+    });
+  }
+
+  /** Writes a delivery on this session's loop; completes (on the caller's loop) with whether it was written. */
+  Future<Boolean> offer(Buffer frame) {
+    PromiseInternal<Boolean> written = ((ContextInternal) Vertx.currentContext()).promise();
+    context.execute(() -> {
+      if (phase != Phase.OPEN || socket.writeQueueFull()) {
+        written.complete(false);
+        return;
+      }
+      gw.metrics().frameOut();
+      socket.write(frame).onComplete(ar -> written.complete(ar.succeeded()));
+    });
+    return written.future();
+  }
+
+  // ---- outbound presence ------------------------------------------------------------------------
+
+  private void onUpdates(List<PresenceRecord> updates) {
+    if (phase != Phase.OPEN) {
+      return;
+    }
+    List<PresenceRecord> out = new ArrayList<>(updates.size());
+    for (PresenceRecord r : updates) {
+      if (r.user().equals(key.user())) {
+        out.add(r);
+      } else if (pending(r)) {
+        held.add(r);
+      } else if (watched(r)) {
+        out.add(r);
+      }
+    }
+    sendChanges(out);
+  }
+
+  private boolean pending(PresenceRecord r) {
+    return pendingUsers.containsKey(r.user()) || (r.role() != null && pendingRosters.containsKey(r.role()));
+  }
+
+  private boolean watched(PresenceRecord r) {
+    return VisibilityPolicy.canSee(role, r.role())
+        && (watchedUsers.contains(r.user()) || (r.role() != null && watchedRosters.contains(r.role())));
+  }
+
+  /** Writes held changes whose snapshot has been sent, keeps those still waiting for one. */
+  private void releaseHeld() {
+    if (held.isEmpty()) {
+      return;
+    }
+    List<PresenceRecord> out = new ArrayList<>();
+    List<PresenceRecord> keep = new ArrayList<>();
+    for (PresenceRecord r : held) {
+      if (pending(r)) {
+        keep.add(r);
+      } else if (watched(r)) {
+        out.add(r);
+      }
+    }
+    held.clear();
+    held.addAll(keep);
+    sendChanges(out);
+  }
+
+  private void sendChanges(List<PresenceRecord> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    if (!coalesced.isEmpty() || socket.writeQueueFull()) {
+      for (PresenceRecord r : records) {
+        coalesced.remove(r.user());
+        coalesced.put(r.user(), r);
+      }
+      if (!drainArmed) {
+        drainArmed = true;
+        socket.drainHandler(v -> {
+          drainArmed = false;
+          if (phase == Phase.OPEN && !coalesced.isEmpty()) {
+            List<PresenceRecord> latest = new ArrayList<>(coalesced.values());
+            coalesced.clear();
+            sendChanges(latest);
+          }
+        });
+      }
+      return;
+    }
+    sendPresence(records, null);
+  }
+
+  private void sendPresence(List<PresenceRecord> records, Object requestId) {
+    if (records.isEmpty()) {
+      write(Frames.presence(records, requestId));
+      return;
+    }
+    for (int i = 0; i < records.size(); i += MAX_RECORDS_PER_FRAME) {
+      write(Frames.presence(records.subList(i, Math.min(records.size(), i + MAX_RECORDS_PER_FRAME)), requestId));
+    }
+  }
+
+  private void write(JsonObject frame) {
+    gw.metrics().frameOut();
+    socket.write(frame.toBuffer());
+  }
+
+  private void sendError(ErrorCode code, String message, Object requestId) {
+    gw.metrics().error(code);
+    write(Frames.error(code, message, requestId));
+  }
+
+  // ---- ending -----------------------------------------------------------------------------------
+
+  private void bye() {
+    phase = Phase.CLOSED;
+    end(true);
+    socket.close();
+  }
+
+  /** The hub ends the session with a close code (4401, 4408, 4503); presence gets the grace. */
+  void closeWith(int code, String reason) {
+    if (phase == Phase.CLOSED) {
+      return;
+    }
+    phase = Phase.CLOSED;
+    end(false);
+    SockJsCloser.close(gw.vertx(), socket, code, reason, cfg.sockjsSessionTimeoutMs());
+  }
+
+  private void onSocketClosed() {
+    phase = Phase.CLOSED;
+    end(false);
+  }
+
+  /** Tells the shards, once, that this session is gone, and forgets everything it held. */
+  private void end(boolean bye) {
+    if (left) {
+      return;
+    }
+    left = true;
+    cancelTimer(authTimer);
+    cancelTimer(expiryTimer);
+    held.clear();
+    coalesced.clear();
+    if (key != null) {
+      ShardDirectory dir = gw.directory();
+      dir.tell(key, shard -> shard.close(this, bye));
+      Set<String> users = new HashSet<>(watchedUsers);
+      users.addAll(pendingUsers.keySet());
+      byShard(new ArrayList<>(users)).forEach((shard, part) -> dir.tell(shard, s -> s.unsubscribeUsers(this, part)));
+      EnumSet<Role> rosters = EnumSet.copyOf(watchedRosters);
+      rosters.addAll(pendingRosters.keySet());
+      for (Role r : rosters) {
+        for (int i = 0; i < dir.size(); i++) {
+          dir.tell(i, s -> s.unsubscribeRoster(this, r));
+        }
+      }
+    }
+    if (counted) {
+      gw.metrics().sessionClosed();
+    }
+    onGone.accept(this);
+  }
+
+  private void cancelTimer(long timer) {
+    if (timer != -1) {
+      gw.vertx().cancelTimer(timer);
+    }
+  }
+
+  String id() {
+    return id;
+  }
+}

@@ -1,0 +1,111 @@
+package com.presencehub.gateway;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Typed, validated reads of a client frame's fields. Every failure is a {@code bad_request} that
+ * names the field, so a client author sees exactly what to fix.
+ */
+final class FrameFields {
+
+  /** Longest user id, tenant or platform name accepted. */
+  static final int MAX_ID_LENGTH = 256;
+
+  private final JsonObject frame;
+
+  FrameFields(JsonObject frame) {
+    this.frame = frame;
+  }
+
+  String requiredString(String field) {
+    Object v = frame.getValue(field);
+    if (v == null) {
+      throw BadFrameException.badRequest(field, "is required");
+    }
+    if (!(v instanceof String s)) {
+      throw BadFrameException.badRequest(field, "must be a string");
+    }
+    if (s.isEmpty()) {
+      throw BadFrameException.badRequest(field, "must not be empty");
+    }
+    return s;
+  }
+
+  String requiredId(String field) {
+    String s = requiredString(field);
+    if (s.length() > MAX_ID_LENGTH) {
+      throw BadFrameException.badRequest(field, "is longer than " + MAX_ID_LENGTH + " characters");
+    }
+    return s;
+  }
+
+  /** @return the value, or {@code -1} when absent */
+  long optionalNonNegativeLong(String field) {
+    Object v = frame.getValue(field);
+    if (v == null) {
+      return -1;
+    }
+    if ((v instanceof Integer || v instanceof Long) && ((Number) v).longValue() >= 0) {
+      return ((Number) v).longValue();
+    }
+    throw BadFrameException.badRequest(field, "must be a non-negative integer");
+  }
+
+  JsonObject optionalObject(String field) {
+    Object v = frame.getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof JsonObject o)) {
+      throw BadFrameException.badRequest(field, "must be an object");
+    }
+    return o;
+  }
+
+  /** A non-empty list of distinct user ids, at most {@code max}. */
+  List<String> userList(String field, int max) {
+    Object v = frame.getValue(field);
+    if (v == null) {
+      throw BadFrameException.badRequest(field, "is required");
+    }
+    if (!(v instanceof JsonArray a)) {
+      throw BadFrameException.badRequest(field, "must be an array of user ids");
+    }
+    if (a.isEmpty()) {
+      throw BadFrameException.badRequest(field, "must not be empty");
+    }
+    if (a.size() > max) {
+      throw BadFrameException.badRequest(field, "at most " + max + " users per request, got " + a.size());
+    }
+    Set<String> out = new LinkedHashSet<>();
+    for (int i = 0; i < a.size(); i++) {
+      Object o = a.getValue(i);
+      if (!(o instanceof String s) || s.isEmpty()) {
+        throw BadFrameException.badRequest(field + "[" + i + "]", "must be a non-empty string");
+      }
+      if (s.length() > MAX_ID_LENGTH) {
+        throw BadFrameException.badRequest(field + "[" + i + "]", "is longer than " + MAX_ID_LENGTH + " characters");
+      }
+      out.add(s);
+    }
+    return new ArrayList<>(out);
+  }
+
+  boolean has(String field) {
+    return frame.getValue(field) != null;
+  }
+
+  /** The request id, echoed on replies: a string or a number. */
+  static Object requestId(JsonObject frame) {
+    Object id = frame.getValue("id");
+    if (id == null || id instanceof String || (id instanceof Number && !(id instanceof Double && ((Double) id).isNaN()))) {
+      return id;
+    }
+    throw BadFrameException.badRequest("id", "must be a string or a number");
+  }
+}

@@ -1,0 +1,10 @@
+package com.presencehub.gateway;
+
+import com.presencehub.ops.HubConfig;
+import com.presencehub.ops.HubMetrics;
+import com.presencehub.shard.ShardDirectory;
+import io.vertx.core.Vertx;
+
+/** What every session of a node shares. */
+public record Gateway(Vertx vertx, HubConfig config, TokenVerifier verifier, ShardDirectory directory, HubMetrics metrics) {
+}

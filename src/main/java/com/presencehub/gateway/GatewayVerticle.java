@@ -1,0 +1,81 @@
+package com.presencehub.gateway;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The HTTP face of a node: the SockJS endpoint {@code /presence} plus whatever routes the node
+ * mounts beside it (health, metrics). Deployed once per event loop that serves sockets; all
+ * instances share the port.
+ */
+public final class GatewayVerticle extends VerticleBase {
+
+  private final Gateway gateway;
+  private final Consumer<Router> extraRoutes;
+  private final Set<ClientSession> sessions = new LinkedHashSet<>();
+  private HttpServer server;
+
+  public GatewayVerticle(Gateway gateway, Consumer<Router> extraRoutes) {
+    this.gateway = gateway;
+    this.extraRoutes = extraRoutes;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    mountSockJs(router);
+    extraRoutes.accept(router);
+    server = vertx.createHttpServer(serverOptions());
+    return server.requestHandler(router).listen();
+  }
+
+  /** Closes every session with 4503 so clients reconnect elsewhere at once, then the server. */
+  @Override
+  public Future<?> stop() {
+    for (ClientSession s : new ArrayList<>(sessions)) {
+      s.closeWith(CloseCode.SHUTTING_DOWN, "node shutting down");
+    }
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void mountSockJs(Router router) {
+    var cfg = gateway.config();
+    SockJSHandlerOptions options = new SockJSHandlerOptions()
+        .setHeartbeatInterval(cfg.heartbeatIntervalMs())
+        .setSessionTimeout(cfg.sockjsSessionTimeoutMs())
+        .setRegisterWriteHandler(false);
+    // The POST transports (xhr_send) need a body; its limit leaves room for SockJS's JSON
+    // escaping so that an oversized frame still reaches us and gets a too_large error.
+    router.post("/presence/*").handler(BodyHandler.create(false).setBodyLimit(transportLimit()));
+    router.route("/presence/*").subRouter(SockJSHandler.create(vertx, options).socketHandler(socket -> {
+      ClientSession session = new ClientSession(gateway, socket, sessions::remove);
+      sessions.add(session);
+      session.start();
+    }));
+  }
+
+  private HttpServerOptions serverOptions() {
+    int limit = transportLimit();
+    return new HttpServerOptions()
+        .setHost(gateway.config().httpHost())
+        .setPort(gateway.config().httpPort())
+        .setMaxWebSocketFrameSize(limit)
+        .setMaxWebSocketMessageSize(limit)
+        .setTcpNoDelay(true);
+  }
+
+  /** The largest frame a transport accepts before refusing it outright. */
+  private int transportLimit() {
+    return gateway.config().maxFrameBytes() * 6 + 1024;
+  }
+}

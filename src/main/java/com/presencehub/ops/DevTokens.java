@@ -1,0 +1,74 @@
+package com.presencehub.ops;
+
+import com.presencehub.presence.Role;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/**
+ * {@code GET /dev/token?tenant=…&user=…&role=…[&name=…][&ttl=seconds]}: mints an HS256 token with
+ * the configured secret, for trying the hub out. Mounted only when {@code devTokens} is on (off by
+ * default): anyone who can reach it can act as any user.
+ */
+final class DevTokens {
+
+  private static final long DEFAULT_TTL_S = 3600;
+
+  private final JWTAuth signer;
+  private final HubConfig config;
+
+  DevTokens(Vertx vertx, HubConfig config) {
+    this.config = config;
+    this.signer = JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtSecret())));
+  }
+
+  void handle(RoutingContext rc) {
+    String tenant = rc.request().getParam("tenant");
+    String user = rc.request().getParam("user");
+    String role = rc.request().getParam("role");
+    String name = rc.request().getParam("name");
+    String ttlParam = rc.request().getParam("ttl");
+    String problem = null;
+    long ttl = DEFAULT_TTL_S;
+    if (tenant == null || tenant.isBlank()) {
+      problem = "tenant: is required";
+    } else if (user == null || user.isBlank()) {
+      problem = "user: is required";
+    } else if (Role.fromWire(role) == null) {
+      problem = "role: must be tech or client";
+    } else if (ttlParam != null) {
+      try {
+        ttl = Long.parseLong(ttlParam);
+        if (ttl < 1 || ttl > 86_400) {
+          problem = "ttl: must be between 1 and 86400 seconds";
+        }
+      } catch (NumberFormatException e) {
+        problem = "ttl: must be an integer number of seconds";
+      }
+    }
+    if (problem != null) {
+      rc.response().setStatusCode(400).putHeader("content-type", "application/json")
+          .end(new JsonObject().put("error", "bad_request").put("message", problem).encode());
+      return;
+    }
+    JsonObject claims = new JsonObject().put("sub", user).put("tenant", tenant).put("role", role);
+    if (name != null && !name.isBlank()) {
+      claims.put("name", name);
+    }
+    JWTOptions options = new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds((int) ttl);
+    if (config.jwtIssuer() != null) {
+      options.setIssuer(config.jwtIssuer());
+    }
+    if (config.jwtAudience() != null) {
+      options.setAudience(List.of(config.jwtAudience()));
+    }
+    rc.response().putHeader("content-type", "application/json")
+        .end(new JsonObject().put("token", signer.generateToken(claims, options)).encode());
+  }
+}

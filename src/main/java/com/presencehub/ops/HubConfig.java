@@ -1,0 +1,280 @@
+package com.presencehub.ops;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The node's configuration, built once and immutable. Each key can come from {@code
+ * conf/config.json} ({@code idleTimeoutMs}), the environment ({@code PRESENCE_IDLE_TIMEOUT_MS})
+ * or a system property ({@code -Dpresence.idleTimeoutMs}), later ones winning. Every value is
+ * validated here; an error names the key and its source.
+ */
+public record HubConfig(
+    String httpHost,
+    int httpPort,
+    long idleTimeoutMs,
+    long offlineGraceMs,
+    long authTimeoutMs,
+    String jwtSecret,
+    String jwtPublicKey,
+    String jwtIssuer,
+    String jwtAudience,
+    boolean cluster,
+    String clusterName,
+    String clusterHost,
+    int clusterPort,
+    List<String> clusterMembers,
+    int maxFrameBytes,
+    int rateLimitPerSecond,
+    int rateLimitBurst,
+    int rateLimitCloseAfter,
+    int maxUsersPerSubscribe,
+    int writeQueueMaxChars,
+    long sweepIntervalMs,
+    int shards,
+    int gatewayInstances,
+    long heartbeatIntervalMs,
+    long sockjsSessionTimeoutMs,
+    boolean devTokens) {
+
+  /** Every key, with its default; the order is the order of the README's table. */
+  static final Map<String, Object> DEFAULTS = defaults();
+
+  private static Map<String, Object> defaults() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("httpHost", "0.0.0.0");
+    d.put("httpPort", 8080);
+    d.put("idleTimeoutMs", 300_000L);
+    d.put("offlineGraceMs", 5_000L);
+    d.put("authTimeoutMs", 10_000L);
+    d.put("jwtSecret", null);
+    d.put("jwtPublicKey", null);
+    d.put("jwtIssuer", null);
+    d.put("jwtAudience", null);
+    d.put("cluster", false);
+    d.put("clusterName", "presence-hub");
+    d.put("clusterHost", "127.0.0.1");
+    d.put("clusterPort", 5701);
+    d.put("clusterMembers", List.of());
+    d.put("maxFrameBytes", 65_536);
+    d.put("rateLimitPerSecond", 50);
+    d.put("rateLimitBurst", 100);
+    d.put("rateLimitCloseAfter", 100);
+    d.put("maxUsersPerSubscribe", 1_000);
+    d.put("writeQueueMaxChars", 262_144);
+    d.put("sweepIntervalMs", 200L);
+    d.put("shards", cores);
+    d.put("gatewayInstances", cores);
+    d.put("heartbeatIntervalMs", 25_000L);
+    d.put("sockjsSessionTimeoutMs", 5_000L);
+    d.put("devTokens", false);
+    return d;
+  }
+
+  public static Set<String> keys() {
+    return DEFAULTS.keySet();
+  }
+
+  /** {@code idleTimeoutMs} → {@code PRESENCE_IDLE_TIMEOUT_MS}. */
+  public static String envName(String key) {
+    return "PRESENCE_" + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+  }
+
+  public static String sysName(String key) {
+    return "presence." + key;
+  }
+
+  /** From plain JSON with the canonical keys (tests, embedding). */
+  public static HubConfig fromJson(JsonObject json) {
+    return fromLayers(json, Map.of(), Map.of());
+  }
+
+  /**
+   * Merges the three layers and validates. Unknown keys in the file are an error (a typo must not
+   * silently fall back to a default); environment and properties are only read for known keys.
+   */
+  public static HubConfig fromLayers(JsonObject file, Map<String, String> env, Map<String, String> sys) {
+    for (String k : file.fieldNames()) {
+      if (!DEFAULTS.containsKey(k)) {
+        throw new ConfigException("unknown configuration key '" + k + "' in the config file (known: " + DEFAULTS.keySet() + ")");
+      }
+    }
+    Reader r = new Reader(file, env, sys);
+    HubConfig c = new HubConfig(
+        r.string("httpHost", false),
+        r.integer("httpPort", 0, 65_535),
+        r.longValue("idleTimeoutMs", 100, 86_400_000L),
+        r.longValue("offlineGraceMs", 0, 3_600_000L),
+        r.longValue("authTimeoutMs", 100, 600_000L),
+        r.string("jwtSecret", true),
+        r.string("jwtPublicKey", true),
+        r.string("jwtIssuer", true),
+        r.string("jwtAudience", true),
+        r.bool("cluster"),
+        r.string("clusterName", false),
+        r.string("clusterHost", false),
+        r.integer("clusterPort", 0, 65_535),
+        r.list("clusterMembers"),
+        r.integer("maxFrameBytes", 256, 16 * 1024 * 1024),
+        r.integer("rateLimitPerSecond", 1, 1_000_000),
+        r.integer("rateLimitBurst", 1, 10_000_000),
+        r.integer("rateLimitCloseAfter", 1, 10_000_000),
+        r.integer("maxUsersPerSubscribe", 1, 1_000_000),
+        r.integer("writeQueueMaxChars", 1_024, 64 * 1024 * 1024),
+        r.longValue("sweepIntervalMs", 10, 1_000),
+        r.integer("shards", 1, 1_024),
+        r.integer("gatewayInstances", 1, 1_024),
+        r.longValue("heartbeatIntervalMs", 100, 600_000),
+        r.longValue("sockjsSessionTimeoutMs", 100, 600_000),
+        r.bool("devTokens"));
+    if (c.jwtSecret == null && c.jwtPublicKey == null) {
+      throw new ConfigException("jwtSecret or jwtPublicKey must be set (" + envName("jwtSecret") + " / " + envName("jwtPublicKey") + ")");
+    }
+    if (c.jwtPublicKey != null && !c.jwtPublicKey.contains("-----BEGIN PUBLIC KEY-----")) {
+      throw new ConfigException("jwtPublicKey: must be a PEM public key (-----BEGIN PUBLIC KEY-----)" + r.from("jwtPublicKey"));
+    }
+    if (c.devTokens && c.jwtSecret == null) {
+      throw new ConfigException("devTokens: needs jwtSecret (dev tokens are signed with HS256)");
+    }
+    for (String m : c.clusterMembers) {
+      if (!m.matches("[^:\\s]+:\\d{1,5}")) {
+        throw new ConfigException("clusterMembers: '" + m + "' is not host:port" + r.from("clusterMembers"));
+      }
+    }
+    if (c.sweepIntervalMs > 500) {
+      throw new ConfigException("sweepIntervalMs: at most 500, so that idle transitions land within 1 s of their deadline" + r.from("sweepIntervalMs"));
+    }
+    return c;
+  }
+
+  /** Reads one key from the highest layer that has it. */
+  private static final class Reader {
+    private final JsonObject file;
+    private final Map<String, String> env;
+    private final Map<String, String> sys;
+
+    Reader(JsonObject file, Map<String, String> env, Map<String, String> sys) {
+      this.file = file;
+      this.env = env;
+      this.sys = sys;
+    }
+
+    String from(String key) {
+      if (sys.containsKey(sysName(key))) {
+        return " (from system property " + sysName(key) + ")";
+      }
+      if (env.containsKey(envName(key))) {
+        return " (from environment " + envName(key) + ")";
+      }
+      if (file.containsKey(key)) {
+        return " (from config file)";
+      }
+      return " (default)";
+    }
+
+    Object raw(String key) {
+      if (sys.containsKey(sysName(key))) {
+        return sys.get(sysName(key));
+      }
+      if (env.containsKey(envName(key))) {
+        return env.get(envName(key));
+      }
+      if (file.containsKey(key)) {
+        return file.getValue(key);
+      }
+      return DEFAULTS.get(key);
+    }
+
+    private ConfigException bad(String key, String what, Object value) {
+      return new ConfigException(key + ": " + what + ", got '" + value + "'" + from(key));
+    }
+
+    String string(String key, boolean optional) {
+      Object v = raw(key);
+      if (v == null) {
+        if (optional) {
+          return null;
+        }
+        throw bad(key, "is required", null);
+      }
+      if (!(v instanceof String s)) {
+        throw bad(key, "must be a string", v);
+      }
+      if (s.isBlank()) {
+        if (optional) {
+          return null;
+        }
+        throw bad(key, "must not be empty", v);
+      }
+      return s;
+    }
+
+    long longValue(String key, long min, long max) {
+      Object v = raw(key);
+      long n;
+      if (v instanceof Number num && !(v instanceof Double || v instanceof Float)) {
+        n = num.longValue();
+      } else if (v instanceof String s) {
+        try {
+          n = Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+          throw bad(key, "must be an integer", v);
+        }
+      } else {
+        throw bad(key, "must be an integer", v);
+      }
+      if (n < min || n > max) {
+        throw bad(key, "must be between " + min + " and " + max, v);
+      }
+      return n;
+    }
+
+    int integer(String key, int min, int max) {
+      return (int) longValue(key, min, max);
+    }
+
+    boolean bool(String key) {
+      Object v = raw(key);
+      if (v instanceof Boolean b) {
+        return b;
+      }
+      if (v instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))) {
+        return Boolean.parseBoolean(s);
+      }
+      throw bad(key, "must be true or false", v);
+    }
+
+    List<String> list(String key) {
+      Object v = raw(key);
+      List<String> out = new ArrayList<>();
+      if (v instanceof JsonArray a) {
+        for (Object o : a) {
+          if (!(o instanceof String s)) {
+            throw bad(key, "must be a list of strings", v);
+          }
+          out.add(s.trim());
+        }
+      } else if (v instanceof List<?> l) {
+        for (Object o : l) {
+          out.add(String.valueOf(o).trim());
+        }
+      } else if (v instanceof String s) {
+        for (String part : s.split(",")) {
+          if (!part.isBlank()) {
+            out.add(part.trim());
+          }
+        }
+      } else {
+        throw bad(key, "must be a list or a comma-separated string", v);
+      }
+      return List.copyOf(out);
+    }
+  }
+}

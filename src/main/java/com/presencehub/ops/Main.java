@@ -1,0 +1,68 @@
+package com.presencehub.ops;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar target/presence-hub.jar [--cluster] [--config conf/config.json]}. */
+@Command(name = "presence-hub", mixinStandardHelpOptions = true,
+    description = "Realtime presence hub for help-desk portals.")
+public final class Main implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  @Option(names = "--cluster", description = "Join a Hazelcast cluster (same as PRESENCE_CLUSTER=true).")
+  boolean cluster;
+
+  @Option(names = "--config", description = "Configuration file (default: ${DEFAULT-VALUE}).")
+  Path config = Path.of("conf", "config.json");
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new Main()).execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public Integer call() {
+    PrometheusMeterRegistry registry = HubNode.newRegistry();
+    Vertx vertx = HubNode.createVertx(registry);
+    Map<String, String> overrides = new HashMap<>();
+    if (cluster) {
+      overrides.put(HubConfig.sysName("cluster"), "true");
+    }
+    HubNode node;
+    try {
+      HubConfig cfg = ConfigLoader.load(vertx, config, overrides).await();
+      node = HubNode.start(vertx, cfg, registry).await();
+    } catch (ConfigException e) {
+      System.err.println("presence-hub: configuration error: " + e.getMessage());
+      vertx.close();
+      return 2;
+    } catch (Exception e) {
+      System.err.println("presence-hub: could not start: " + e);
+      vertx.close();
+      return 1;
+    }
+    LOG.info("presence-hub listening on " + node.config().httpHost() + ":" + node.config().httpPort()
+        + " (SockJS at /presence, idleTimeoutMs=" + node.config().idleTimeoutMs() + ")");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        node.stop().await();
+      } catch (Exception e) {
+        LOG.warn("stop: " + e);
+      }
+      vertx.close().await();
+    }, "presence-hub-shutdown"));
+    return 0;
+  }
+}

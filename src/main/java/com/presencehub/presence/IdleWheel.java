@@ -1,0 +1,73 @@
+package com.presencehub.presence;
+
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+
+/**
+ * A hashed timing wheel for idle deadlines: one periodic sweep per event loop instead of a timer
+ * per user.
+ *
+ * <p>Activity never touches the wheel: it only moves the user's deadline later. A user sits in at
+ * most one slot; when its slot comes up the owner re-checks the real deadline and, if it moved,
+ * {@link #schedule re-arms} it lazily. So an activity frame costs O(1) and no timer is ever
+ * cancelled. A slot covers one tick, so a transition lands at most two ticks after its deadline
+ * (one for the slot, one for the sweep period), never before it.
+ */
+public final class IdleWheel {
+
+  static final long UNSCHEDULED = Long.MIN_VALUE;
+
+  private final long tickMs;
+  private final ArrayDeque<UserPresence>[] slots;
+  private long cursor;
+  private int size;
+
+  @SuppressWarnings("unchecked")
+  public IdleWheel(long tickMs, long horizonMs, long now) {
+    if (tickMs <= 0) {
+      throw new IllegalArgumentException("tickMs must be > 0");
+    }
+    this.tickMs = tickMs;
+    int n = (int) Math.min(1 << 20, horizonMs / tickMs + 3);
+    this.slots = new ArrayDeque[n];
+    for (int i = 0; i < n; i++) {
+      slots[i] = new ArrayDeque<>();
+    }
+    this.cursor = now / tickMs;
+  }
+
+  /** Puts {@code user} in the slot of {@code deadline}, unless it already waits in one. */
+  public void schedule(UserPresence user, long deadline) {
+    if (user.wheelTick != UNSCHEDULED) {
+      return;
+    }
+    long tick = Math.floorDiv(deadline + tickMs - 1, tickMs);
+    // Past deadlines go to the next sweep; deadlines beyond the ring come back early and re-arm.
+    tick = Math.max(tick, cursor);
+    tick = Math.min(tick, cursor + slots.length - 1);
+    user.wheelTick = tick;
+    slots[(int) Math.floorMod(tick, (long) slots.length)].add(user);
+    size++;
+  }
+
+  /** Hands every user whose slot has come to {@code due}; {@code due} may schedule it again. */
+  public void advance(long now, Consumer<UserPresence> due) {
+    long last = Math.floorDiv(now, tickMs);
+    while (cursor <= last) {
+      long tick = cursor;
+      ArrayDeque<UserPresence> slot = slots[(int) Math.floorMod(tick, (long) slots.length)];
+      // Only what is in the slot now: re-armed users always land in a later slot.
+      for (int n = slot.size(); n > 0; n--) {
+        UserPresence user = slot.poll();
+        size--;
+        user.wheelTick = UNSCHEDULED;
+        due.accept(user);
+      }
+      cursor++;
+    }
+  }
+
+  public int size() {
+    return size;
+  }
+}

@@ -1,0 +1,19 @@
+package com.presencehub.presence;
+
+/** Why a user has the status it has (PROTOCOL.md §2 table). */
+public enum Reason {
+  ACTIVE("active"),
+  INACTIVE("inactive"),
+  PREFERRED("preferred"),
+  DISCONNECTED("disconnected");
+
+  private final String wire;
+
+  Reason(String wire) {
+    this.wire = wire;
+  }
+
+  public String wire() {
+    return wire;
+  }
+}
