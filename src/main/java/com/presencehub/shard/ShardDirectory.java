@@ -28,7 +28,11 @@ public final class ShardDirectory {
     this.shards = new PresenceShard[count];
   }
 
-  synchronized void attach(int index, ContextInternal context, PresenceShard shard) {
+  /**
+   * Called by each shard as it starts. No lock: the node deploys its gateways only after every
+   * shard's deployment has completed, and that completion publishes these writes to them.
+   */
+  void attach(int index, ContextInternal context, PresenceShard shard) {
     contexts[index] = context;
     shards[index] = shard;
   }
