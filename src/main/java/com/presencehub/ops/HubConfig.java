@@ -2,6 +2,7 @@ package com.presencehub.ops;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,7 +145,7 @@ public record HubConfig(
       throw new ConfigException("devTokens: needs jwtSecret (dev tokens are signed with HS256)");
     }
     for (String m : c.clusterMembers) {
-      if (!m.matches("[^:\\s]+:\\d{1,5}")) {
+      if (!m.matches("[^:\\s]+:\\d{1,5}") || !validPort(m.substring(m.lastIndexOf(':') + 1))) {
         throw new ConfigException("clusterMembers: '" + m + "' is not host:port" + r.from("clusterMembers"));
       }
     }
@@ -152,6 +153,11 @@ public record HubConfig(
       throw new ConfigException("sweepIntervalMs: at most 500, so that idle transitions land within 1 s of their deadline" + r.from("sweepIntervalMs"));
     }
     return c;
+  }
+
+  private static boolean validPort(String digits) {
+    int port = Integer.parseInt(digits);
+    return port >= 1 && port <= 65_535;
   }
 
   /** Reads one key from the highest layer that has it. */
@@ -219,8 +225,14 @@ public record HubConfig(
     long longValue(String key, long min, long max) {
       Object v = raw(key);
       long n;
-      if (v instanceof Number num && !(v instanceof Double || v instanceof Float)) {
-        n = num.longValue();
+      if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+        n = ((Number) v).longValue();
+      } else if (v instanceof BigInteger big) {
+        // JSON numbers beyond a long arrive as BigInteger; longValue() would silently wrap them.
+        if (big.bitLength() > 63) {
+          throw bad(key, "must be between " + min + " and " + max, v);
+        }
+        n = big.longValue();
       } else if (v instanceof String s) {
         try {
           n = Long.parseLong(s.trim());

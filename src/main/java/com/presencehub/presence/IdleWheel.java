@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 public final class IdleWheel {
 
   static final long UNSCHEDULED = Long.MIN_VALUE;
+  static final int MAX_SLOTS = 8_192;
 
   private final long tickMs;
   private final ArrayDeque<UserPresence>[] slots;
@@ -28,7 +29,9 @@ public final class IdleWheel {
       throw new IllegalArgumentException("tickMs must be > 0");
     }
     this.tickMs = tickMs;
-    int n = (int) Math.min(1 << 20, horizonMs / tickMs + 3);
+    // Capped: a deadline beyond the ring comes back early and is re-armed, so a long idle timeout
+    // costs a few re-arms per user instead of a huge ring per shard.
+    int n = (int) Math.min(MAX_SLOTS, horizonMs / tickMs + 3);
     this.slots = new ArrayDeque[n];
     for (int i = 0; i < n; i++) {
       slots[i] = new ArrayDeque<>();
@@ -56,14 +59,16 @@ public final class IdleWheel {
     while (cursor <= last) {
       long tick = cursor;
       ArrayDeque<UserPresence> slot = slots[(int) Math.floorMod(tick, (long) slots.length)];
-      // Only what is in the slot now: re-armed users always land in a later slot.
+      // Move on first, so that a user re-armed by `due` lands in a later tick, even with a past
+      // deadline (else it would sit in this slot for a whole turn of the ring). Only what is in
+      // the slot now is handed out: a re-arm a full ring ahead shares this slot.
+      cursor++;
       for (int n = slot.size(); n > 0; n--) {
         UserPresence user = slot.poll();
         size--;
         user.wheelTick = UNSCHEDULED;
         due.accept(user);
       }
-      cursor++;
     }
   }
 

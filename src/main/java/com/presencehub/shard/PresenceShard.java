@@ -3,6 +3,7 @@ package com.presencehub.shard;
 import com.presencehub.presence.IdleWheel;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.PresenceTimings;
+import com.presencehub.presence.Reason;
 import com.presencehub.presence.Role;
 import com.presencehub.presence.Status;
 import com.presencehub.presence.UserKey;
@@ -112,10 +113,17 @@ public final class PresenceShard {
       return;
     }
     Status before = e.presence.status();
+    Reason reasonBefore = e.presence.reason();
     UserPresence.CloseOutcome outcome = e.presence.sessionClosed(bye, clock.now());
     if (outcome == UserPresence.CloseOutcome.GRACE_STARTED) {
       UserKey key = e.presence.key();
       e.graceTimer = clock.schedule(timings.offlineGraceMs(), () -> graceExpired(key));
+      // Closing re-derives the status: an idle deadline (or an until) that passed before the sweep
+      // (or timer) saw it shows now, and watchers must hear it before the offline.
+      if (e.presence.status() != before || e.presence.reason() != reasonBefore) {
+        publish(e, before, null);
+        armIdle(e);
+      }
     } else if (outcome == UserPresence.CloseOutcome.OFFLINE_NOW) {
       publish(e, before, null);
       unlistPresent(e.presence.key(), e.presence.role());
