@@ -1,5 +1,6 @@
 package com.presencehub.ops;
 
+import com.presencehub.portal.PortalRoutes;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -9,7 +10,10 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.function.BooleanSupplier;
 
-/** {@code /health/live}, {@code /health/ready}, {@code /metrics} and, when enabled, {@code /dev/token}. */
+/**
+ * {@code /health/live}, {@code /health/ready}, {@code /metrics}, the browser client and, when enabled,
+ * {@code /dev/token} and the demo portal.
+ */
 final class OpsRoutes {
 
   private OpsRoutes() {
@@ -28,5 +32,6 @@ final class OpsRoutes {
       DevTokens tokens = new DevTokens(vertx, config);
       router.get("/dev/token").handler(tokens::handle);
     }
+    PortalRoutes.mount(router, config.devTokens());
   }
 }

@@ -1,0 +1,3 @@
+import { definePresenceSuite } from '../lib/suite.mjs';
+
+definePresenceSuite('xhr-streaming');
