@@ -33,8 +33,7 @@ export const HUB_URL = rawUrl.replace(/\/+$/, '');
 
 /**
  * The hub a transport's tests connect to: HUB_URL_<TRANSPORT> (e.g. HUB_URL_XHR_POLLING) when
- * set, else HUB_URL. The JUnit runner points xhr-polling at a node with one gateway instance, see
- * the known-defects tests.
+ * set, else HUB_URL.
  */
 export function hubUrl(transport) {
   const own = process.env[`HUB_URL_${transport.toUpperCase().replace(/-/g, '_')}`];
@@ -59,19 +58,6 @@ export const TRANSPORTS = (process.env.HUB_TRANSPORTS ?? 'websocket,xhr-streamin
   .split(',').map((s) => s.trim()).filter(Boolean);
 
 // ---- HTTP connections ------------------------------------------------------------------------
-
-/**
- * Makes sockjs-client open a fresh TCP connection for every HTTP request it sends.
- *
- * Why: the hub (vertx-web 5.0.10's XhrTransport, vert-x3/vertx-web#2862) closes the TCP connection
- * right after every xhr-polling response while announcing HTTP/1.1 keep-alive. Node's default agent
- * (keep-alive since Node 19) then reuses the dying connection for the next xhr_send or poll, gets
- * "socket hang up", and sockjs-client ends the session with 1006. Browsers resend such a request on
- * a new connection, which this reproduces. The defect itself is pinned by pollConnectionFate().
- */
-export function oneConnectionPerRequest() {
-  http.globalAgent = new http.Agent({ keepAlive: false });
-}
 
 /**
  * Sends one xhr-polling request (which opens a SockJS session and is answered with the open

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import {
   AUTH_TIMEOUT_MS, CLOCK_TOLERANCE_MS, DEADLINE_MS, GRACE_MS, HubSocket, IDLE_MS, MAX_FRAME_BYTES, SLACK_MS, TRANSPORTS,
-  closeAll, connect, foreignToken, hubUrl, mintToken, oneConnectionPerRequest, pause, tamperedToken, uid,
+  closeAll, connect, foreignToken, hubUrl, mintToken, pause, tamperedToken, uid,
 } from './hub.mjs';
 
 /** Per test; the JUnit runner's hard limit for the whole run is 5 minutes. */
@@ -43,8 +43,8 @@ async function watcher(transport, tenant, users) {
 
 /**
  * Expects the hub to refuse the session: close code 4401 and no welcome. The contract requires
- * only the close code; an error frame before it, if any, must say `unauthorized` (on xhr-polling
- * the hub loses it, see test/known-defects.test.mjs).
+ * only the close code; an error frame before it, if any, must say `unauthorized` (that it arrives
+ * on xhr-polling too is guarded by test/xhr-polling-guards.test.mjs).
  */
 async function expectRefused(hs, deadline = DEADLINE_MS) {
   const closed = await hs.waitClosed(deadline);
@@ -58,10 +58,6 @@ async function expectRefused(hs, deadline = DEADLINE_MS) {
 
 export function definePresenceSuite(transport) {
   const skip = TRANSPORTS.includes(transport) ? false : `transport ${transport} not in HUB_TRANSPORTS`;
-  if (transport === 'xhr-polling') {
-    // Works around a hub defect (see oneConnectionPerRequest); test/known-defects.test.mjs pins it.
-    oneConnectionPerRequest();
-  }
 
   describe(`presence over SockJS ${transport}`, { skip, timeout: 4 * TEST_TIMEOUT_MS }, () => {
     afterEach(closeAll);
@@ -300,11 +296,7 @@ export function definePresenceSuite(transport) {
 
     // ---- §4 limits -----------------------------------------------------------------------------
 
-    it('a frame over maxFrameBytes gets error too_large, then close 4408', {
-      ...opts,
-      todo: transport === 'xhr-polling'
-        ? 'hub defect: on xhr-polling the error frame written before a close is lost (test/known-defects.test.mjs)' : false,
-    }, async () => {
+    it('a frame over maxFrameBytes gets error too_large, then close 4408', opts, async () => {
       const { tenant, id } = fresh(transport);
       const c = await connect(transport, { tenant, user: id('client'), role: 'client' });
       c.send({ type: 'activity', padding: 'x'.repeat(MAX_FRAME_BYTES + 16) });

@@ -192,7 +192,15 @@ final class ClientSession implements SessionLink {
   // ---- auth -------------------------------------------------------------------------------------
 
   private void authenticate(FrameFields f, Object requestId) {
-    String token = f.requiredString("token");
+    String token;
+    try {
+      token = f.requiredString("token");
+    } catch (BadFrameException noToken) {
+      // No token is an unauthorized session (§4 close codes), not a frame to correct and resend.
+      sendError(ErrorCode.UNAUTHORIZED, noToken.getMessage(), requestId);
+      closeWith(CloseCode.UNAUTHORIZED, "unauthorized");
+      return;
+    }
     JsonObject client = f.optionalObject("client");
     if (client != null && client.getValue("platform") != null && !(client.getValue("platform") instanceof String)) {
       throw BadFrameException.badRequest("client.platform", "must be a string");
@@ -418,9 +426,9 @@ final class ClientSession implements SessionLink {
   private void query(FrameFields f, Object requestId) {
     List<String> users = f.userList("users", cfg.maxUsersPerSubscribe());
     List<Future<PresenceShard.Lookup>> asks = new ArrayList<>();
-    String tenant = key.tenant();
+    UserKey me = key;
     Role viewer = role;
-    byShard(users).forEach((shard, part) -> asks.add(gw.directory().ask(shard, s -> s.lookup(tenant, viewer, part))));
+    byShard(users).forEach((shard, part) -> asks.add(gw.directory().ask(shard, s -> s.lookup(me, viewer, part))));
     Future.all(asks).onComplete(ar -> {
       List<String> forbidden = new ArrayList<>();
       for (Future<PresenceShard.Lookup> a : asks) {
@@ -471,8 +479,8 @@ final class ClientSession implements SessionLink {
     if (identity.name() != null) {
       from.put("name", identity.name());
     }
-    Buffer delivery = new JsonObject().put("type", kind.wire()).put("from", from)
-        .put("payload", payload == null ? new JsonObject() : payload).toBuffer();
+    String delivery = new JsonObject().put("type", kind.wire()).put("from", from)
+        .put("payload", payload == null ? new JsonObject() : payload).encode();
     UserKey target = new UserKey(key.tenant(), to);
     gw.directory().ask(target, s -> s.target(target)).onComplete(ar -> {
       PresenceShard.Target t = ar.result();
@@ -503,7 +511,7 @@ final class ClientSession implements SessionLink {
   }
 
   /** Writes a delivery on this session's loop; completes (on the caller's loop) with whether it was written. */
-  Future<Boolean> offer(Buffer frame) {
+  Future<Boolean> offer(String frame) {
     PromiseInternal<Boolean> written = ((ContextInternal) Vertx.currentContext()).promise();
     context.execute(() -> {
       if (phase != Phase.OPEN || socket.writeQueueFull()) {
@@ -598,9 +606,13 @@ final class ClientSession implements SessionLink {
     }
   }
 
+  /**
+   * Frames go out as text: on the raw WebSocket transport a Buffer would become a binary message,
+   * which browsers hand to a portal as a Blob instead of a string.
+   */
   private void write(JsonObject frame) {
     gw.metrics().frameOut();
-    socket.write(frame.toBuffer());
+    socket.write(frame.encode());
   }
 
   private void sendError(ErrorCode code, String message, Object requestId) {
@@ -616,14 +628,24 @@ final class ClientSession implements SessionLink {
     socket.close();
   }
 
-  /** The hub ends the session with a close code (4401, 4408, 4503); presence gets the grace. */
-  void closeWith(int code, String reason) {
+  /**
+   * The hub ends the session with a close code (4401, 4408, 4503); presence gets the grace. Completes
+   * once the close frame is written (a polling client may first have to come back for it).
+   */
+  Future<Void> closeWith(int code, String reason) {
     if (phase == Phase.CLOSED) {
-      return;
+      return Future.succeededFuture();
     }
     phase = Phase.CLOSED;
     end(false);
-    SockJsCloser.close(gw.vertx(), socket, code, reason, cfg.sockjsSessionTimeoutMs());
+    return SockJsCloser.close(gw.vertx(), socket, code, reason, cfg.sockjsSessionTimeoutMs());
+  }
+
+  /** Closes with 4503 for a node stop; callable from any thread. */
+  Future<Void> shutDown() {
+    PromiseInternal<Void> done = context.promise();
+    context.runOnContext(v -> closeWith(CloseCode.SHUTTING_DOWN, "node shutting down").onComplete(done));
+    return done.future();
   }
 
   private void onSocketClosed() {

@@ -1,16 +1,15 @@
 package com.presencehub.gateway;
 
+import com.presencehub.gateway.impl.SockJsSessionGate;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -20,9 +19,11 @@ import java.util.function.Consumer;
  */
 public final class GatewayVerticle extends VerticleBase {
 
+  /** Shared by every instance: the requests of one polling session may reach any of them. */
+  private static final SockJsSessionGate SESSION_GATE = new SockJsSessionGate("/presence");
+
   private final Gateway gateway;
   private final Consumer<Router> extraRoutes;
-  private final Set<ClientSession> sessions = new LinkedHashSet<>();
   private HttpServer server;
 
   public GatewayVerticle(Gateway gateway, Consumer<Router> extraRoutes) {
@@ -39,13 +40,14 @@ public final class GatewayVerticle extends VerticleBase {
     return server.requestHandler(router).listen();
   }
 
-  /** Closes every session with 4503 so clients reconnect elsewhere at once, then the server. */
+  /**
+   * Closes every session of the node with 4503 so clients reconnect elsewhere at once, then the
+   * server, once the close frames are out: closing connections first would cut them (a polling
+   * client between two polls is waited for, at most the SockJS session timeout).
+   */
   @Override
   public Future<?> stop() {
-    for (ClientSession s : new ArrayList<>(sessions)) {
-      s.closeWith(CloseCode.SHUTTING_DOWN, "node shutting down");
-    }
-    return server == null ? Future.succeededFuture() : server.close();
+    return gateway.sessions().closeAll().transform(done -> server == null ? Future.succeededFuture() : server.close());
   }
 
   private void mountSockJs(Router router) {
@@ -57,10 +59,21 @@ public final class GatewayVerticle extends VerticleBase {
     // The POST transports (xhr_send) need a body; its limit leaves room for SockJS's JSON
     // escaping so that an oversized frame still reaches us and gets a too_large error.
     router.post("/presence/*").handler(BodyHandler.create(false).setBodyLimit(transportLimit()));
+    // vertx-web closes the connection after every xhr-polling response (vert-x3/vertx-web#2862)
+    // without saying so; saying it keeps keep-alive clients and proxies off a dying connection.
+    router.post("/presence/:server/:session/xhr").handler(rc -> {
+      rc.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      rc.next();
+    });
+    router.route("/presence/*").handler(SESSION_GATE);
     router.route("/presence/*").subRouter(SockJSHandler.create(vertx, options).socketHandler(socket -> {
+      SessionRegistry sessions = gateway.sessions();
       ClientSession session = new ClientSession(gateway, socket, sessions::remove);
-      sessions.add(session);
+      boolean accepted = sessions.add(session);
       session.start();
+      if (!accepted) {
+        session.closeWith(CloseCode.SHUTTING_DOWN, "node shutting down");
+      }
     }));
   }
 

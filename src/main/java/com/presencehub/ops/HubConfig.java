@@ -72,7 +72,10 @@ public record HubConfig(
     d.put("writeQueueMaxChars", 262_144);
     d.put("sweepIntervalMs", 200L);
     d.put("shards", cores);
-    d.put("gatewayInstances", cores);
+    // One gateway loop by default: vertx-web 5.0's SockJS session is not safe when consecutive
+    // xhr-polling requests land on different event loops (each poll arrives on a new connection),
+    // which loses sessions now and then with several gateway instances. Shards keep their loops.
+    d.put("gatewayInstances", 1);
     d.put("heartbeatIntervalMs", 25_000L);
     d.put("sockjsSessionTimeoutMs", 5_000L);
     d.put("devTokens", false);

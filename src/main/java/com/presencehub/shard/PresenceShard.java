@@ -235,7 +235,7 @@ public final class PresenceShard {
    * records. When any of them is not visible to the watcher, nothing is registered.
    */
   public Lookup subscribeUsers(SessionLink watcher, Collection<String> userIds) {
-    Lookup lookup = lookup(watcher.user().tenant(), watcher.role(), userIds);
+    Lookup lookup = lookup(watcher.user(), watcher.role(), userIds);
     if (lookup.allowed()) {
       for (String id : userIds) {
         userWatchers.computeIfAbsent(new UserKey(watcher.user().tenant(), id), k -> new LinkedHashSet<>()).add(watcher);
@@ -279,19 +279,23 @@ public final class PresenceShard {
     return out;
   }
 
-  /** Current records of users of this shard, as {@code viewer} may see them. */
-  public Lookup lookup(String tenant, Role viewer, Collection<String> userIds) {
+  /**
+   * Current records of users of this shard, as {@code viewer} (of role {@code viewerRole}) may see
+   * them: anyone may see themselves; otherwise {@link VisibilityPolicy} decides.
+   */
+  public Lookup lookup(UserKey viewer, Role viewerRole, Collection<String> userIds) {
     List<PresenceRecord> records = new ArrayList<>(userIds.size());
     List<String> forbidden = new ArrayList<>(0);
     for (String id : userIds) {
-      PresenceRecord r = record(new UserKey(tenant, id));
-      if (!VisibilityPolicy.canSee(viewer, r.role())) {
+      PresenceRecord r = record(new UserKey(viewer.tenant(), id));
+      if (!id.equals(viewer.user()) && !VisibilityPolicy.canSee(viewerRole, r.role())) {
         forbidden.add(id);
       }
       records.add(r);
     }
     return forbidden.isEmpty() ? new Lookup(records, List.of()) : new Lookup(List.of(), forbidden);
   }
+
 
   public PresenceRecord record(UserKey key) {
     Entry e = users.get(key);

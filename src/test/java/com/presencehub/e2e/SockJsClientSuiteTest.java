@@ -8,7 +8,6 @@ import com.presencehub.ops.HubConfig;
 import com.presencehub.testing.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -50,29 +49,24 @@ class SockJsClientSuiteTest {
   /** Hard limit for the node run (-De2e.timeoutSeconds); the process tree is killed when it is exceeded. */
   private static final Duration SUITE_TIMEOUT = Duration.ofSeconds(Long.getLong("e2e.timeoutSeconds", 300));
   /**
-   * Passed tests expected at least: 14 per transport minus 1 todo on xhr-polling. Raise it when
-   * tests are added, or when a known defect is fixed and its {@code todo} removed.
+   * Passed tests expected at least: 14 per transport plus the 3 xhr-polling guards. Raise it when
+   * tests are added.
    */
-  private static final int MIN_PASSED = 41;
+  private static final int MIN_PASSED = 45;
 
   private static final Pattern SUMMARY = Pattern.compile("^# (tests|suites|pass|fail|cancelled|skipped|todo) (\\d+)\\s*$");
 
   private static Vertx vertx;
   private static TestNode node;
-  private static TestNode pollingNode;
 
   @BeforeAll
   static void startNodes() throws Exception {
     vertx = Vertx.vertx();
     node = await(TestNode.start(vertx));
-    pollingNode = await(TestNode.start(vertx, new JsonObject().put("gatewayInstances", 1)));
   }
 
   @AfterAll
   static void stopNodes() throws Exception {
-    if (pollingNode != null) {
-      await(pollingNode.stop());
-    }
     if (node != null) {
       await(node.stop());
     }
@@ -95,7 +89,6 @@ class SockJsClientSuiteTest {
         .redirectErrorStream(true);
     Map<String, String> env = pb.environment();
     env.put("HUB_URL", "http://127.0.0.1:" + node.port());
-    env.put("HUB_URL_XHR_POLLING", "http://127.0.0.1:" + pollingNode.port());
     env.put("HUB_IDLE_MS", Long.toString(cfg.idleTimeoutMs()));
     env.put("HUB_GRACE_MS", Long.toString(cfg.offlineGraceMs()));
     env.put("HUB_AUTH_TIMEOUT_MS", Long.toString(cfg.authTimeoutMs()));

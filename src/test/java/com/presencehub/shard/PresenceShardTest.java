@@ -715,16 +715,28 @@ class PresenceShardTest {
     void clientLookup() {
       open("tech1", Role.TECH);
       open("c2", Role.CLIENT);
-      PresenceShard.Lookup ok = shard.lookup(T, Role.CLIENT, List.of("tech1", "ghost"));
+      PresenceShard.Lookup ok = shard.lookup(new UserKey(T, "c9"), Role.CLIENT, List.of("tech1", "ghost"));
       assertTrue(ok.allowed());
       assertEquals(List.of("tech1", "ghost"), ok.records().stream().map(PresenceRecord::user).toList());
-      PresenceShard.Lookup no = shard.lookup(T, Role.CLIENT, List.of("c2", "tech1", "c2"));
+      PresenceShard.Lookup no = shard.lookup(new UserKey(T, "c9"), Role.CLIENT, List.of("c2", "tech1", "c2"));
       assertFalse(no.allowed());
       assertEquals(List.of("c2", "c2"), no.forbidden());
       assertEquals(List.of(), no.records());
-      PresenceShard.Lookup tech = shard.lookup(T, Role.TECH, List.of("c2", "tech1"));
+      PresenceShard.Lookup tech = shard.lookup(new UserKey(T, "tech1"), Role.TECH, List.of("c2", "tech1"));
       assertTrue(tech.allowed());
       assertEquals(2, tech.records().size());
+    }
+
+    @Test
+    @DisplayName("let a client see itself, but no other client")
+    void clientSeesItself() {
+      open("c2", Role.CLIENT);
+      open("c3", Role.CLIENT);
+      PresenceShard.Lookup self = shard.lookup(new UserKey(T, "c2"), Role.CLIENT, List.of("c2"));
+      assertTrue(self.allowed());
+      assertEquals(Status.ONLINE, self.records().get(0).status());
+      PresenceShard.Lookup other = shard.lookup(new UserKey(T, "c2"), Role.CLIENT, List.of("c2", "c3"));
+      assertEquals(List.of("c3"), other.forbidden());
     }
 
     @Test
@@ -784,7 +796,7 @@ class PresenceShardTest {
     assertEquals(1, shard.roster(new PresenceShard.Roster("a", Role.CLIENT)).size());
     assertEquals("a", shard.roster(new PresenceShard.Roster("a", Role.CLIENT)).get(0).tenant());
     assertEquals(List.of(), shard.target(new UserKey("b", "u1")).sessions());
-    PresenceShard.Lookup lb = shard.lookup("b", Role.TECH, List.of("u1"));
+    PresenceShard.Lookup lb = shard.lookup(new UserKey("b", "t9"), Role.TECH, List.of("u1"));
     assertEquals(Status.OFFLINE, lb.records().get(0).status());
     shard.close(ua, true);
     clock.drain();

@@ -12,7 +12,7 @@ import java.net.ServerSocket;
 
 /**
  * A real hub node in this JVM, on a free loopback port, with the short timings tests use
- * (idle 1.5 s, grace 1 s, auth timeout 1 s) and two shards and two gateways, as in production.
+ * (idle 1.5 s, grace 1 s, auth timeout 1 s), two shards, and the production default of one gateway loop.
  */
 public final class TestNode {
 
@@ -34,7 +34,6 @@ public final class TestNode {
         .put("authTimeoutMs", 1000)
         .put("sweepIntervalMs", 50)
         .put("shards", 2)
-        .put("gatewayInstances", 2)
         .put("devTokens", true);
   }
 

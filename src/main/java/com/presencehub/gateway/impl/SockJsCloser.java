@@ -1,5 +1,8 @@
 package com.presencehub.gateway.impl;
 
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
@@ -19,7 +22,8 @@ import java.lang.reflect.Method;
  * at the first close frame, so the 3000 frame that follows is never seen). When no listener is
  * attached (a polling client between two polls) it waits for the next poll, at most the SockJS
  * session timeout. If the internals ever change shape, it falls back to a plain close and says so
- * once; {@code SockJsCloseCodeTest} pins the behaviour on every transport.
+ * once; the gateway's integration tests ({@code AuthenticationTest}, {@code FrameLimitsTest},
+ * {@code ShutdownTest}) pin the close codes on every transport.
  */
 public final class SockJsCloser {
 
@@ -27,56 +31,116 @@ public final class SockJsCloser {
   private static final long POLL_MS = 20;
 
   private static final Field LISTENER;
+  private static final Field TRANSPORT_CONTEXT;
   private static final Method SEND_FRAME;
 
   static {
     Field listener = null;
+    Field transportContext = null;
     Method sendFrame = null;
     try {
       Class<?> session = Class.forName("io.vertx.ext.web.handler.sockjs.impl.SockJSSession");
       listener = session.getDeclaredField("listener");
       listener.setAccessible(true);
+      transportContext = session.getDeclaredField("transportCtx");
+      transportContext.setAccessible(true);
       Class<?> transportListener = Class.forName("io.vertx.ext.web.handler.sockjs.impl.TransportListener");
       sendFrame = transportListener.getDeclaredMethod("sendFrame", String.class);
       sendFrame.setAccessible(true);
     } catch (ReflectiveOperationException | RuntimeException e) {
       LOG.warn("SockJS close codes fall back to 3000 on framed transports: " + e);
       listener = null;
+      transportContext = null;
       sendFrame = null;
     }
     LISTENER = listener;
+    TRANSPORT_CONTEXT = transportContext;
     SEND_FRAME = sendFrame;
   }
 
   private SockJsCloser() {
   }
 
-  /** Must be called on the socket's context. */
-  public static void close(Vertx vertx, SockJSSocket socket, int code, String reason, long waitForPollMs) {
+  /**
+   * Must be called on the socket's context. The future completes once the close frame has been
+   * written (or given up on), so that a stopping server can wait for it before closing connections.
+   */
+  public static Future<Void> close(Vertx vertx, SockJSSocket socket, int code, String reason, long waitForPollMs) {
     if (LISTENER == null || !LISTENER.getDeclaringClass().isInstance(socket)) {
       // Raw WebSocket transport (or unknown internals): the socket's own close does it.
       socket.close(code, reason);
-      return;
+      return Future.succeededFuture();
     }
     String frame = "c[" + code + "," + io.vertx.core.json.Json.encode(reason) + "]";
-    attempt(vertx, socket, frame, System.currentTimeMillis() + waitForPollMs);
+    Attempt attempt = new Attempt(vertx.getOrCreateContext(), socket, frame, System.currentTimeMillis() + waitForPollMs);
+    attempt.run();
+    return attempt.written.future();
   }
 
-  private static void attempt(Vertx vertx, SockJSSocket socket, String frame, long giveUpAt) {
-    Object listener;
-    try {
-      listener = LISTENER.get(socket);
-      if (listener != null) {
-        SEND_FRAME.invoke(listener, frame);
+  /** Tries to write the close frame until a transport listener is there to take it. */
+  private static final class Attempt {
+    /**
+     * The session's own context: retries are timed from it, because a timer set on another
+     * verticle's context is cancelled when that verticle is undeployed (during a node stop).
+     */
+    private final Context home;
+    private final SockJSSocket socket;
+    private final String frame;
+    private final long giveUpAt;
+    private final Promise<Void> written = Promise.promise();
+
+    Attempt(Context home, SockJSSocket socket, String frame, long giveUpAt) {
+      this.home = home;
+      this.socket = socket;
+      this.frame = frame;
+      this.giveUpAt = giveUpAt;
+    }
+
+    /**
+     * Runs on the session's current transport context (a polling client's requests may each land
+     * on a different event loop): the session flushes queued writes there, so hopping there first
+     * puts the close frame behind an error frame written just before it, and reads the listener on
+     * the thread that sets it.
+     */
+    void run() {
+      Context transport = transportContext(socket);
+      if (transport != null && transport != Vertx.currentContext()) {
+        transport.runOnContext(v -> runHere());
+      } else {
+        runHere();
       }
+    }
+
+    private void runHere() {
+      Object listener;
+      try {
+        listener = LISTENER.get(socket);
+        if (listener != null) {
+          Object write = SEND_FRAME.invoke(listener, frame);
+          if (write instanceof Future<?> f) {
+            f.onComplete(ar -> written.tryComplete());
+          } else {
+            written.tryComplete();
+          }
+        }
+      } catch (ReflectiveOperationException e) {
+        LOG.warn("could not write a SockJS close frame: " + e);
+        listener = "failed";
+      }
+      if (listener == null && System.currentTimeMillis() < giveUpAt) {
+        home.runOnContext(v -> home.owner().setTimer(POLL_MS, id -> run()));
+        return;
+      }
+      socket.close();
+      written.tryComplete();
+    }
+  }
+
+  private static Context transportContext(SockJSSocket socket) {
+    try {
+      return (Context) TRANSPORT_CONTEXT.get(socket);
     } catch (ReflectiveOperationException e) {
-      LOG.warn("could not write a SockJS close frame: " + e);
-      listener = "failed";
+      return null;
     }
-    if (listener == null && System.currentTimeMillis() < giveUpAt) {
-      vertx.setTimer(POLL_MS, id -> attempt(vertx, socket, frame, giveUpAt));
-      return;
-    }
-    socket.close();
   }
 }

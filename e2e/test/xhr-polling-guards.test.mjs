@@ -1,21 +1,16 @@
-// Hub defects found by this suite, pinned as `todo` tests: they run and report on every run
-// (`# todo` in the summary) without failing the build. When a defect is fixed, its test passes
-// (reported as "ok … # TODO"): then drop the `todo` option so that it guards the fix.
+// Guards for xhr-polling defects this suite found (two of them rooted in vertx-web 5.0.10): each
+// was first pinned as a failing `todo` test, and now guards its fix.
 
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import {
-  HUB_URL, HubSocket, closeAll, hubUrl, oneConnectionPerRequest, pollConnectionFate, pollSessionSurvival,
+  HUB_URL, HubSocket, closeAll, hubUrl, pollConnectionFate, pollSessionSurvival,
 } from '../lib/hub.mjs';
 
-oneConnectionPerRequest();
-
-describe('known hub defects (SockJS xhr-polling)', () => {
+describe('xhr-polling guards', () => {
   afterEach(closeAll);
 
-  it('a poll response does not close an HTTP/1.1 keep-alive connection behind the client\'s back', {
-    todo: 'vertx-web 5.0.10 XhrPollingListener.close() closes the connection after every poll (vert-x3/vertx-web#2862)',
-  }, async () => {
+  it('a poll response does not close an HTTP/1.1 keep-alive connection behind the client\'s back', async () => {
     const fate = await pollConnectionFate(HUB_URL, 500);
     assert.equal(fate.status, 200);
     assert.match(fate.body, /^o\n/, 'the poll opened a SockJS session');
@@ -27,7 +22,6 @@ describe('known hub defects (SockJS xhr-polling)', () => {
   });
 
   it('a SockJS session survives from one poll to the next (no new open frame for a live session)', {
-    todo: 'with gatewayInstances > 1 a poll landing on another gateway event loop sometimes finds the session gone',
     timeout: 120_000,
   }, async () => {
     // A race hit in roughly 0.3-1 % of polls: 500 sessions find it most of the time, so a pass
@@ -38,9 +32,7 @@ describe('known hub defects (SockJS xhr-polling)', () => {
       + `(session lost; sockjs-client closes with 1006 "Server lost session"), e.g. ${r.samples.join(', ')}`);
   });
 
-  it('on xhr-polling the error frame written before a close reaches the client', {
-    todo: 'SockJsCloser writes c[code,…] straight to the poll listener, overtaking the queued a[error] frame',
-  }, async () => {
+  it('on xhr-polling the error frame written before a close reaches the client', async () => {
     // A race whose odds depend on timing: ten tries.
     const lost = [];
     for (let i = 0; i < 10; i++) {

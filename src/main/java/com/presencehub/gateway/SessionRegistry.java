@@ -1,0 +1,47 @@
+package com.presencehub.gateway;
+
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every session of a node, whichever gateway instance serves it. A node stop closes them all
+ * before any instance stops accepting connections: a polling client's next poll, which carries
+ * its 4503 close frame, may land on any instance.
+ */
+final class SessionRegistry {
+
+  private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+  private Future<Void> closingAll;
+
+  /**
+   * @return false once the node is shutting down: the caller closes the session at once. The lock
+   *     is taken once per session opened (never per frame); it keeps a session that opens during
+   *     {@link #closeAll} from being missed by it.
+   */
+  synchronized boolean add(ClientSession session) {
+    if (closingAll != null) {
+      return false;
+    }
+    sessions.add(session);
+    return true;
+  }
+
+  void remove(ClientSession session) {
+    sessions.remove(session);
+  }
+
+  /** Closes every session with 4503; every caller gets the same future, done when all close frames are out. */
+  synchronized Future<Void> closeAll() {
+    if (closingAll == null) {
+      List<Future<Void>> closing = new ArrayList<>();
+      for (ClientSession s : sessions) {
+        closing.add(s.shutDown());
+      }
+      closingAll = Future.join(closing).mapEmpty();
+    }
+    return closingAll;
+  }
+}
