@@ -1,0 +1,146 @@
+// Scenario 2 (activity throughput): C sessions each keep K activity frames in flight
+// ({"type":"activity","id":n}; the hub acks each, and every ack sends the next frame), against a
+// bare Vert.x 5 SockJS echo server (bench/engine/SockJsEcho.java) doing the same framing over the
+// same raw-WebSocket transport. Alternating runs (hub, echo, hub, echo, …), median msg/s of each
+// and the ratio hub/echo.
+//
+//   node bench/throughput.mjs [--sessions 1000] [--in-flight 4] [--seconds 10] [--runs 3] [--workers 2]
+//                             [--peers vertx|vertx,node]
+//
+// --peers vertx,node adds the reference SockJS server (npm `sockjs`, bench/loadgen/sockjs-echo.mjs)
+// echoing the same frames, alternating hub, vertx, node, hub, ….
+//
+// The hub's per-session rate limit (50 frames/s, burst 100) would throttle this, so the hub runs
+// with PRESENCE_RATE_LIMIT_PER_SECOND=1000000 PRESENCE_RATE_LIMIT_BURST=1000000.
+import { fork, spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { appendResults } from './loadgen/lib.mjs';
+import { BENCH_SECRET, startHub, stopHub } from './loadgen/hub.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { values: opt } = parseArgs({ options: {
+  sessions: { type: 'string', default: '1000' },
+  'in-flight': { type: 'string', default: '4' },
+  seconds: { type: 'string', default: '10' },
+  'warmup-seconds': { type: 'string', default: '3' },
+  runs: { type: 'string', default: '3' },
+  workers: { type: 'string', default: '2' },
+  peers: { type: 'string', default: 'vertx' },
+  'node-port': { type: 'string', default: '18092' },
+  port: { type: 'string', default: '18090' },
+  'echo-port': { type: 'string', default: '18091' },
+  jar: { type: 'string', default: path.join(here, '..', 'target', 'presence-hub.jar') },
+  xmx: { type: 'string', default: '2g' },
+  results: { type: 'string', default: path.join(here, 'RESULTS.md') },
+} });
+const sessions = Math.min(Number(opt.sessions), 19000);
+const inFlight = Number(opt['in-flight']);
+const seconds = Number(opt.seconds);
+const warmupMs = Number(opt['warmup-seconds']) * 1000;
+const runs = Math.min(Number(opt.runs), 10);
+const workers = Number(opt.workers);
+const jvmFlags = [`-Xmx${opt.xmx}`, '-XX:+UseG1GC'];
+const RATE_ENV = { PRESENCE_RATE_LIMIT_PER_SECOND: '1000000', PRESENCE_RATE_LIMIT_BURST: '1000000' };
+
+async function waitHttp(url, proc, what) {
+  const deadline = Date.now() + 60000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`${what} exited with ${proc.exitCode}`);
+    try { if ((await fetch(url)).ok) return; } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} not ready within 60 s`);
+}
+
+async function startNodeEcho(port) {
+  const proc = spawn(process.execPath, [path.join(here, 'loadgen', 'sockjs-echo.mjs'), String(port)],
+    { stdio: ['ignore', 'ignore', 'inherit'] });
+  try { await waitHttp(`http://127.0.0.1:${port}/echo/info`, proc, 'sockjs-node echo'); } catch (e) { proc.kill('SIGKILL'); throw e; }
+  return proc;
+}
+
+async function startEcho(port) {
+  const proc = spawn('java', [...jvmFlags, '-cp', opt.jar, path.join(here, 'engine', 'SockJsEcho.java'), String(port)],
+    { stdio: ['ignore', 'ignore', 'inherit'] });
+  try { await waitHttp(`http://127.0.0.1:${port}/echo/info`, proc, 'echo server'); } catch (e) { proc.kill('SIGKILL'); throw e; }
+  return proc;
+}
+
+/** One measured run against a started server: returns msg/s over the measured window. */
+async function pump(mode, url) {
+  const per = Math.ceil(sessions / workers);
+  const children = [];
+  try {
+    const ready = [];
+    for (let w = 0; w < workers; w++) {
+      const count = Math.min(per, sessions - w * per);
+      const child = fork(path.join(here, 'loadgen', 'pump-worker.mjs'), [JSON.stringify({
+        mode, url, secret: BENCH_SECRET, tenant: 'bench', prefix: 't-', from: w * per, count, inFlight })]);
+      children.push(child);
+      ready.push(new Promise((resolve, reject) => {
+        child.on('message', (m) => { if (m.ready !== undefined) resolve(); });
+        child.on('exit', (code) => reject(new Error(`worker ${w} exited with ${code}`)));
+      }));
+    }
+    await Promise.all(ready);
+    const reports = children.map((c) => new Promise((resolve, reject) => {
+      c.on('message', (m) => { if (m.replies !== undefined) resolve(m); });
+      setTimeout(() => reject(new Error('no report from a worker')), warmupMs + seconds * 1000 + 30000);
+    }));
+    for (const c of children) c.send({ cmd: 'go', warmupMs, measureMs: seconds * 1000 });
+    const rs = await Promise.all(reports);
+    const rate = rs.reduce((s, r) => s + r.replies / (r.ms / 1000), 0);
+    const others = rs.reduce((s, r) => s + r.others, 0);
+    if (others > 0) console.log(`  ${mode}: ${others} frames that were not replies, e.g. ${rs.find((r) => r.firstOther)?.firstOther}`);
+    return rate;
+  } finally {
+    for (const c of children) { try { c.send({ cmd: 'exit' }); } catch { /* gone */ } }
+    await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.on('exit', r)))));
+  }
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const k = (x) => `${(x / 1000).toFixed(1)}k`;
+
+console.log(`throughput: ${sessions} sessions x ${inFlight} in flight, ${seconds} s measured after ${warmupMs / 1000} s warmup, ${runs} alternating runs each; ${workers} load process(es)`);
+console.log('hub started with PRESENCE_RATE_LIMIT_PER_SECOND=1000000 PRESENCE_RATE_LIMIT_BURST=1000000 (the default 50/s, burst 100 would throttle this)');
+const peers = opt.peers.split(',').map((x) => x.trim()).filter(Boolean);
+for (const p of peers) if (p !== 'vertx' && p !== 'node') throw new Error(`unknown peer ${p} (vertx, node)`);
+const hubRates = [];
+const rates = { vertx: [], node: [] };
+for (let i = 0; i < runs; i++) {
+  const hub = await startHub({ jar: opt.jar, port: Number(opt.port), jvmFlags, env: RATE_ENV });
+  try {
+    hubRates.push(await pump('hub', `ws://127.0.0.1:${opt.port}/presence/websocket`));
+  } finally { await stopHub(hub); }
+  console.log(`  run ${i + 1} hub:  ${k(hubRates[i])} msg/s`);
+  for (const p of peers) {
+    const port = p === 'vertx' ? opt['echo-port'] : opt['node-port'];
+    const echo = p === 'vertx' ? await startEcho(Number(port)) : await startNodeEcho(Number(port));
+    try {
+      rates[p].push(await pump('echo', `ws://127.0.0.1:${port}/echo/websocket`));
+    } finally { await stopHub(echo); }
+    console.log(`  run ${i + 1} ${p === 'vertx' ? 'Vert.x echo' : 'sockjs-node echo'}: ${k(rates[p][i])} msg/s`);
+  }
+}
+const hubMed = median(hubRates);
+const lines = [
+  `${sessions} sessions x ${inFlight} in flight (raw WebSocket, ${workers} load process(es), 127.0.0.2-9), ${seconds} s measured after ${warmupMs / 1000} s warmup; ${runs} alternating runs each, fresh server per run`,
+  `hub: {"type":"activity","id":n} acked; rate limit lifted (PRESENCE_RATE_LIMIT_PER_SECOND=1000000 PRESENCE_RATE_LIMIT_BURST=1000000)`,
+  `hub median ${k(hubMed)} msg/s (runs ${hubRates.map(k).join(', ')})`,
+];
+if (peers.includes('vertx')) {
+  const m = median(rates.vertx);
+  lines.push(`Vert.x SockJS echo (bench/engine/SockJsEcho.java, 2 instances, same JVM flags) median ${k(m)} msg/s (runs ${rates.vertx.map(k).join(', ')})`);
+  lines.push(`ratio hub/Vert.x echo ${(hubMed / m).toFixed(2)}`);
+}
+if (peers.includes('node')) {
+  const m = median(rates.node);
+  lines.push(`sockjs-node echo (npm sockjs, bench/loadgen/sockjs-echo.mjs) median ${k(m)} msg/s (runs ${rates.node.map(k).join(', ')})`);
+  lines.push(`ratio hub/sockjs-node echo ${(hubMed / m).toFixed(2)}`);
+}
+lines.forEach((l) => console.log(l));
+appendResults(opt.results, 'Activity throughput (bench/throughput.mjs)', lines, jvmFlags.join(' '));
+process.exit(0);
