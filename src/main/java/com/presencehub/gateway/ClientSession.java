@@ -1,6 +1,7 @@
 package com.presencehub.gateway;
 
 import com.presencehub.gateway.impl.SockJsCloser;
+import com.presencehub.delivery.Delivery;
 import com.presencehub.ops.HubConfig;
 import com.presencehub.presence.DeliveryKind;
 import com.presencehub.presence.PresenceRecord;
@@ -482,36 +483,27 @@ final class ClientSession implements SessionLink {
     String delivery = new JsonObject().put("type", kind.wire()).put("from", from)
         .put("payload", payload == null ? new JsonObject() : payload).encode();
     UserKey target = new UserKey(key.tenant(), to);
-    gw.directory().ask(target, s -> s.target(target)).onComplete(ar -> {
-      PresenceShard.Target t = ar.result();
-      if (!VisibilityPolicy.canSee(role, t.record().role())) {
-        sendError(ErrorCode.FORBIDDEN, "a client may only push to techs", requestId);
+    gw.courier().deliver(target, kind, delivery, r -> VisibilityPolicy.canSee(role, r.role())).onComplete(ar -> {
+      if (ar.failed()) {
+        sendError(ErrorCode.BAD_REQUEST, "delivery failed: " + ar.cause().getMessage(), requestId);
         return;
       }
-      if (!ReachabilityPolicy.reachable(t.record(), kind)) {
-        write(Frames.error(ErrorCode.NOT_REACHABLE, to + " is " + t.record().status().wire() + ": " + kind.wire()
-            + " not delivered", requestId).put("status", t.record().status().wire()));
-        gw.metrics().error(ErrorCode.NOT_REACHABLE);
-        return;
-      }
-      List<Future<Boolean>> writes = new ArrayList<>(t.sessions().size());
-      for (SessionLink s : t.sessions()) {
-        writes.add(((ClientSession) s).offer(delivery));
-      }
-      Future.join(writes).onComplete(done -> {
-        int delivered = 0;
-        for (Future<Boolean> w : writes) {
-          if (w.succeeded() && w.result()) {
-            delivered++;
-          }
+      Delivery d = ar.result();
+      switch (d.outcome()) {
+        case FORBIDDEN -> sendError(ErrorCode.FORBIDDEN, "a client may only push to techs", requestId);
+        case NOT_REACHABLE -> {
+          write(Frames.error(ErrorCode.NOT_REACHABLE, to + " is " + d.record().status().wire() + ": " + kind.wire()
+              + " not delivered", requestId).put("status", d.record().status().wire()));
+          gw.metrics().error(ErrorCode.NOT_REACHABLE);
         }
-        write(Frames.ack(requestId).put("delivered", delivered));
-      });
+        case DELIVERED -> write(Frames.ack(requestId).put("delivered", d.delivered()));
+      }
     });
   }
 
   /** Writes a delivery on this session's loop; completes (on the caller's loop) with whether it was written. */
-  Future<Boolean> offer(String frame) {
+  @Override
+  public Future<Boolean> offer(String frame) {
     PromiseInternal<Boolean> written = ((ContextInternal) Vertx.currentContext()).promise();
     context.execute(() -> {
       if (phase != Phase.OPEN || socket.writeQueueFull()) {

@@ -1,5 +1,6 @@
 package com.presencehub.gateway;
 
+import com.presencehub.delivery.Courier;
 import com.presencehub.ops.HubConfig;
 import com.presencehub.ops.HubMetrics;
 import com.presencehub.shard.ShardDirectory;
@@ -7,9 +8,10 @@ import io.vertx.core.Vertx;
 
 /** What every session of a node shares. */
 public record Gateway(Vertx vertx, HubConfig config, TokenVerifier verifier, ShardDirectory directory, HubMetrics metrics,
-    SessionRegistry sessions) {
+    Courier courier, SessionRegistry sessions) {
 
-  public Gateway(Vertx vertx, HubConfig config, TokenVerifier verifier, ShardDirectory directory, HubMetrics metrics) {
-    this(vertx, config, verifier, directory, metrics, new SessionRegistry());
+  public Gateway(Vertx vertx, HubConfig config, TokenVerifier verifier, ShardDirectory directory, HubMetrics metrics,
+      Courier courier) {
+    this(vertx, config, verifier, directory, metrics, courier, new SessionRegistry());
   }
 }

@@ -31,6 +31,12 @@ public record HubConfig(
     String clusterHost,
     int clusterPort,
     List<String> clusterMembers,
+    String nodeId,
+    int clusterBusPort,
+    long clusterFailureTimeoutMs,
+    long clusterMergeIntervalMs,
+    long clusterDigestIntervalMs,
+    long clusterSyncTimeoutMs,
     int maxFrameBytes,
     int rateLimitPerSecond,
     int rateLimitBurst,
@@ -64,6 +70,16 @@ public record HubConfig(
     d.put("clusterHost", "127.0.0.1");
     d.put("clusterPort", 5701);
     d.put("clusterMembers", List.of());
+    // This node's name in the cluster; with the boot time it tells a restarted node from its past.
+    // Unset: the host name and the HTTP port, which is unique among the nodes of one host.
+    d.put("nodeId", null);
+    d.put("clusterBusPort", 0);
+    // Hazelcast's own default is 60 s without a heartbeat: far too slow for presence (§6: offline
+    // within 10 s of a crash, grace included).
+    d.put("clusterFailureTimeoutMs", 3_000L);
+    d.put("clusterMergeIntervalMs", 5_000L);
+    d.put("clusterDigestIntervalMs", 1_000L);
+    d.put("clusterSyncTimeoutMs", 5_000L);
     d.put("maxFrameBytes", 65_536);
     d.put("rateLimitPerSecond", 50);
     d.put("rateLimitBurst", 100);
@@ -126,6 +142,13 @@ public record HubConfig(
         r.string("clusterHost", false),
         r.integer("clusterPort", 0, 65_535),
         r.list("clusterMembers"),
+        r.string("nodeId", true) != null ? r.string("nodeId", true)
+            : defaultNodeId() + "-" + r.integer("httpPort", 0, 65_535),
+        r.integer("clusterBusPort", 0, 65_535),
+        r.longValue("clusterFailureTimeoutMs", 1_000, 600_000),
+        r.longValue("clusterMergeIntervalMs", 1_000, 600_000),
+        r.longValue("clusterDigestIntervalMs", 50, 60_000),
+        r.longValue("clusterSyncTimeoutMs", 100, 600_000),
         r.integer("maxFrameBytes", 256, 16 * 1024 * 1024),
         r.integer("rateLimitPerSecond", 1, 1_000_000),
         r.integer("rateLimitBurst", 1, 10_000_000),
@@ -152,10 +175,25 @@ public record HubConfig(
         throw new ConfigException("clusterMembers: '" + m + "' is not host:port" + r.from("clusterMembers"));
       }
     }
+    if (!c.nodeId.matches("[A-Za-z0-9._:-]{1,100}")) {
+      throw new ConfigException("nodeId: letters, digits and . _ : - only, at most 100, got '" + c.nodeId + "'" + r.from("nodeId"));
+    }
     if (c.sweepIntervalMs > 500) {
       throw new ConfigException("sweepIntervalMs: at most 500, so that idle transitions land within 1 s of their deadline" + r.from("sweepIntervalMs"));
     }
     return c;
+  }
+
+  private static String defaultNodeId() {
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      try {
+        host = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.io.IOException e) {
+        host = "node";
+      }
+    }
+    return host;
   }
 
   private static boolean validPort(String digits) {

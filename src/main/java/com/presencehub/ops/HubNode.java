@@ -1,9 +1,17 @@
 package com.presencehub.ops;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.presencehub.cluster.ChangePublisher;
+import com.presencehub.cluster.ClusterSetup;
+import com.presencehub.cluster.NodeDeliveryVerticle;
+import com.presencehub.cluster.ReplicationVerticle;
+import com.presencehub.delivery.Courier;
+import com.presencehub.delivery.RemoteSessions;
 import com.presencehub.gateway.Gateway;
 import com.presencehub.gateway.GatewayVerticle;
 import com.presencehub.gateway.TokenVerifier;
 import com.presencehub.presence.PresenceTimings;
+import com.presencehub.shard.ReplicationSink;
 import com.presencehub.shard.ShardDirectory;
 import com.presencehub.shard.ShardVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -12,6 +20,9 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -29,6 +40,11 @@ public final class HubNode {
   private final HubConfig config;
   private final HubMetrics metrics;
   private final ShardDirectory directory;
+  private Courier courier;
+  private String self;
+  private ChangePublisher publisher;
+  private ReplicationVerticle replicator;
+  private String replicatorDeployment;
   private final AtomicBoolean ready = new AtomicBoolean();
   private String gatewayDeployment;
 
@@ -50,14 +66,28 @@ public final class HubNode {
     return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   }
 
+  /**
+   * A clustered Vert.x for {@code config} (Hazelcast built from it, see {@link ClusterSetup}); its
+   * metrics go to {@code registry} like {@link #createVertx}'s.
+   */
+  public static Future<Vertx> createClusteredVertx(HubConfig config, PrometheusMeterRegistry registry) {
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    return ClusterSetup.clusteredVertx(Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry)), options,
+        config, System.currentTimeMillis());
+  }
+
   public static Future<HubNode> start(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry) {
-    if (config.cluster()) {
-      return Future.failedFuture(new ConfigException(
-          "cluster: clustered mode is not built yet (a single node only for now); unset --cluster / PRESENCE_CLUSTER"));
+    if (config.cluster() != vertx.isClustered()) {
+      return Future.failedFuture(new ConfigException(config.cluster()
+          ? "cluster: clustered mode needs a clustered Vert.x (HubNode.createClusteredVertx)"
+          : "cluster: false, but the Vert.x instance is clustered"));
     }
     HubNode node = new HubNode(vertx, config, registry);
     return node.deployShards()
+        .compose(v -> node.deployCluster())
         .compose(v -> node.deployGateways(registry))
+        .compose(v -> node.replicator == null ? Future.succeededFuture() : node.replicator.wholeView())
         .map(v -> {
           node.ready.set(true);
           return node;
@@ -66,15 +96,41 @@ public final class HubNode {
 
   private Future<Void> deployShards() {
     PresenceTimings timings = new PresenceTimings(config.idleTimeoutMs(), config.offlineGraceMs());
+    ReplicationSink sink = ReplicationSink.NONE;
+    if (vertx.isClustered()) {
+      ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+      self = manager.getNodeId();
+      publisher = new ChangePublisher(vertx.eventBus(), self, false);
+      HazelcastInstance hz = ((HazelcastClusterManager) manager).getHazelcastInstance();
+      replicator = new ReplicationVerticle(config, directory, hz, self, publisher);
+      sink = replicator;
+      courier = new Courier(directory, NodeDeliveryVerticle.remoteSessions(vertx.eventBus(), config.clusterSyncTimeoutMs()));
+    } else {
+      self = "local";
+      publisher = new ChangePublisher(vertx.eventBus(), self, true);
+      courier = new Courier(directory, RemoteSessions.NONE);
+    }
     List<Future<String>> deployments = new ArrayList<>();
     for (int i = 0; i < config.shards(); i++) {
-      deployments.add(vertx.deployVerticle(new ShardVerticle(directory, i, timings, config.sweepIntervalMs(), metrics)));
+      deployments.add(vertx.deployVerticle(
+          new ShardVerticle(directory, i, timings, config.sweepIntervalMs(), metrics, sink, publisher)));
     }
     return Future.all(deployments).mapEmpty();
   }
 
+  /** Clustered: the replicated view and this node's delivery address. */
+  private Future<Void> deployCluster() {
+    if (replicator == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(replicator)
+        .onSuccess(id -> replicatorDeployment = id)
+        .compose(v -> vertx.deployVerticle(new NodeDeliveryVerticle(self, courier)))
+        .mapEmpty();
+  }
+
   private Future<Void> deployGateways(PrometheusMeterRegistry registry) {
-    Gateway gateway = new Gateway(vertx, config, TokenVerifier.create(vertx, config), directory, metrics);
+    Gateway gateway = new Gateway(vertx, config, TokenVerifier.create(vertx, config), directory, metrics, courier);
     return vertx.deployVerticle(
             () -> new GatewayVerticle(gateway, router -> OpsRoutes.mount(router, vertx, config, registry, ready::get)),
             new DeploymentOptions().setInstances(config.gatewayInstances()))
@@ -82,10 +138,42 @@ public final class HubNode {
         .mapEmpty();
   }
 
-  /** Closes every session with 4503, then stops serving. The Vert.x instance stays the caller's. */
+  /**
+   * Closes every session with 4503, then stops serving. Clustered, the sessions' ends are handed
+   * to the other nodes before this returns, so users who reconnect elsewhere never show offline.
+   * The Vert.x instance (and leaving the cluster) stays the caller's.
+   */
   public Future<Void> stop() {
     ready.set(false);
-    return gatewayDeployment == null ? Future.succeededFuture() : vertx.undeploy(gatewayDeployment);
+    Future<Void> gateways = gatewayDeployment == null ? Future.succeededFuture() : vertx.undeploy(gatewayDeployment);
+    gatewayDeployment = null;
+    if (replicatorDeployment == null) {
+      return gateways;
+    }
+    String replication = replicatorDeployment;
+    replicatorDeployment = null;
+    // The shards turn the closed sessions into shares to replicate once their queue is drained;
+    // flushing them explicitly, then stopping the replicator (which flushes), sends the last delta.
+    return gateways
+        .compose(v -> directory.askAll(s -> {
+          s.flush();
+          return null;
+        }))
+        .compose(v -> vertx.undeploy(replication));
+  }
+
+  /** This node's id in the cluster ({@code local} when standalone). */
+  public String nodeId() {
+    return self;
+  }
+
+  /** Null when standalone. */
+  public ReplicationVerticle replicator() {
+    return replicator;
+  }
+
+  public ChangePublisher publisher() {
+    return publisher;
   }
 
   public HubConfig config() {
@@ -98,6 +186,15 @@ public final class HubNode {
 
   public ShardDirectory directory() {
     return directory;
+  }
+
+  /** Delivers to a user's sessions wherever they are connected. */
+  public Courier courier() {
+    return courier;
+  }
+
+  public Vertx vertx() {
+    return vertx;
   }
 
   public boolean ready() {

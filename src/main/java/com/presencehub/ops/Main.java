@@ -35,26 +35,46 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() {
     PrometheusMeterRegistry registry = HubNode.newRegistry();
-    Vertx vertx = HubNode.createVertx(registry);
     Map<String, String> overrides = new HashMap<>();
     if (cluster) {
       overrides.put(HubConfig.sysName("cluster"), "true");
     }
+    HubConfig cfg;
+    // The configuration is read with a plain Vert.x: whether to build a clustered one depends on it.
+    Vertx boot = Vertx.vertx();
+    try {
+      cfg = ConfigLoader.load(boot, config, overrides).await();
+    } catch (ConfigException e) {
+      System.err.println("presence-hub: configuration error: " + e.getMessage());
+      return 2;
+    } catch (Exception e) {
+      System.err.println("presence-hub: could not read the configuration: " + e);
+      return 1;
+    } finally {
+      boot.close();
+    }
+    Vertx vertx = null;
     HubNode node;
     try {
-      HubConfig cfg = ConfigLoader.load(vertx, config, overrides).await();
+      vertx = cfg.cluster() ? HubNode.createClusteredVertx(cfg, registry).await() : HubNode.createVertx(registry);
       node = HubNode.start(vertx, cfg, registry).await();
     } catch (ConfigException e) {
       System.err.println("presence-hub: configuration error: " + e.getMessage());
-      vertx.close();
+      if (vertx != null) {
+        vertx.close();
+      }
       return 2;
     } catch (Exception e) {
       System.err.println("presence-hub: could not start: " + e);
-      vertx.close();
+      if (vertx != null) {
+        vertx.close();
+      }
       return 1;
     }
     LOG.info("presence-hub listening on " + node.config().httpHost() + ":" + node.config().httpPort()
-        + " (SockJS at /presence, idleTimeoutMs=" + node.config().idleTimeoutMs() + ")");
+        + " (SockJS at /presence, idleTimeoutMs=" + node.config().idleTimeoutMs() + ")"
+        + (cfg.cluster() ? ", clustered as " + cfg.nodeId() + " (" + node.nodeId() + ")" : ""));
+    Vertx running = vertx;
     // SIGTERM (docker stop, rolling restarts) reaches a JVM only through a shutdown hook, which is
     // a thread of its own: it closes every session with 4503, then Vert.x.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -63,7 +83,7 @@ public final class Main implements Callable<Integer> {
       } catch (Exception e) {
         LOG.warn("stop: " + e);
       }
-      vertx.close().await();
+      running.close().await();
     }, "presence-hub-shutdown"));
     return 0;
   }

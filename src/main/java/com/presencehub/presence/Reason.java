@@ -16,4 +16,14 @@ public enum Reason {
   public String wire() {
     return wire;
   }
+
+  /** @return the reason for a wire name, or {@code null} when the name is not a reason */
+  public static Reason fromWire(String name) {
+    for (Reason r : values()) {
+      if (r.wire.equals(name)) {
+        return r;
+      }
+    }
+    return null;
+  }
 }

@@ -1,7 +1,14 @@
 package com.presencehub.presence;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
- * One user's presence state machine (PROTOCOL.md §2), aggregated over all of the user's sessions.
+ * One user's presence state machine (PROTOCOL.md §2), aggregated over all of the user's sessions:
+ * the ones on this node (counted here) and the ones on other nodes (their {@link Contribution}s).
+ * The preferred away is a {@link Preference}: cluster-wide, latest write wins.
  *
  * <p>Plain Java, no clock of its own: every method takes {@code now} so that the owner (one event
  * loop) decides the time and tests can run the rules exhaustively. Each mutator returns whether the
@@ -30,7 +37,10 @@ public final class UserPresence {
   private long lastActiveAt = NEVER;
   private boolean preferredAway;
   private long preferredUntil = NEVER;
+  private Preference preference;
   private boolean lingering;
+  /** Other nodes' shares, by node; null while there are none (the common case). */
+  private Map<String, Contribution> remote;
 
   private Status status = Status.OFFLINE;
   private Reason reason = Reason.DISCONNECTED;
@@ -43,6 +53,7 @@ public final class UserPresence {
     this.key = key;
     this.role = role;
     this.timings = timings;
+    this.preference = Preference.none(key);
   }
 
   public boolean sessionOpened(Role sessionRole, long now) {
@@ -95,16 +106,94 @@ public final class UserPresence {
     if (role != Role.TECH) {
       throw new IllegalStateException("only a tech can prefer away");
     }
-    preferredAway = true;
-    preferredUntil = until;
-    return recompute(now);
+    return applyPreference(new Preference(key, true, until, nextStamp(now), preference.node()), now);
   }
 
   /** A tech set {@code online} again: presence follows activity. */
   public boolean clearPreferredAway(long now) {
-    preferredAway = false;
-    preferredUntil = NEVER;
+    return applyPreference(new Preference(key, false, NEVER, nextStamp(now), preference.node()), now);
+  }
+
+  /** A stamp later than every write seen so far, so a local write always wins over the past. */
+  private long nextStamp(long now) {
+    return preference.stamp() == Long.MIN_VALUE ? now : Math.max(now, preference.stamp() + 1);
+  }
+
+  /**
+   * Sets the preference as written on node {@code node} at {@code now}; returns the write, to be
+   * replicated. Stamps increase strictly, so this write wins over every one seen before.
+   */
+  public Preference writePreference(boolean away, long until, String node, long now) {
+    if (away && role != Role.TECH) {
+      throw new IllegalStateException("only a tech can prefer away");
+    }
+    Preference p = new Preference(key, away, away ? until : NEVER, nextStamp(now), node);
+    applyPreference(p, now);
+    return p;
+  }
+
+  /** A preference written anywhere in the cluster; applied only if newer than the one held. */
+  public boolean applyPreference(Preference p, long now) {
+    if (!p.newerThan(preference)) {
+      return false;
+    }
+    preference = p;
+    preferredAway = p.away();
+    preferredUntil = p.away() ? p.until() : NEVER;
     return recompute(now);
+  }
+
+  public Preference preference() {
+    return preference;
+  }
+
+  // ---- other nodes' shares ----------------------------------------------------------------------
+
+  /** Another node's share changed; a share that is not {@link Contribution#present()} is forgotten. */
+  public boolean applyRemote(String node, Contribution c, long now) {
+    if (c.present()) {
+      if (remote == null) {
+        remote = new HashMap<>(4);
+      }
+      remote.put(node, c);
+      if (c.role() != null && sessions == 0) {
+        role = c.role();
+      }
+    } else if (remote != null) {
+      remote.remove(node);
+      if (remote.isEmpty()) {
+        remote = null;
+      }
+    }
+    return recompute(now);
+  }
+
+  public Contribution remote(String node) {
+    return remote == null ? null : remote.get(node);
+  }
+
+  /** Nodes other than this one that hold an open session of the user (delivery targets). */
+  public List<String> remoteNodesWithSessions() {
+    if (remote == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>(remote.size());
+    for (Map.Entry<String, Contribution> e : remote.entrySet()) {
+      if (e.getValue().sessions() > 0) {
+        out.add(e.getKey());
+      }
+    }
+    return out;
+  }
+
+  /** This node's own share, as other nodes should see it at {@code now}. */
+  public Contribution localContribution(long now) {
+    return new Contribution(key, role, sessions, lingering, localActive(now), lastActiveAt);
+  }
+
+  /** Whether this node's own sessions (or their grace) keep the user active at {@code now}. */
+  public boolean localActive(long now) {
+    return (sessions > 0 || lingering) && lastActiveAt != NEVER && now - lastActiveAt < timings.idleTimeoutMs();
   }
 
   /**
@@ -119,22 +208,33 @@ public final class UserPresence {
     Status s;
     Reason r;
     long startedAt = now;
-    if (sessions == 0 && !lingering) {
+    boolean localPresent = sessions > 0 || lingering;
+    if (!localPresent && remote == null) {
       s = Status.OFFLINE;
       r = Reason.DISCONNECTED;
     } else if (preferredAway) {
       s = Status.AWAY;
       r = Reason.PREFERRED;
-    } else if (lastActiveAt == NEVER || now - lastActiveAt >= timings.idleTimeoutMs()) {
-      s = Status.AWAY;
-      r = Reason.INACTIVE;
-      if (lastActiveAt != NEVER) {
-        // The user went away when the idle time ran out, not when we noticed.
-        startedAt = lastActiveAt + timings.idleTimeoutMs();
-      }
     } else {
-      s = Status.ONLINE;
-      r = Reason.ACTIVE;
+      boolean active = localActive(now);
+      long last = localPresent ? lastActiveAt : NEVER;
+      if (remote != null) {
+        for (Contribution c : remote.values()) {
+          active |= c.active();
+          last = Math.max(last, c.lastActiveAt());
+        }
+      }
+      if (active) {
+        s = Status.ONLINE;
+        r = Reason.ACTIVE;
+      } else {
+        s = Status.AWAY;
+        r = Reason.INACTIVE;
+        if (last != NEVER) {
+          // The user went away when the idle time ran out, not when we noticed.
+          startedAt = Math.min(now, last + timings.idleTimeoutMs());
+        }
+      }
     }
     if (s == status && r == reason) {
       return false;
@@ -153,6 +253,12 @@ public final class UserPresence {
   }
 
   public PresenceRecord record() {
+    long last = lastActiveAt;
+    if (remote != null) {
+      for (Contribution c : remote.values()) {
+        last = Math.max(last, c.lastActiveAt());
+      }
+    }
     return new PresenceRecord(
         key.tenant(),
         key.user(),
@@ -160,7 +266,7 @@ public final class UserPresence {
         status,
         reason,
         since == NEVER ? null : since,
-        lastActiveAt == NEVER ? null : lastActiveAt);
+        last == NEVER ? null : last);
   }
 
   public UserKey key() {

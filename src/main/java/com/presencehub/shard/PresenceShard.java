@@ -1,6 +1,8 @@
 package com.presencehub.shard;
 
+import com.presencehub.presence.Contribution;
 import com.presencehub.presence.IdleWheel;
+import com.presencehub.presence.Preference;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.PresenceTimings;
 import com.presencehub.presence.Reason;
@@ -38,14 +40,23 @@ public final class PresenceShard {
     }
   }
 
-  /** A delivery target: its record and its sessions (a copy, safe to hand to other threads). */
-  public record Target(PresenceRecord record, List<SessionLink> sessions) { }
+  /**
+   * A delivery target: its record, its sessions on this node and the other nodes that hold
+   * sessions of it (copies, safe to hand to other threads).
+   */
+  public record Target(PresenceRecord record, List<SessionLink> sessions, List<String> nodes) { }
 
   private static final class Entry {
     final UserPresence presence;
     final List<SessionLink> sessions = new ArrayList<>(2);
     long graceTimer = -1;
     long untilTimer = -1;
+    /** This node's share as last replicated; null when none was (or it was gone). */
+    Contribution sent;
+    boolean dirty;
+    /** The status last published on the change feed (by any node). */
+    Status pubStatus = Status.OFFLINE;
+    Reason pubReason = Reason.DISCONNECTED;
 
     Entry(UserPresence presence) {
       this.presence = presence;
@@ -63,11 +74,25 @@ public final class PresenceShard {
   private final Map<Roster, Set<UserKey>> present = new HashMap<>();
   private final Map<SessionLink, List<PresenceRecord>> outbox = new LinkedHashMap<>();
   private boolean flushScheduled;
+  private final ReplicationSink sink;
+  private final ChangeFeed feed;
+  /** A later lastActiveAt alone is replicated only once it moved this much (it only feeds display). */
+  private final long activityResolutionMs;
+  private final List<Entry> dirty = new ArrayList<>();
+  private final List<Preference> dirtyPreferences = new ArrayList<>();
 
   public PresenceShard(PresenceTimings timings, long sweepTickMs, ShardClock clock, ShardObserver observer) {
+    this(timings, sweepTickMs, clock, observer, ReplicationSink.NONE, ChangeFeed.NONE);
+  }
+
+  public PresenceShard(PresenceTimings timings, long sweepTickMs, ShardClock clock, ShardObserver observer,
+      ReplicationSink sink, ChangeFeed feed) {
     this.timings = timings;
     this.clock = clock;
     this.observer = observer;
+    this.sink = sink;
+    this.feed = feed;
+    this.activityResolutionMs = Math.max(1, timings.idleTimeoutMs() / 20);
     this.wheel = new IdleWheel(sweepTickMs, timings.idleTimeoutMs(), clock.now());
   }
 
@@ -90,6 +115,7 @@ public final class PresenceShard {
       publish(e, before, session);
     }
     listPresent(e);
+    noteLocal(e);
     return e.presence.record();
   }
 
@@ -104,6 +130,7 @@ public final class PresenceShard {
       publish(e, before, null);
     }
     armIdle(e);
+    noteLocal(e);
   }
 
   /** A session ended: with {@code bye} on purpose, otherwise abruptly (grace applies). */
@@ -125,9 +152,14 @@ public final class PresenceShard {
         armIdle(e);
       }
     } else if (outcome == UserPresence.CloseOutcome.OFFLINE_NOW) {
-      publish(e, before, null);
-      unlistPresent(e.presence.key(), e.presence.role());
+      if (e.presence.status() != before || e.presence.reason() != reasonBefore) {
+        publish(e, before, null);
+      }
+      if (e.presence.status() == Status.OFFLINE) {
+        unlistPresent(e.presence.key(), e.presence.role());
+      }
     }
+    noteLocal(e);
   }
 
   private void graceExpired(UserKey key) {
@@ -139,8 +171,11 @@ public final class PresenceShard {
     Status before = e.presence.status();
     if (e.presence.graceExpired(clock.now())) {
       publish(e, before, null);
-      unlistPresent(key, e.presence.role());
+      if (e.presence.status() == Status.OFFLINE) {
+        unlistPresent(key, e.presence.role());
+      }
     }
+    noteLocal(e);
   }
 
   private void cancelGrace(Entry e) {
@@ -154,41 +189,57 @@ public final class PresenceShard {
 
   /** A tech chose Away, until {@code until} (epoch ms) or {@link UserPresence#NEVER}. */
   public PresenceRecord preferAway(UserKey key, long until) {
-    Entry e = users.get(key);
-    if (e == null) {
-      throw new IllegalStateException("unknown user " + key);
-    }
-    Status before = e.presence.status();
-    boolean changed = e.presence.preferAway(until, clock.now());
-    if (e.untilTimer != -1) {
-      clock.cancel(e.untilTimer);
-      e.untilTimer = -1;
-    }
-    if (until != UserPresence.NEVER) {
-      e.untilTimer = clock.schedule(Math.max(0, until - clock.now()), () -> preferredLapsed(key));
-    }
-    if (changed) {
-      publish(e, before, null);
-    }
-    return e.presence.record();
+    return writePreference(key, true, until);
   }
 
   /** A tech set {@code online}: presence follows activity again. */
   public PresenceRecord clearPreferredAway(UserKey key) {
+    return writePreference(key, false, UserPresence.NEVER);
+  }
+
+  private PresenceRecord writePreference(UserKey key, boolean away, long until) {
     Entry e = users.get(key);
     if (e == null) {
       throw new IllegalStateException("unknown user " + key);
     }
+    Status before = e.presence.status();
+    Reason reasonBefore = e.presence.reason();
+    Preference p = e.presence.writePreference(away, until, sink.node(), clock.now());
+    afterPreference(e, before, reasonBefore);
+    dirtyPreferences.add(p);
+    scheduleFlush();
+    return e.presence.record();
+  }
+
+  /** Preferences written on other nodes (latest write wins). */
+  public void applyPreferences(List<Preference> preferences) {
+    long now = clock.now();
+    for (Preference p : preferences) {
+      Entry e = users.computeIfAbsent(p.user(), k -> new Entry(new UserPresence(k, null, timings)));
+      Status before = e.presence.status();
+      Reason reasonBefore = e.presence.reason();
+      Role roleBefore = e.presence.role();
+      if (e.presence.applyPreference(p, now) || e.presence.preference() == p) {
+        afterPreference(e, before, reasonBefore);
+        reindex(e, roleBefore);
+      }
+    }
+  }
+
+  private void afterPreference(Entry e, Status before, Reason reasonBefore) {
     if (e.untilTimer != -1) {
       clock.cancel(e.untilTimer);
       e.untilTimer = -1;
     }
-    Status before = e.presence.status();
-    if (e.presence.clearPreferredAway(clock.now())) {
+    Preference p = e.presence.preference();
+    if (p.away() && p.until() != UserPresence.NEVER) {
+      UserKey key = e.presence.key();
+      e.untilTimer = clock.schedule(Math.max(0, p.until() - clock.now()), () -> preferredLapsed(key));
+    }
+    if (e.presence.status() != before || e.presence.reason() != reasonBefore) {
       publish(e, before, null);
     }
     armIdle(e);
-    return e.presence.record();
   }
 
   private void preferredLapsed(UserKey key) {
@@ -202,6 +253,64 @@ public final class PresenceShard {
       publish(e, before, null);
     }
     armIdle(e);
+  }
+
+  public Preference preference(UserKey key) {
+    Entry e = users.get(key);
+    return e == null ? Preference.none(key) : e.presence.preference();
+  }
+
+  // ---- other nodes' shares --------------------------------------------------------------------
+
+  /** Another node's shares of some of this shard's users changed (a share not present is gone). */
+  public void applyRemote(String node, List<Contribution> contributions) {
+    long now = clock.now();
+    for (Contribution c : contributions) {
+      Entry e = c.present()
+          ? users.computeIfAbsent(c.user(), k -> new Entry(new UserPresence(k, c.role(), timings)))
+          : users.get(c.user());
+      if (e == null) {
+        continue;
+      }
+      Status before = e.presence.status();
+      Reason reasonBefore = e.presence.reason();
+      Role roleBefore = e.presence.role();
+      e.presence.applyRemote(node, c, now);
+      if (e.presence.status() != before || e.presence.reason() != reasonBefore) {
+        publish(e, before, null);
+      }
+      reindex(e, roleBefore);
+    }
+  }
+
+  // ---- the change feed ------------------------------------------------------------------------
+
+  /** A transition of one of this shard's users was published (by any node). */
+  public void notePublished(UserKey key, Status status, Reason reason) {
+    Entry e = users.get(key);
+    if (e != null) {
+      e.pubStatus = status;
+      e.pubReason = reason;
+    }
+  }
+
+  /**
+   * This node just became the publisher: publishes every user whose status differs from what was
+   * last published, so nothing its predecessor left unpublished is lost. Returns how many.
+   */
+  public int publishUnpublished() {
+    int n = 0;
+    for (Entry e : users.values()) {
+      if (e.presence.status() != e.pubStatus || e.presence.reason() != e.pubReason) {
+        PresenceRecord r = e.presence.record();
+        if (feed.publish(r)) {
+          e.pubStatus = r.status();
+          e.pubReason = r.reason();
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   // ---- idle -----------------------------------------------------------------------------------
@@ -219,11 +328,17 @@ public final class PresenceShard {
         publish(e, before, null);
       }
       armIdle(e);
+      noteLocal(e);
     });
   }
 
+  /**
+   * Keeps the user in the wheel while this node's own sessions keep it active: the local share's
+   * {@code active} must turn false on time even while the user shows away (preferred) or online
+   * through another node.
+   */
   private void armIdle(Entry e) {
-    if (e.presence.status() == Status.ONLINE) {
+    if (e.presence.localActive(clock.now())) {
       wheel.schedule(e.presence, e.presence.idleDeadline());
     }
   }
@@ -306,9 +421,9 @@ public final class PresenceShard {
   public Target target(UserKey key) {
     Entry e = users.get(key);
     if (e == null) {
-      return new Target(PresenceRecord.unknown(key), List.of());
+      return new Target(PresenceRecord.unknown(key), List.of(), List.of());
     }
-    return new Target(e.presence.record(), List.copyOf(e.sessions));
+    return new Target(e.presence.record(), List.copyOf(e.sessions), e.presence.remoteNodesWithSessions());
   }
 
   public int userCount() {
@@ -324,6 +439,10 @@ public final class PresenceShard {
   private void publish(Entry e, Status before, SessionLink skip) {
     PresenceRecord record = e.presence.record();
     observer.transition(before, record);
+    if (feed.publish(record)) {
+      e.pubStatus = record.status();
+      e.pubReason = record.reason();
+    }
     // The user's own sessions always hear their own changes (PROTOCOL.md §4).
     for (SessionLink s : e.sessions) {
       if (s != skip) {
@@ -355,15 +474,59 @@ public final class PresenceShard {
       return;
     }
     pending.add(record);
+    scheduleFlush();
+  }
+
+  private void scheduleFlush() {
     if (!flushScheduled) {
       flushScheduled = true;
       clock.runSoon(this::flush);
     }
   }
 
+  /** Marks the user's local share for replication when it changed in a way other nodes need. */
+  private void noteLocal(Entry e) {
+    if (e.dirty || sink == ReplicationSink.NONE) {
+      return;
+    }
+    Contribution now = e.presence.localContribution(clock.now());
+    Contribution was = e.sent;
+    boolean changed;
+    if (was == null) {
+      changed = now.present();
+    } else {
+      changed = was.sessions() != now.sessions() || was.lingering() != now.lingering() || was.active() != now.active()
+          || was.role() != now.role() || now.lastActiveAt() - was.lastActiveAt() >= activityResolutionMs;
+    }
+    if (changed) {
+      e.dirty = true;
+      dirty.add(e);
+      scheduleFlush();
+    }
+  }
+
+  private void flushReplication() {
+    if (dirty.isEmpty() && dirtyPreferences.isEmpty()) {
+      return;
+    }
+    long now = clock.now();
+    List<Contribution> out = new ArrayList<>(dirty.size());
+    for (Entry e : dirty) {
+      e.dirty = false;
+      Contribution c = e.presence.localContribution(now);
+      out.add(c);
+      e.sent = c.present() ? c : null;
+    }
+    dirty.clear();
+    List<Preference> prefs = dirtyPreferences.isEmpty() ? List.of() : List.copyOf(dirtyPreferences);
+    dirtyPreferences.clear();
+    sink.send(out, prefs);
+  }
+
   /** Hands every pending batch to its session; runs once the current burst of work is done. */
   public void flush() {
     flushScheduled = false;
+    flushReplication();
     if (outbox.isEmpty()) {
       return;
     }
@@ -371,6 +534,18 @@ public final class PresenceShard {
     outbox.clear();
     for (Map.Entry<SessionLink, List<PresenceRecord>> b : batches) {
       b.getKey().deliver(b.getValue());
+    }
+  }
+
+  /** Keeps the roster index right after a change that may have moved the role or the status. */
+  private void reindex(Entry e, Role roleBefore) {
+    if (roleBefore != null && roleBefore != e.presence.role()) {
+      unlistPresent(e.presence.key(), roleBefore);
+    }
+    if (e.presence.status() == Status.OFFLINE) {
+      unlistPresent(e.presence.key(), e.presence.role());
+    } else {
+      listPresent(e);
     }
   }
 

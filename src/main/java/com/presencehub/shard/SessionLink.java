@@ -3,6 +3,7 @@ package com.presencehub.shard;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Role;
 import com.presencehub.presence.UserKey;
+import io.vertx.core.Future;
 import java.util.List;
 
 /**
@@ -18,4 +19,10 @@ public interface SessionLink {
 
   /** Updates in the order the shard produced them; several may be batched in one call. */
   void deliver(List<PresenceRecord> updates);
+
+  /**
+   * Writes a delivery ({@code chat.request}, …) to this session; completes on the caller's
+   * context with whether the session took it (a closed or backed-up session does not).
+   */
+  Future<Boolean> offer(String frame);
 }

@@ -16,19 +16,28 @@ public final class ShardVerticle extends VerticleBase {
   private final PresenceTimings timings;
   private final long sweepTickMs;
   private final ShardObserver observer;
+  private final ReplicationSink sink;
+  private final ChangeFeed feed;
 
   public ShardVerticle(ShardDirectory directory, int index, PresenceTimings timings, long sweepTickMs, ShardObserver observer) {
+    this(directory, index, timings, sweepTickMs, observer, ReplicationSink.NONE, ChangeFeed.NONE);
+  }
+
+  public ShardVerticle(ShardDirectory directory, int index, PresenceTimings timings, long sweepTickMs, ShardObserver observer,
+      ReplicationSink sink, ChangeFeed feed) {
     this.directory = directory;
     this.index = index;
     this.timings = timings;
     this.sweepTickMs = sweepTickMs;
     this.observer = observer;
+    this.sink = sink;
+    this.feed = feed;
   }
 
   @Override
   public Future<?> start() {
     ContextInternal ctx = (ContextInternal) context;
-    PresenceShard shard = new PresenceShard(timings, sweepTickMs, new LoopClock(ctx), observer);
+    PresenceShard shard = new PresenceShard(timings, sweepTickMs, new LoopClock(ctx), observer, sink, feed);
     ctx.setPeriodic(sweepTickMs, id -> shard.sweep());
     directory.attach(index, ctx, shard);
     return Future.succeededFuture();

@@ -3,6 +3,7 @@ package com.presencehub.shard;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Role;
 import com.presencehub.presence.UserKey;
+import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,6 +34,14 @@ final class RecordingSession implements SessionLink {
   @Override
   public void deliver(List<PresenceRecord> updates) {
     batches.add(List.copyOf(updates));
+  }
+
+  final List<String> offered = new ArrayList<>();
+
+  @Override
+  public Future<Boolean> offer(String frame) {
+    offered.add(frame);
+    return Future.succeededFuture(true);
   }
 
   /** Every record received, in order. */

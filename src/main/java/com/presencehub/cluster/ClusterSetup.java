@@ -1,0 +1,89 @@
+package com.presencehub.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.presencehub.ops.HubConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+/**
+ * The Hazelcast and event-bus setup of a clustered node, built in code from {@link HubConfig}.
+ *
+ * <p>Why in code: Hazelcast's XML loader does not apply environment overrides, and operators set
+ * everything through {@code PRESENCE_*}. The base is vertx-hazelcast's own default config, so the
+ * structures it needs ({@code __vertx.subs}, {@code __vertx.nodeInfo}, …) stay as it expects.
+ */
+public final class ClusterSetup {
+
+  /** Member attribute: the hub's node id ({@code nodeId}); members without it are not hub nodes. */
+  public static final String NODE_ATTRIBUTE = "presence.node";
+  /** Member attribute: the boot time of that node, which tells a restarted node from its past. */
+  public static final String EPOCH_ATTRIBUTE = "presence.epoch";
+  /** Member attribute set by vertx-hazelcast: the Vert.x node id, stable across merges. */
+  public static final String VERTX_NODE_ATTRIBUTE = "__vertx.nodeId";
+
+  private ClusterSetup() {
+  }
+
+  /** The Hazelcast config of a hub node (with its identity as member attributes). */
+  public static Config hubHazelcast(HubConfig cfg, long epoch) {
+    Config hz = memberHazelcast(cfg.clusterName(), cfg.clusterHost(), cfg.clusterPort(), cfg.clusterMembers(),
+        cfg.clusterFailureTimeoutMs(), cfg.clusterMergeIntervalMs());
+    hz.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, cfg.nodeId());
+    hz.getMemberAttributeConfig().setAttribute(EPOCH_ATTRIBUTE, Long.toString(epoch));
+    return hz;
+  }
+
+  /**
+   * The Hazelcast config of any member of the hub's cluster: hub nodes and services that use the
+   * event-bus API alike. TCP-IP join on {@code members} when given, multicast otherwise.
+   */
+  public static Config memberHazelcast(String clusterName, String host, int port, java.util.List<String> members,
+      long failureTimeoutMs, long mergeIntervalMs) {
+    Config hz = ConfigUtil.loadConfig();
+    hz.setClusterName(clusterName);
+    NetworkConfig net = hz.getNetworkConfig();
+    net.setPort(port).setPortAutoIncrement(port == 0);
+    net.getInterfaces().setEnabled(true).addInterface(host);
+    net.setPublicAddress(null);
+    JoinConfig join = net.getJoin();
+    join.getAutoDetectionConfig().setEnabled(false);
+    if (members.isEmpty()) {
+      join.getTcpIpConfig().setEnabled(false);
+      join.getMulticastConfig().setEnabled(true);
+    } else {
+      join.getMulticastConfig().setEnabled(false);
+      join.getTcpIpConfig().setEnabled(true).setMembers(members).setConnectionTimeoutSeconds(2);
+    }
+    long failureSeconds = Math.max(1, (failureTimeoutMs + 999) / 1000);
+    long mergeSeconds = Math.max(1, (mergeIntervalMs + 999) / 1000);
+    // Failure detection: a heartbeat every second and a member declared dead after failureSeconds
+    // without one (Hazelcast's default is 60 s, far beyond §6's 10 s).
+    hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    hz.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(failureSeconds));
+    hz.setProperty("hazelcast.heartbeat.failuredetector.type", "deadline");
+    // After a partition, look for the other side soon (default: 300 s, then every 120 s).
+    hz.setProperty("hazelcast.merge.first.run.delay.seconds", Long.toString(mergeSeconds));
+    hz.setProperty("hazelcast.merge.next.run.delay.seconds", Long.toString(mergeSeconds));
+    // Join quickly: the default waits 5 s for more members before forming a cluster.
+    hz.setProperty("hazelcast.wait.seconds.before.join", "1");
+    hz.setProperty("hazelcast.max.wait.seconds.before.join", "5");
+    hz.setProperty("hazelcast.graceful.shutdown.max.wait", "20");
+    hz.setProperty("hazelcast.phone.home.enabled", "false");
+    hz.setProperty("hazelcast.socket.bind.any", "false");
+    hz.setProperty("hazelcast.logging.type", "jdk");
+    return hz;
+  }
+
+  /** A clustered Vert.x whose event bus binds and advertises {@code clusterHost:clusterBusPort}. */
+  public static Future<Vertx> clusteredVertx(VertxBuilder builder, VertxOptions options, HubConfig cfg, long epoch) {
+    options.getEventBusOptions().setHost(cfg.clusterHost()).setPort(cfg.clusterBusPort());
+    HazelcastClusterManager manager = new HazelcastClusterManager(hubHazelcast(cfg, epoch));
+    return builder.with(options).withClusterManager(manager).buildClustered();
+  }
+}

@@ -1,0 +1,65 @@
+package com.presencehub.cluster;
+
+import com.presencehub.delivery.Courier;
+import com.presencehub.delivery.RemoteSessions;
+import com.presencehub.presence.UserKey;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * This node's own delivery address, {@code presence.node.<id>.deliver}: other nodes write to the
+ * sessions connected here through it (one clustered consumer per node, none per socket). The
+ * reply counts the sessions that took the frame.
+ */
+public final class NodeDeliveryVerticle extends VerticleBase {
+
+  static String address(String node) {
+    return "presence.node." + node + ".deliver";
+  }
+
+  private final String self;
+  private final Courier courier;
+  private MessageConsumer<JsonObject> consumer;
+
+  public NodeDeliveryVerticle(String self, Courier courier) {
+    this.self = self;
+    this.courier = courier;
+  }
+
+  @Override
+  public Future<?> start() {
+    consumer = vertx.eventBus().consumer(address(self), this::onDeliver);
+    return consumer.completion();
+  }
+
+  private void onDeliver(Message<JsonObject> m) {
+    JsonObject b = m.body();
+    String tenant = b == null ? null : b.getString("tenant");
+    String user = b == null ? null : b.getString("user");
+    String frame = b == null ? null : b.getString("frame");
+    if (tenant == null || user == null || frame == null) {
+      m.fail(400, "tenant, user and frame are required strings");
+      return;
+    }
+    courier.deliverLocal(new UserKey(tenant, user), frame)
+        .onSuccess(n -> m.reply(new JsonObject().put("delivered", n)))
+        .onFailure(e -> m.fail(500, String.valueOf(e.getMessage())));
+  }
+
+  /** The sending side: a request to the node that holds the sessions. */
+  public static RemoteSessions remoteSessions(EventBus bus, long timeoutMs) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
+    return (node, user, frame) -> bus.<JsonObject>request(address(node),
+            new JsonObject().put("tenant", user.tenant()).put("user", user.user()).put("frame", frame), options)
+        .map(reply -> reply.body().getInteger("delivered", 0))
+        .recover(e -> e instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
+            ? Future.succeededFuture(0) : Future.failedFuture(e));
+  }
+}

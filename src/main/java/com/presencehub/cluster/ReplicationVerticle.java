@@ -1,0 +1,572 @@
+package com.presencehub.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
+import com.presencehub.ops.HubConfig;
+import com.presencehub.presence.Contribution;
+import com.presencehub.presence.Preference;
+import com.presencehub.presence.Reason;
+import com.presencehub.presence.Status;
+import com.presencehub.presence.UserKey;
+import com.presencehub.shard.ReplicationSink;
+import com.presencehub.shard.ShardDirectory;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Keeps this node's view of the whole cluster (PROTOCOL.md §6) and tells the others about this
+ * node's own sessions.
+ *
+ * <ul>
+ *   <li>Out: the shards hand over their users' local shares; they leave as one numbered delta per
+ *       burst on {@code presence.repl}, which every hub node hears. This node is their only writer.
+ *   <li>In: a peer's deltas are applied in sequence; a gap, or a peer never synced, triggers a
+ *       request for that peer's full state on its own address. Deltas arriving meanwhile wait.
+ *   <li>Repair: every node publishes a digest (sequence, count, fingerprint) periodically. The
+ *       event bus is at-most-once and subscriptions can be lost across partition merges, so
+ *       digests (and their absence) are what catch a lost delta, not the subscription table.
+ *   <li>Membership comes from Hazelcast itself (vertx-hazelcast's single node-listener slot
+ *       belongs to Vert.x HA); callbacks hop onto this loop. A removed node's users linger for
+ *       the grace, then are dropped; a restarted node (same name, later epoch) replaces its past
+ *       at once.
+ *   <li>The oldest hub member publishes {@code presence.changes}; a node taking over publishes
+ *       what was left unpublished.
+ * </ul>
+ */
+public final class ReplicationVerticle extends VerticleBase implements ReplicationSink {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicationVerticle.class);
+  static final String REPLICATION = "presence.repl";
+
+  static String syncAddress(String node) {
+    return "presence.repl.sync." + node;
+  }
+
+  private final HubConfig cfg;
+  private final ShardDirectory directory;
+  private final HazelcastInstance hz;
+  private final String self;
+  private final ChangePublisher publisher;
+  private final Promise<Void> wholeView = Promise.promise();
+
+  private volatile ContextInternal ctx;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private UUID membershipListener;
+  private UUID lifecycleListener;
+  private long digestTimer = -1;
+
+  // ---- this node's own shares ----
+  private final Map<UserKey, Contribution> local = new HashMap<>();
+  private long localFingerprint;
+  private long seq;
+  private final List<Contribution> pending = new ArrayList<>();
+  private final List<Preference> pendingPreferences = new ArrayList<>();
+  private boolean flushScheduled;
+
+  // ---- cluster-wide preferences (latest write wins) ----
+  private final Map<UserKey, Preference> preferences = new HashMap<>();
+  private long preferenceFingerprint;
+
+  // ---- the others ----
+  private final Map<String, Peer> peers = new HashMap<>();
+  /** Peers whose first full state this node still waits for before it is ready. */
+  private Set<String> awaitingFirstSync;
+
+  public ReplicationVerticle(HubConfig cfg, ShardDirectory directory, HazelcastInstance hz, String self,
+      ChangePublisher publisher) {
+    this.cfg = cfg;
+    this.directory = directory;
+    this.hz = hz;
+    this.self = self;
+    this.publisher = publisher;
+  }
+
+  /** Completes once this node holds every other node's full state (readiness, §6). */
+  public Future<Void> wholeView() {
+    return wholeView.future();
+  }
+
+  @Override
+  public Future<?> start() {
+    ctx = (ContextInternal) context;
+    var bus = vertx.eventBus();
+    consumers.add(bus.<JsonObject>consumer(REPLICATION, m -> onReplication(m.body())));
+    consumers.add(bus.<JsonObject>consumer(syncAddress(self), this::onSyncRequest));
+    consumers.add(bus.<JsonObject>consumer(ChangePublisher.ADDRESS, this::onChange));
+    membershipListener = hz.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent e) {
+        ctx.runOnContext(v -> reconcile());
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent e) {
+        ctx.runOnContext(v -> reconcile());
+      }
+    });
+    lifecycleListener = hz.getLifecycleService().addLifecycleListener(e -> {
+      if (e.getState() == LifecycleEvent.LifecycleState.MERGED) {
+        // After a split heals, nothing received during the split can be trusted to be whole.
+        ctx.runOnContext(v -> {
+          LOG.info("cluster merged: re-syncing every peer");
+          peers.values().forEach(p -> p.stale = true);
+          reconcile();
+        });
+      }
+    });
+    digestTimer = vertx.setPeriodic(cfg.clusterDigestIntervalMs(), t -> tick());
+    List<Future<Void>> registered = new ArrayList<>();
+    for (MessageConsumer<?> c : consumers) {
+      registered.add(c.completion());
+    }
+    return Future.all(registered).onSuccess(v -> reconcile());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(digestTimer);
+    hz.getCluster().removeMembershipListener(membershipListener);
+    hz.getLifecycleService().removeLifecycleListener(lifecycleListener);
+    flush();
+    return Future.succeededFuture();
+  }
+
+  // ---- out: this node's shares -------------------------------------------------------------------
+
+  @Override
+  public String node() {
+    return self;
+  }
+
+  /** Called on a shard's thread: hop here, where the numbering happens. */
+  @Override
+  public void send(List<Contribution> contributions, List<Preference> prefs) {
+    ctx.execute(() -> {
+      for (Contribution c : contributions) {
+        Contribution old = c.present() ? local.put(c.user(), c) : local.remove(c.user());
+        if (old != null) {
+          localFingerprint -= old.fingerprint();
+        }
+        if (c.present()) {
+          localFingerprint += c.fingerprint();
+        }
+      }
+      pending.addAll(contributions);
+      for (Preference p : prefs) {
+        keepPreference(p);
+      }
+      pendingPreferences.addAll(prefs);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        ctx.runOnContext(v -> flush());
+      }
+    });
+  }
+
+  /** One numbered delta for everything the shards handed over in this burst. */
+  private void flush() {
+    flushScheduled = false;
+    if (pending.isEmpty() && pendingPreferences.isEmpty()) {
+      return;
+    }
+    seq++;
+    JsonObject delta = new JsonObject().put("t", "d").put("o", self).put("s", seq)
+        .put("c", Wire.contributions(pending)).put("p", Wire.preferences(pendingPreferences));
+    pending.clear();
+    pendingPreferences.clear();
+    vertx.eventBus().publish(REPLICATION, delta);
+  }
+
+  private void onSyncRequest(Message<JsonObject> m) {
+    flush();
+    m.reply(new JsonObject().put("o", self).put("s", seq)
+        .put("c", Wire.contributions(local.values())).put("p", Wire.preferences(preferences.values())));
+  }
+
+  // ---- in: the others' shares ---------------------------------------------------------------------
+
+  private void onReplication(JsonObject m) {
+    String origin = m.getString("o");
+    if (origin == null || origin.equals(self)) {
+      return;
+    }
+    Peer p = peers.get(origin);
+    if (p == null) {
+      reconcile();
+      p = peers.get(origin);
+    }
+    if (p == null || !p.alive) {
+      return;
+    }
+    p.lastHeard = System.currentTimeMillis();
+    try {
+      if ("g".equals(m.getString("t"))) {
+        onDigest(p, m);
+      } else {
+        onDelta(p, m);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("bad replication message from " + p + ": " + e + "; re-syncing");
+      sync(p);
+    }
+  }
+
+  private void onDelta(Peer p, JsonObject m) {
+    if (p.syncing) {
+      p.buffered.add(m);
+      return;
+    }
+    long s = m.getLong("s");
+    if (s <= p.seq) {
+      return;
+    }
+    if (s != p.seq + 1) {
+      LOG.info("gap from " + p + ": expected " + (p.seq + 1) + ", got " + s + "; asking for its full state");
+      p.buffered.add(m);
+      sync(p);
+      return;
+    }
+    applyDelta(p, m);
+  }
+
+  private void applyDelta(Peer p, JsonObject m) {
+    List<Contribution> changed = new ArrayList<>();
+    for (Contribution c : Wire.contributions(m.getJsonArray("c"))) {
+      if (p.put(c)) {
+        changed.add(c);
+      }
+    }
+    forward(p.id, changed);
+    applyPreferences(Wire.preferences(m.getJsonArray("p")));
+    p.seq = m.getLong("s");
+  }
+
+  private void onDigest(Peer p, JsonObject m) {
+    if (p.syncing) {
+      return;
+    }
+    long s = m.getLong("s");
+    if (s > p.seq || (s == p.seq && m.getLong("h") != p.fingerprint)) {
+      sync(p);
+      return;
+    }
+    // Preferences are everyone's: a difference may just be a write in flight, so only a
+    // difference seen twice in a row is repaired.
+    if (m.getLong("ph") != preferenceFingerprint) {
+      if (++p.preferenceMismatches >= 2) {
+        p.preferenceMismatches = 0;
+        sync(p);
+      }
+    } else {
+      p.preferenceMismatches = 0;
+    }
+  }
+
+  /** Asks {@code p} for its full state; deltas that arrive meanwhile wait in order. */
+  private void sync(Peer p) {
+    if (p.syncing || !p.alive) {
+      return;
+    }
+    p.syncing = true;
+    vertx.eventBus().<JsonObject>request(syncAddress(p.id), new JsonObject().put("from", self),
+        new DeliveryOptions().setSendTimeout(cfg.clusterSyncTimeoutMs())).onComplete(ar -> {
+          p.syncing = false;
+          if (!p.alive || peers.get(p.id) != p) {
+            p.buffered.clear();
+            return;
+          }
+          if (ar.failed()) {
+            // Not there yet (still starting), or unreachable: the next tick retries.
+            LOG.debug("full state of " + p + " not received: " + ar.cause().getMessage());
+            p.stale = true;
+            p.buffered.clear();
+            return;
+          }
+          applySnapshot(p, ar.result().body());
+        });
+  }
+
+  private void applySnapshot(Peer p, JsonObject snap) {
+    Map<UserKey, Contribution> fresh = new HashMap<>();
+    for (Contribution c : Wire.contributions(snap.getJsonArray("c"))) {
+      fresh.put(c.user(), c);
+    }
+    List<Contribution> changed = new ArrayList<>();
+    for (Contribution old : new ArrayList<>(p.held.values())) {
+      if (!fresh.containsKey(old.user())) {
+        Contribution gone = Contribution.gone(old.user(), old.role());
+        p.put(gone);
+        changed.add(gone);
+      }
+    }
+    for (Contribution c : fresh.values()) {
+      if (p.put(c)) {
+        changed.add(c);
+      }
+    }
+    forward(p.id, changed);
+    applyPreferences(Wire.preferences(snap.getJsonArray("p")));
+    p.seq = snap.getLong("s");
+    p.stale = false;
+    List<JsonObject> waiting = new ArrayList<>(p.buffered);
+    p.buffered.clear();
+    waiting.sort(Comparator.comparingLong(d -> d.getLong("s")));
+    for (JsonObject d : waiting) {
+      onDelta(p, d);
+    }
+    if (awaitingFirstSync != null && awaitingFirstSync.remove(p.id)) {
+      checkWhole();
+    }
+  }
+
+  private void applyPreferences(List<Preference> prefs) {
+    if (prefs.isEmpty()) {
+      return;
+    }
+    Map<Integer, List<Preference>> byShard = new HashMap<>();
+    for (Preference pref : prefs) {
+      if (keepPreference(pref)) {
+        byShard.computeIfAbsent(directory.indexOf(pref.user()), k -> new ArrayList<>()).add(pref);
+      }
+    }
+    byShard.forEach((i, list) -> directory.tell(i, s -> s.applyPreferences(list)));
+  }
+
+  /** Latest write wins, here as in the shards; returns whether {@code p} was newer. */
+  private boolean keepPreference(Preference p) {
+    Preference old = preferences.get(p.user());
+    if (old != null && !p.newerThan(old)) {
+      return false;
+    }
+    preferences.put(p.user(), p);
+    if (old != null) {
+      preferenceFingerprint -= old.fingerprint();
+    }
+    preferenceFingerprint += p.fingerprint();
+    return true;
+  }
+
+  /** Hands changed shares of {@code node} to the shards that own the users. */
+  private void forward(String node, List<Contribution> changed) {
+    if (changed.isEmpty()) {
+      return;
+    }
+    Map<Integer, List<Contribution>> byShard = new HashMap<>();
+    for (Contribution c : changed) {
+      byShard.computeIfAbsent(directory.indexOf(c.user()), k -> new ArrayList<>()).add(c);
+    }
+    byShard.forEach((i, list) -> directory.tell(i, s -> s.applyRemote(node, list)));
+  }
+
+  // ---- the change feed ------------------------------------------------------------------------
+
+  private void onChange(Message<JsonObject> m) {
+    if (self.equals(m.headers().get(ChangePublisher.ORIGIN_HEADER))) {
+      return;
+    }
+    JsonObject b = m.body();
+    String tenant = b.getString("tenant");
+    String user = b.getString("user");
+    Status status = Status.fromWire(b.getString("status"));
+    Reason reason = Reason.fromWire(b.getString("reason"));
+    if (tenant == null || user == null || status == null || reason == null) {
+      return;
+    }
+    UserKey key = new UserKey(tenant, user);
+    directory.tell(key, s -> s.notePublished(key, status, reason));
+  }
+
+  // ---- membership -------------------------------------------------------------------------------
+
+  private record HubMember(String id, String name, long epoch) { }
+
+  /** Hub members, oldest first (Hazelcast keeps its member list in join order on every member). */
+  private List<HubMember> hubMembers() {
+    List<HubMember> out = new ArrayList<>();
+    for (Member m : hz.getCluster().getMembers()) {
+      String name = m.getAttribute(ClusterSetup.NODE_ATTRIBUTE);
+      String id = m.getAttribute(ClusterSetup.VERTX_NODE_ATTRIBUTE);
+      String epoch = m.getAttribute(ClusterSetup.EPOCH_ATTRIBUTE);
+      if (name != null && id != null && epoch != null) {
+        out.add(new HubMember(id, name, Long.parseLong(epoch)));
+      }
+    }
+    return out;
+  }
+
+  /** Brings peers, lingering and the publisher role in line with Hazelcast's member list. */
+  private void reconcile() {
+    if (!hz.getLifecycleService().isRunning()) {
+      return;
+    }
+    List<HubMember> members = hubMembers();
+    long now = System.currentTimeMillis();
+    Set<String> live = new HashSet<>();
+    for (HubMember m : members) {
+      live.add(m.id());
+    }
+    for (HubMember m : members) {
+      // A node that restarted (same name, later epoch) replaces its past at once: the old
+      // incarnation's sessions died with it, no need to wait for failure detection.
+      for (Peer old : new ArrayList<>(peers.values())) {
+        if (old.name.equals(m.name()) && old.epoch < m.epoch() && !old.id.equals(m.id())) {
+          LOG.info(old + " restarted as epoch " + m.epoch() + ": dropping its old sessions now");
+          drop(old);
+        }
+      }
+      if (m.id().equals(self)) {
+        continue;
+      }
+      Peer p = peers.get(m.id());
+      if (p == null) {
+        p = new Peer(m.id(), m.name(), m.epoch(), now);
+        peers.put(p.id, p);
+        if (awaitingFirstSync != null) {
+          awaitingFirstSync.add(p.id);
+        }
+        sync(p);
+      } else if (!p.alive) {
+        LOG.info(p + " is back: cancelling its grace, re-syncing");
+        p.alive = true;
+        p.lastHeard = now;
+        if (p.dropTimer != -1) {
+          vertx.cancelTimer(p.dropTimer);
+          p.dropTimer = -1;
+        }
+        p.stale = true;
+        sync(p);
+      }
+    }
+    for (Peer p : new ArrayList<>(peers.values())) {
+      if (p.alive && !live.contains(p.id)) {
+        orphan(p);
+      }
+    }
+    if (awaitingFirstSync == null) {
+      // The first look at the cluster: ready once each node seen now has sent its full state.
+      awaitingFirstSync = new HashSet<>();
+      for (Peer p : peers.values()) {
+        if (p.stale) {
+          awaitingFirstSync.add(p.id);
+        }
+      }
+    }
+    awaitingFirstSync.retainAll(live);
+    checkWhole();
+    boolean leadNow = !members.isEmpty() && members.get(0).id().equals(self);
+    if (leadNow != publisher.leading()) {
+      publisher.lead(leadNow);
+      if (leadNow) {
+        LOG.info("this node is now the oldest: it publishes presence.changes");
+        directory.askAll(s -> s.publishUnpublished()).onSuccess(counts -> {
+          int n = counts.stream().mapToInt(Integer::intValue).sum();
+          if (n > 0) {
+            LOG.info("published " + n + " transitions left unpublished by the previous publisher");
+          }
+        });
+      }
+    }
+  }
+
+  /** Hazelcast removed {@code p}: its users keep their presence for the grace, then lose it. */
+  private void orphan(Peer p) {
+    LOG.info(p + " left the cluster: its users linger for " + cfg.offlineGraceMs() + " ms");
+    p.alive = false;
+    p.syncing = false;
+    p.buffered.clear();
+    List<Contribution> changed = new ArrayList<>();
+    for (Contribution c : new ArrayList<>(p.held.values())) {
+      if (c.sessions() > 0) {
+        Contribution lingering = new Contribution(c.user(), c.role(), 0, true, c.active(), c.lastActiveAt());
+        p.put(lingering);
+        changed.add(lingering);
+      }
+    }
+    forward(p.id, changed);
+    p.dropTimer = vertx.setTimer(Math.max(1, cfg.offlineGraceMs()), t -> {
+      p.dropTimer = -1;
+      if (!p.alive) {
+        drop(p);
+      }
+    });
+  }
+
+  /** Forgets every share of {@code p} now. */
+  private void drop(Peer p) {
+    if (p.dropTimer != -1) {
+      vertx.cancelTimer(p.dropTimer);
+      p.dropTimer = -1;
+    }
+    p.alive = false;
+    peers.remove(p.id);
+    List<Contribution> gone = new ArrayList<>(p.held.size());
+    for (Iterator<Contribution> it = p.held.values().iterator(); it.hasNext(); ) {
+      Contribution c = it.next();
+      gone.add(Contribution.gone(c.user(), c.role()));
+      it.remove();
+    }
+    forward(p.id, gone);
+    if (awaitingFirstSync != null && awaitingFirstSync.remove(p.id)) {
+      checkWhole();
+    }
+  }
+
+  private void checkWhole() {
+    if (awaitingFirstSync != null && awaitingFirstSync.isEmpty() && !wholeView.future().isComplete()) {
+      LOG.info("holding the whole view (" + peers.size() + " other nodes)");
+      wholeView.tryComplete();
+    }
+  }
+
+  /** Digest out; membership re-read; silent or stale peers re-synced. */
+  private void tick() {
+    flush();
+    vertx.eventBus().publish(REPLICATION, new JsonObject().put("t", "g").put("o", self).put("s", seq)
+        .put("n", local.size()).put("h", localFingerprint).put("ph", preferenceFingerprint));
+    reconcile();
+    long now = System.currentTimeMillis();
+    for (Peer p : peers.values()) {
+      boolean silent = now - p.lastHeard > 3 * cfg.clusterDigestIntervalMs();
+      if (p.alive && !p.syncing && (p.stale || silent)) {
+        if (silent) {
+          p.lastHeard = now;
+        }
+        sync(p);
+      }
+    }
+  }
+
+  /** For tests and metrics: this node's picture of the others. */
+  public Future<JsonObject> describe() {
+    return ctx.succeededFuture().map(v -> {
+      JsonArray list = new JsonArray();
+      for (Peer p : peers.values()) {
+        list.add(new JsonObject().put("id", p.id).put("name", p.name).put("epoch", p.epoch).put("alive", p.alive)
+            .put("seq", p.seq).put("held", p.held.size()));
+      }
+      return new JsonObject().put("self", self).put("seq", seq).put("local", local.size()).put("peers", list)
+          .put("leading", publisher.leading());
+    });
+  }
+}

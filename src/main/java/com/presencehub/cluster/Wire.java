@@ -1,0 +1,69 @@
+package com.presencehub.cluster;
+
+import com.presencehub.presence.Contribution;
+import com.presencehub.presence.Preference;
+import com.presencehub.presence.Role;
+import com.presencehub.presence.UserKey;
+import com.presencehub.presence.UserPresence;
+import io.vertx.core.json.JsonArray;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The replication messages' compact JSON: a contribution is {@code [tenant, user, role, sessions,
+ * lingering, active, lastActiveAt]}, a preference {@code [tenant, user, away, until, stamp, node]}.
+ * Arrays, not objects: a snapshot of a busy node carries tens of thousands of them.
+ */
+final class Wire {
+
+  private Wire() {
+  }
+
+  static JsonArray contributions(Collection<Contribution> cs) {
+    JsonArray a = new JsonArray(new ArrayList<>(cs.size()));
+    for (Contribution c : cs) {
+      a.add(new JsonArray().add(c.user().tenant()).add(c.user().user()).add(c.role() == null ? null : c.role().wire())
+          .add(c.sessions()).add(c.lingering()).add(c.active())
+          .add(c.lastActiveAt() == UserPresence.NEVER ? null : c.lastActiveAt()));
+    }
+    return a;
+  }
+
+  static List<Contribution> contributions(JsonArray a) {
+    if (a == null) {
+      return List.of();
+    }
+    List<Contribution> out = new ArrayList<>(a.size());
+    for (int i = 0; i < a.size(); i++) {
+      JsonArray c = a.getJsonArray(i);
+      Long last = c.getLong(6);
+      out.add(new Contribution(new UserKey(c.getString(0), c.getString(1)), Role.fromWire(c.getString(2)),
+          c.getInteger(3), c.getBoolean(4), c.getBoolean(5), last == null ? UserPresence.NEVER : last));
+    }
+    return out;
+  }
+
+  static JsonArray preferences(Collection<Preference> ps) {
+    JsonArray a = new JsonArray(new ArrayList<>(ps.size()));
+    for (Preference p : ps) {
+      a.add(new JsonArray().add(p.user().tenant()).add(p.user().user()).add(p.away())
+          .add(p.until() == UserPresence.NEVER ? null : p.until()).add(p.stamp()).add(p.node()));
+    }
+    return a;
+  }
+
+  static List<Preference> preferences(JsonArray a) {
+    if (a == null) {
+      return List.of();
+    }
+    List<Preference> out = new ArrayList<>(a.size());
+    for (int i = 0; i < a.size(); i++) {
+      JsonArray p = a.getJsonArray(i);
+      Long until = p.getLong(3);
+      out.add(new Preference(new UserKey(p.getString(0), p.getString(1)), p.getBoolean(2),
+          until == null ? UserPresence.NEVER : until, p.getLong(4), p.getString(5)));
+    }
+    return out;
+  }
+}

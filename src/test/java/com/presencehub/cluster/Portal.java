@@ -1,0 +1,68 @@
+package com.presencehub.cluster;
+
+import com.presencehub.testing.HubProcess;
+import com.presencehub.testing.SockJsTestClient;
+import com.presencehub.testing.SockJsTestClient.Transport;
+import com.presencehub.testing.TestTokens;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Portal users logging in to the nodes of a {@link com.presencehub.testing.HubCluster}. */
+final class Portal implements AutoCloseable {
+
+  static final String TENANT = "acme";
+
+  final Vertx vertx = Vertx.vertx();
+  final TestTokens tokens = new TestTokens(vertx);
+  private final List<SockJsTestClient> opened = new ArrayList<>();
+
+  SockJsTestClient login(HubProcess node, String user, String role) {
+    return login(node, Transport.RAW_WEBSOCKET, user, role);
+  }
+
+  SockJsTestClient login(HubProcess node, Transport transport, String user, String role) {
+    SockJsTestClient c = SockJsTestClient.open(vertx, node.httpPort(), transport);
+    synchronized (opened) {
+      opened.add(c);
+    }
+    c.auth(tokens.token(TENANT, user, role));
+    return c;
+  }
+
+  /** The records of {@code users} as {@code asker}'s node sees them, by user id. */
+  static Map<String, JsonObject> query(SockJsTestClient asker, Collection<String> users) {
+    String id = UUID.randomUUID().toString();
+    asker.send(new JsonObject().put("type", "query").put("id", id).put("users", new JsonArray(new ArrayList<>(users))));
+    JsonObject reply = asker.reply(id);
+    if (!"presence".equals(reply.getString("type"))) {
+      throw new AssertionError("query refused: " + reply.encode());
+    }
+    Map<String, JsonObject> out = new HashMap<>();
+    for (Object o : reply.getJsonArray("updates")) {
+      JsonObject r = (JsonObject) o;
+      out.put(r.getString("user"), r);
+    }
+    return out;
+  }
+
+  static String status(SockJsTestClient asker, String user) {
+    return query(asker, List.of(user)).get(user).getString("status");
+  }
+
+  @Override
+  public void close() {
+    synchronized (opened) {
+      for (SockJsTestClient c : opened) {
+        c.disconnect();
+      }
+    }
+    vertx.close();
+  }
+}
