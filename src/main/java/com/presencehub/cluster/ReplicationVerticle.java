@@ -9,6 +9,7 @@ import com.presencehub.ops.HubConfig;
 import com.presencehub.presence.Contribution;
 import com.presencehub.presence.Preference;
 import com.presencehub.presence.Reason;
+import com.presencehub.presence.Role;
 import com.presencehub.presence.Status;
 import com.presencehub.presence.UserKey;
 import com.presencehub.shard.ReplicationSink;
@@ -394,7 +395,8 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
       return;
     }
     UserKey key = new UserKey(tenant, user);
-    directory.tell(key, s -> s.notePublished(key, status, reason));
+    Role role = Role.fromWire(b.getString("role"));
+    directory.tell(key, s -> s.notePublished(key, role, status, reason));
   }
 
   // ---- membership -------------------------------------------------------------------------------

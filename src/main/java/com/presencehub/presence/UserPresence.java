@@ -41,6 +41,8 @@ public final class UserPresence {
   private boolean lingering;
   /** Other nodes' shares, by node; null while there are none (the common case). */
   private Map<String, Contribution> remote;
+  /** The latest activity seen through shares that are gone: offline records still show it. */
+  private long remoteLastActiveAt = NEVER;
 
   private Status status = Status.OFFLINE;
   private Reason reason = Reason.DISCONNECTED;
@@ -160,7 +162,10 @@ public final class UserPresence {
         role = c.role();
       }
     } else if (remote != null) {
-      remote.remove(node);
+      Contribution old = remote.remove(node);
+      if (old != null) {
+        remoteLastActiveAt = Math.max(remoteLastActiveAt, old.lastActiveAt());
+      }
       if (remote.isEmpty()) {
         remote = null;
       }
@@ -253,7 +258,7 @@ public final class UserPresence {
   }
 
   public PresenceRecord record() {
-    long last = lastActiveAt;
+    long last = Math.max(lastActiveAt, remoteLastActiveAt);
     if (remote != null) {
       for (Contribution c : remote.values()) {
         last = Math.max(last, c.lastActiveAt());

@@ -286,12 +286,11 @@ public final class PresenceShard {
   // ---- the change feed ------------------------------------------------------------------------
 
   /** A transition of one of this shard's users was published (by any node). */
-  public void notePublished(UserKey key, Status status, Reason reason) {
-    Entry e = users.get(key);
-    if (e != null) {
-      e.pubStatus = status;
-      e.pubReason = reason;
-    }
+  public void notePublished(UserKey key, Role role, Status status, Reason reason) {
+    // The change may arrive before the replication delta that explains it: remember it anyway.
+    Entry e = users.computeIfAbsent(key, k -> new Entry(new UserPresence(k, role, timings)));
+    e.pubStatus = status;
+    e.pubReason = reason;
   }
 
   /**

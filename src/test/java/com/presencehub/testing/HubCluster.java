@@ -91,6 +91,19 @@ public final class HubCluster implements AutoCloseable {
     return fresh.start();
   }
 
+  public String clusterName() {
+    return clusterName;
+  }
+
+  /** The Hazelcast members to join (every node's port). */
+  public List<String> memberList() {
+    List<String> m = new ArrayList<>();
+    for (int p : hzPorts) {
+      m.add("127.0.0.1:" + p);
+    }
+    return m;
+  }
+
   public int size() {
     return hzPorts.size();
   }

@@ -1,0 +1,56 @@
+package com.presencehub.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.presencehub.testing.HubCluster;
+import com.presencehub.testing.HubProcess;
+import com.presencehub.testing.SockJsTestClient;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A node that joins a running cluster reports ready only once it holds the whole view (§6): the
+ * first query it answers after {@code /health/ready} turns 200 already has everyone, including a
+ * preferred away set before it existed.
+ */
+class LateJoinerTest {
+
+  @Test
+  void aLateJoinerIsReadyOnlyWithTheWholeView() {
+    try (HubCluster cluster = new HubCluster("LateJoinerTest", 3, Map.of("idleTimeoutMs", 600_000));
+        Portal portal = new Portal()) {
+      cluster.node(0).start();
+      cluster.node(1).start();
+      cluster.node(0).awaitReady(Duration.ofSeconds(60));
+      cluster.node(1).awaitReady(Duration.ofSeconds(60));
+      List<String> users = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        String user = "early-" + i;
+        users.add(user);
+        portal.login(cluster.node(i % 2), user, "client");
+      }
+      SockJsTestClient tech = portal.login(cluster.node(1), "early-tech", "tech");
+      tech.send(new JsonObject().put("type", "presence.set").put("status", "away"));
+      SockJsTestClient asker = portal.login(cluster.node(0), "asker-0", "tech");
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          "away".equals(Portal.status(asker, "early-tech"))
+              && Portal.query(asker, users).values().stream().allMatch(r -> "online".equals(r.getString("status"))));
+
+      HubProcess late = cluster.node(2).start();
+      await("late joiner ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(late::ready);
+      SockJsTestClient first = portal.login(late, "asker-2", "tech");
+      Map<String, JsonObject> view = Portal.query(first, users);
+      for (String u : users) {
+        assertEquals("online", view.get(u).getString("status"), u + " on the late joiner: " + view.get(u));
+      }
+      JsonObject techRecord = Portal.query(first, List.of("early-tech")).get("early-tech");
+      assertEquals("away", techRecord.getString("status"));
+      assertEquals("preferred", techRecord.getString("reason"));
+    }
+  }
+}

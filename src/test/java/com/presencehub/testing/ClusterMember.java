@@ -1,0 +1,74 @@
+package com.presencehub.testing;
+
+import com.presencehub.cluster.ClusterSetup;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The test JVM joining a {@link HubCluster} as a plain Vert.x member (no hub in it), to listen to
+ * {@code presence.changes} the way other services do.
+ */
+public final class ClusterMember implements AutoCloseable {
+
+  private final Vertx vertx;
+  private final List<JsonObject> changes = new ArrayList<>();
+
+  private ClusterMember(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  public static ClusterMember join(HubCluster cluster) {
+    var hz = ClusterSetup.memberHazelcast(cluster.clusterName(), "127.0.0.1", TestNode.freePort(), cluster.memberList(),
+        2000, 2000);
+    VertxOptions options = new VertxOptions();
+    options.getEventBusOptions().setHost("127.0.0.1").setPort(0);
+    try {
+      Vertx v = Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
+          .await(60, TimeUnit.SECONDS);
+      ClusterMember m = new ClusterMember(v);
+      MessageConsumer<JsonObject> c = v.eventBus().consumer("presence.changes", msg -> m.record(msg.body()));
+      c.completion().await(20, TimeUnit.SECONDS);
+      return m;
+    } catch (Exception e) {
+      throw new AssertionError("could not join the cluster", e);
+    }
+  }
+
+  private synchronized void record(JsonObject change) {
+    changes.add(change.copy().put("receivedAt", System.currentTimeMillis()));
+  }
+
+  /** Every change received so far, in arrival order. */
+  public synchronized List<JsonObject> changes() {
+    return new ArrayList<>(changes);
+  }
+
+  public synchronized List<JsonObject> changesOf(String user) {
+    List<JsonObject> out = new ArrayList<>();
+    for (JsonObject c : changes) {
+      if (user.equals(c.getString("user"))) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  public void close() {
+    try {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // Leaving a cluster whose nodes are already gone may time out; the JVM ends anyway.
+    }
+  }
+}
