@@ -23,7 +23,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -557,18 +556,5 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
         sync(p);
       }
     }
-  }
-
-  /** For tests and metrics: this node's picture of the others. */
-  public Future<JsonObject> describe() {
-    return ctx.succeededFuture().map(v -> {
-      JsonArray list = new JsonArray();
-      for (Peer p : peers.values()) {
-        list.add(new JsonObject().put("id", p.id).put("name", p.name).put("epoch", p.epoch).put("alive", p.alive)
-            .put("seq", p.seq).put("held", p.held.size()));
-      }
-      return new JsonObject().put("self", self).put("seq", seq).put("local", local.size()).put("peers", list)
-          .put("leading", publisher.leading());
-    });
   }
 }
