@@ -49,7 +49,9 @@ public final class ClusterSetup {
     hz.setClusterName(clusterName);
     NetworkConfig net = hz.getNetworkConfig();
     net.setPort(port).setPortAutoIncrement(port == 0);
-    net.getInterfaces().setEnabled(true).addInterface(host);
+    // Hazelcast's interface list takes IP patterns only: a host name (a compose service name) is
+    // resolved here.
+    net.getInterfaces().setEnabled(true).addInterface(ipOf(host));
     net.setPublicAddress(null);
     JoinConfig join = net.getJoin();
     join.getAutoDetectionConfig().setEnabled(false);
@@ -78,6 +80,14 @@ public final class ClusterSetup {
     hz.setProperty("hazelcast.socket.bind.any", "false");
     hz.setProperty("hazelcast.logging.type", "jdk");
     return hz;
+  }
+
+  private static String ipOf(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).getHostAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw new com.presencehub.ops.ConfigException("clusterHost: cannot resolve '" + host + "'");
+    }
   }
 
   /** A clustered Vert.x whose event bus binds and advertises {@code clusterHost:clusterBusPort}. */

@@ -84,10 +84,12 @@ public final class HubNode {
           : "cluster: false, but the Vert.x instance is clustered"));
     }
     HubNode node = new HubNode(vertx, config, registry);
+    // Clustered, nothing is served before the node holds the whole view: open-source proxies only
+    // notice a node by whether it accepts connections, not by /health/ready.
     return node.deployShards()
         .compose(v -> node.deployCluster())
-        .compose(v -> node.deployGateways(registry))
         .compose(v -> node.replicator == null ? Future.succeededFuture() : node.replicator.wholeView())
+        .compose(v -> node.deployGateways(registry))
         .map(v -> {
           node.ready.set(true);
           return node;

@@ -44,6 +44,19 @@ public final class TestNode {
     return HubNode.start(vertx, config, registry).map(node -> new TestNode(node, registry));
   }
 
+  /**
+   * Starts a clustered node (its own clustered Vert.x, Hazelcast on 127.0.0.1) with {@link
+   * #defaults()} overridden by {@code overrides}, which must carry the cluster keys.
+   */
+  public static Future<TestNode> startClustered(JsonObject overrides) {
+    HubConfig config = HubConfig.fromJson(defaults().put("cluster", true).put("clusterHost", "127.0.0.1")
+        .put("clusterFailureTimeoutMs", 2000).put("clusterDigestIntervalMs", 250).mergeIn(overrides));
+    PrometheusMeterRegistry registry = HubNode.newRegistry();
+    return HubNode.createClusteredVertx(config, registry)
+        .compose(vertx -> HubNode.start(vertx, config, registry))
+        .map(node -> new TestNode(node, registry));
+  }
+
   public static Future<TestNode> start(Vertx vertx) {
     return start(vertx, new JsonObject());
   }
