@@ -67,6 +67,8 @@ class CrossNodePresenceTest {
   void aTechsPreferredAwayCrossesNodesAndSurvivesMovingNode() {
     SockJsTestClient client = portal.login(a, "client-2", "client");
     client.send(new JsonObject().put("type", "subscribe").put("users", new io.vertx.core.json.JsonArray().add("tech-2")));
+    // The snapshot first, so that the offline awaited below is the one after the bye.
+    client.await(FrameMatch.update("tech-2", "offline"), BOUND);
     SockJsTestClient tech = portal.login(b, "tech-2", "tech");
     client.await(FrameMatch.update("tech-2", "online"), BOUND);
     tech.send(new JsonObject().put("type", "presence.set").put("status", "away"));

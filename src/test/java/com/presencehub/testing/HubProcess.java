@@ -63,6 +63,12 @@ public final class HubProcess {
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:TieredStopAtLevel=1");
     cmd.add("-Djava.net.preferIPv4Stack=true");
+    // What the jar's manifest opens for Hazelcast (pom.xml), since this launches from classes.
+    for (String open : new String[] {"java.base/java.lang", "java.base/java.nio", "java.base/sun.nio.ch",
+        "java.management/sun.management", "jdk.management/com.sun.management.internal"}) {
+      cmd.add("--add-opens=" + open + "=ALL-UNNAMED");
+    }
+    cmd.add("--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED");
     for (Map.Entry<String, Object> e : config.entrySet()) {
       cmd.add("-Dpresence." + e.getKey() + "=" + e.getValue());
     }
