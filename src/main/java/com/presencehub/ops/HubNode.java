@@ -1,6 +1,7 @@
 package com.presencehub.ops;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.presencehub.api.PresenceApiVerticle;
 import com.presencehub.cluster.ChangePublisher;
 import com.presencehub.cluster.ClusterSetup;
 import com.presencehub.cluster.NodeDeliveryVerticle;
@@ -47,6 +48,7 @@ public final class HubNode {
   private String replicatorDeployment;
   private final AtomicBoolean ready = new AtomicBoolean();
   private String gatewayDeployment;
+  private String apiDeployment;
 
   private HubNode(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry) {
     this.vertx = vertx;
@@ -90,6 +92,7 @@ public final class HubNode {
         .compose(v -> node.deployCluster())
         .compose(v -> node.replicator == null ? Future.succeededFuture() : node.replicator.wholeView())
         .compose(v -> node.deployGateways(registry))
+        .compose(v -> PresenceApiVerticle.deploy(node).onSuccess(id -> node.apiDeployment = id))
         .map(v -> {
           node.ready.set(true);
           return node;
@@ -147,8 +150,13 @@ public final class HubNode {
    */
   public Future<Void> stop() {
     ready.set(false);
-    Future<Void> gateways = gatewayDeployment == null ? Future.succeededFuture() : vertx.undeploy(gatewayDeployment);
+    // The event-bus API first: a stopping node must not answer services from a view that no
+    // longer updates (another node answers instead).
+    Future<Void> api = apiDeployment == null ? Future.succeededFuture() : vertx.undeploy(apiDeployment);
+    apiDeployment = null;
+    String gatewayId = gatewayDeployment;
     gatewayDeployment = null;
+    Future<Void> gateways = api.compose(v -> gatewayId == null ? Future.succeededFuture() : vertx.undeploy(gatewayId));
     if (replicatorDeployment == null) {
       return gateways;
     }

@@ -67,18 +67,27 @@ public final class ShardDirectory {
     PromiseInternal<T> promise = caller.promise();
     ContextInternal ctx = contexts[index];
     PresenceShard shard = shards[index];
-    Runnable task = () -> {
+    if (ctx.isRunningOnContext()) {
       try {
         promise.complete(op.apply(shard));
       } catch (RuntimeException e) {
         promise.fail(e);
       }
-    };
-    if (ctx.isRunningOnContext()) {
-      task.run();
-    } else {
-      ctx.execute(task);
+      return promise.future();
     }
+    // The answer goes back through the caller's queue, not straight into the promise from the
+    // shard's thread: a result completed there could run its continuation ahead of earlier
+    // answers still queued on the caller's loop, and two asks in a row must answer in order.
+    ctx.execute(() -> {
+      T result;
+      try {
+        result = op.apply(shard);
+      } catch (RuntimeException e) {
+        caller.execute(() -> promise.fail(e));
+        return;
+      }
+      caller.execute(() -> promise.complete(result));
+    });
     return promise.future();
   }
 

@@ -1,0 +1,31 @@
+package com.presencehub.api.client;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Objects;
+
+/**
+ * Who a delivery is from, as the receiving portal shows it: the {@code from} of the delivered
+ * frame. {@code role} is free text ({@code client}, {@code tech}, or e.g. {@code service} for a
+ * bot); {@code role} and {@code name} may be null.
+ */
+public record Sender(String id, String role, String name) {
+
+  public Sender {
+    Objects.requireNonNull(id, "id");
+  }
+
+  public static Sender service(String id, String name) {
+    return new Sender(id, "service", name);
+  }
+
+  public JsonObject toJson() {
+    JsonObject o = new JsonObject().put("id", id);
+    if (role != null) {
+      o.put("role", role);
+    }
+    if (name != null) {
+      o.put("name", name);
+    }
+    return o;
+  }
+}
