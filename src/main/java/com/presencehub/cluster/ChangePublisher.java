@@ -1,5 +1,6 @@
 package com.presencehub.cluster;
 
+import com.presencehub.api.client.PresenceJson;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.shard.ChangeFeed;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -46,13 +47,6 @@ public final class ChangePublisher implements ChangeFeed {
 
   /** {@code {"tenant":"t", …record}} (PROTOCOL.md §5). */
   public static JsonObject payload(PresenceRecord r) {
-    return new JsonObject()
-        .put("tenant", r.tenant())
-        .put("user", r.user())
-        .put("role", r.role() == null ? null : r.role().wire())
-        .put("status", r.status().wire())
-        .put("reason", r.reason().wire())
-        .put("since", r.since())
-        .put("lastActiveAt", r.lastActiveAt());
+    return PresenceJson.change(r);
   }
 }

@@ -5,7 +5,9 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
+import com.presencehub.api.client.PresenceJson;
 import com.presencehub.ops.HubConfig;
+import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Contribution;
 import com.presencehub.presence.Preference;
 import com.presencehub.presence.Reason;
@@ -385,16 +387,16 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     if (self.equals(m.headers().get(ChangePublisher.ORIGIN_HEADER))) {
       return;
     }
-    JsonObject b = m.body();
-    String tenant = b.getString("tenant");
-    String user = b.getString("user");
-    Status status = Status.fromWire(b.getString("status"));
-    Reason reason = Reason.fromWire(b.getString("reason"));
-    if (tenant == null || user == null || status == null || reason == null) {
+    PresenceRecord r;
+    try {
+      r = PresenceJson.change(m.body());
+    } catch (RuntimeException malformed) {
       return;
     }
-    UserKey key = new UserKey(tenant, user);
-    Role role = Role.fromWire(b.getString("role"));
+    UserKey key = r.key();
+    Role role = r.role();
+    Status status = r.status();
+    Reason reason = r.reason();
     directory.tell(key, s -> s.notePublished(key, role, status, reason));
   }
 

@@ -1,5 +1,6 @@
 package com.presencehub.gateway;
 
+import com.presencehub.api.client.PresenceJson;
 import com.presencehub.presence.PresenceRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -13,13 +14,7 @@ public final class Frames {
 
   /** A presence record as the contract shows it (the tenant is implied by the session). */
   public static JsonObject record(PresenceRecord r) {
-    return new JsonObject()
-        .put("user", r.user())
-        .put("role", r.role() == null ? null : r.role().wire())
-        .put("status", r.status().wire())
-        .put("reason", r.reason().wire())
-        .put("since", r.since())
-        .put("lastActiveAt", r.lastActiveAt());
+    return PresenceJson.record(r);
   }
 
   public static JsonObject presence(List<PresenceRecord> records, Object id) {
