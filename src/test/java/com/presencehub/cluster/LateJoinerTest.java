@@ -24,10 +24,8 @@ class LateJoinerTest {
   void aLateJoinerIsReadyOnlyWithTheWholeView() {
     try (HubCluster cluster = new HubCluster("LateJoinerTest", 3, Map.of("idleTimeoutMs", 600_000));
         Portal portal = new Portal()) {
-      cluster.node(0).start();
-      cluster.node(1).start();
-      cluster.node(0).awaitReady(Duration.ofSeconds(60));
-      cluster.node(1).awaitReady(Duration.ofSeconds(60));
+      cluster.node(0).start().awaitReady(Duration.ofSeconds(60));
+      cluster.node(1).start().awaitReady(Duration.ofSeconds(60));
       List<String> users = new ArrayList<>();
       for (int i = 0; i < 30; i++) {
         String user = "early-" + i;

@@ -72,13 +72,14 @@ public final class HubCluster implements AutoCloseable {
     return nodes.get(i);
   }
 
-  /** Starts every node, one after the other, each ready before the next. */
+  /**
+   * Starts every node, one after the other, each ready before the next. Not all at once: members
+   * that start in the same instant may each find nobody listening yet and form clusters of their
+   * own, which only the split-brain merge joins later (as in production; see the README).
+   */
   public HubCluster startAll() {
     for (int i = 0; i < hzPorts.size(); i++) {
-      node(i).start();
-    }
-    for (int i = 0; i < hzPorts.size(); i++) {
-      node(i).awaitReady(Duration.ofSeconds(60));
+      node(i).start().awaitReady(Duration.ofSeconds(60));
     }
     return this;
   }
