@@ -50,7 +50,7 @@ class FrozenNodeTest {
       others.remove("n2");
       frozen.signal("STOP");
       try {
-        // The others give up on the frozen node and its users (failure detection 2 s, grace 1 s).
+        // The others give up on the frozen node and its users (failure detection 3 s, grace 1 s).
         await("frozen node's users offline elsewhere").atMost(Duration.ofSeconds(15)).until(() ->
             "offline".equals(Portal.status(askers.get("n0"), "u2-0")));
         // Life goes on without it.

@@ -11,7 +11,7 @@ import java.util.UUID;
 /**
  * A cluster of hub processes on 127.0.0.1 with a cluster name of its own (so concurrent or
  * leftover clusters never mix), TCP-IP join on every member's port, and short timings: idle 1.5 s,
- * grace 1 s, failure detection 2 s, merge checks every 2 s, digests every 250 ms.
+ * grace 1 s, failure detection 3 s, merge checks every 2 s, digests every 250 ms.
  */
 public final class HubCluster implements AutoCloseable {
 
@@ -40,7 +40,8 @@ public final class HubCluster implements AutoCloseable {
     c.put("shards", 2);
     c.put("devTokens", true);
     c.put("clusterHost", "127.0.0.1");
-    c.put("clusterFailureTimeoutMs", 2000);
+    // The shipped value: shorter ones make a loaded 2-core machine suspect live members.
+    c.put("clusterFailureTimeoutMs", 3000);
     c.put("clusterMergeIntervalMs", 2000);
     c.put("clusterDigestIntervalMs", 250);
     c.put("clusterSyncTimeoutMs", 3000);
