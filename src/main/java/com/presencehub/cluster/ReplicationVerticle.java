@@ -61,6 +61,9 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   private static final Logger LOG = LoggerFactory.getLogger(ReplicationVerticle.class);
   static final String REPLICATION = "presence.repl";
 
+  /** Deltas kept while a full state is awaited; beyond this the full state alone will do. */
+  private static final int MAX_BUFFERED = 10_000;
+
   static String syncAddress(String node) {
     return "presence.repl.sync." + node;
   }
@@ -235,21 +238,27 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   }
 
   private void onDelta(Peer p, JsonObject m) {
-    if (p.syncing) {
-      p.buffered.add(m);
-      return;
-    }
     long s = m.getLong("s");
     if (s <= p.seq) {
       return;
     }
-    if (s != p.seq + 1) {
-      LOG.info("gap from " + p + ": expected " + (p.seq + 1) + ", got " + s + "; asking for its full state");
-      p.buffered.add(m);
-      sync(p);
+    if (s == p.seq + 1) {
+      // In order: applied at once, even while a full state is on its way (a busy peer is not a
+      // lost one, and every applied delta is a transition the watchers here must see).
+      applyDelta(p, m);
       return;
     }
-    applyDelta(p, m);
+    // A gap (or no full state yet to apply it to): wait for the peer's full state.
+    if (p.buffered.size() >= MAX_BUFFERED) {
+      p.buffered.clear();
+    }
+    p.buffered.add(m);
+    if (!p.syncing) {
+      if (p.seq >= 0) {
+        LOG.info("gap from " + p + ": expected " + (p.seq + 1) + ", got " + s + "; asking for its full state");
+      }
+      sync(p);
+    }
   }
 
   private void applyDelta(Peer p, JsonObject m) {
@@ -299,10 +308,10 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
             return;
           }
           if (ar.failed()) {
-            // Not there yet (still starting), or unreachable: the next tick retries.
+            // Not there yet (still starting), unreachable or overloaded: the next tick retries;
+            // the deltas that wait are kept for the full state that will come.
             LOG.debug("full state of " + p + " not received: " + ar.cause().getMessage());
             p.stale = true;
-            p.buffered.clear();
             return;
           }
           applySnapshot(p, ar.result().body());
@@ -310,35 +319,59 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   }
 
   private void applySnapshot(Peer p, JsonObject snap) {
-    Map<UserKey, Contribution> fresh = new HashMap<>();
-    for (Contribution c : Wire.contributions(snap.getJsonArray("c"))) {
-      fresh.put(c.user(), c);
-    }
-    List<Contribution> changed = new ArrayList<>();
-    for (Contribution old : new ArrayList<>(p.held.values())) {
-      if (!fresh.containsKey(old.user())) {
-        Contribution gone = Contribution.gone(old.user(), old.role());
-        p.put(gone);
-        changed.add(gone);
-      }
-    }
-    for (Contribution c : fresh.values()) {
-      if (p.put(c)) {
-        changed.add(c);
-      }
-    }
-    forward(p.id, changed);
+    long snapSeq = snap.getLong("s");
     applyPreferences(Wire.preferences(snap.getJsonArray("p")));
-    p.seq = snap.getLong("s");
+    // Deltas applied while the full state travelled may already be past it: then it is older
+    // than what is held and its shares are not applied (a disagreement left shows in the next
+    // digest, which asks again).
+    if (snapSeq >= p.seq) {
+      Map<UserKey, Contribution> fresh = new HashMap<>();
+      for (Contribution c : Wire.contributions(snap.getJsonArray("c"))) {
+        fresh.put(c.user(), c);
+      }
+      List<Contribution> changed = new ArrayList<>();
+      for (Contribution old : new ArrayList<>(p.held.values())) {
+        if (!fresh.containsKey(old.user())) {
+          Contribution gone = Contribution.gone(old.user(), old.role());
+          p.put(gone);
+          changed.add(gone);
+        }
+      }
+      for (Contribution c : fresh.values()) {
+        if (p.put(c)) {
+          changed.add(c);
+        }
+      }
+      forward(p.id, changed);
+      p.seq = snapSeq;
+    }
     p.stale = false;
+    replay(p);
+    if (awaitingFirstSync != null && awaitingFirstSync.remove(p.id)) {
+      checkWhole();
+    }
+  }
+
+  /** Applies the deltas that waited for a full state, in order, up to the next gap if any. */
+  private void replay(Peer p) {
+    if (p.buffered.isEmpty()) {
+      return;
+    }
     List<JsonObject> waiting = new ArrayList<>(p.buffered);
     p.buffered.clear();
     waiting.sort(Comparator.comparingLong(d -> d.getLong("s")));
-    for (JsonObject d : waiting) {
-      onDelta(p, d);
-    }
-    if (awaitingFirstSync != null && awaitingFirstSync.remove(p.id)) {
-      checkWhole();
+    for (int i = 0; i < waiting.size(); i++) {
+      JsonObject d = waiting.get(i);
+      long s = d.getLong("s");
+      if (s <= p.seq) {
+        continue;
+      }
+      if (s != p.seq + 1) {
+        p.buffered.addAll(waiting.subList(i, waiting.size()));
+        sync(p);
+        return;
+      }
+      applyDelta(p, d);
     }
   }
 
@@ -550,7 +583,9 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     reconcile();
     long now = System.currentTimeMillis();
     for (Peer p : peers.values()) {
-      boolean silent = now - p.lastHeard > 3 * cfg.clusterDigestIntervalMs();
+      // Silence (no delta, no digest) is what a lost subscription looks like; a peer that is only
+      // busy still sends, so the threshold is generous.
+      boolean silent = now - p.lastHeard > Math.max(10 * cfg.clusterDigestIntervalMs(), 10_000);
       if (p.alive && !p.syncing && (p.stale || silent)) {
         if (silent) {
           p.lastHeard = now;
