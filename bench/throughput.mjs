@@ -5,7 +5,10 @@
 // and the ratio hub/echo.
 //
 //   node bench/throughput.mjs [--sessions 1000] [--in-flight 4] [--seconds 10] [--runs 3] [--workers 2]
-//                             [--peers vertx|vertx,node]
+//                             [--peers vertx|vertx,node] [--jfr DIR]
+//
+// --jfr DIR records each hub run with Java Flight Recorder (settings=profile) into DIR; then
+// `node bench/jfr-top.mjs DIR/hub-run1.jfr` lists where the hub's CPU samples went.
 //
 // --peers vertx,node adds the reference SockJS server (npm `sockjs`, bench/loadgen/sockjs-echo.mjs)
 // echoing the same frames, alternating hub, vertx, node, hub, ….
@@ -34,6 +37,7 @@ const { values: opt } = parseArgs({ options: {
   jar: { type: 'string', default: path.join(here, '..', 'target', 'presence-hub.jar') },
   xmx: { type: 'string', default: '2g' },
   results: { type: 'string', default: path.join(here, 'RESULTS.md') },
+  jfr: { type: 'string' },
 } });
 const sessions = Math.min(Number(opt.sessions), 19000);
 const inFlight = Number(opt['in-flight']);
@@ -42,6 +46,7 @@ const warmupMs = Number(opt['warmup-seconds']) * 1000;
 const runs = Math.min(Number(opt.runs), 10);
 const workers = Number(opt.workers);
 const jvmFlags = [`-Xmx${opt.xmx}`, '-XX:+UseG1GC'];
+let hubRuns = 0;
 const RATE_ENV = { PRESENCE_RATE_LIMIT_PER_SECOND: '1000000', PRESENCE_RATE_LIMIT_BURST: '1000000' };
 
 async function waitHttp(url, proc, what) {
@@ -111,7 +116,10 @@ for (const p of peers) if (p !== 'vertx' && p !== 'node') throw new Error(`unkno
 const hubRates = [];
 const rates = { vertx: [], node: [] };
 for (let i = 0; i < runs; i++) {
-  const hub = await startHub({ jar: opt.jar, port: Number(opt.port), jvmFlags, env: RATE_ENV });
+  hubRuns += 1;
+  const recording = opt.jfr
+    ? [`-XX:StartFlightRecording=filename=${path.resolve(opt.jfr, `hub-run${hubRuns}.jfr`)},settings=profile`] : [];
+  const hub = await startHub({ jar: opt.jar, port: Number(opt.port), jvmFlags: [...jvmFlags, ...recording], env: RATE_ENV });
   try {
     hubRates.push(await pump('hub', `ws://127.0.0.1:${opt.port}/presence/websocket`));
   } finally { await stopHub(hub); }
