@@ -16,7 +16,7 @@ const byPackage = new Map();
 for (const e of events) {
   const frame = e.values.stackTrace?.frames?.[0];
   if (!frame) continue;
-  const type = frame.method.type.name;
+  const type = frame.method.type.name.replaceAll('/', '.');
   const name = `${type}.${frame.method.name}`;
   const pkg = type.includes('.') ? type.slice(0, type.lastIndexOf('.')) : '(default)';
   byMethod.set(name, (byMethod.get(name) ?? 0) + 1);
