@@ -6,7 +6,7 @@ import { openMany, openSession, sourceAddress } from './lib.mjs';
 const cfg = JSON.parse(process.argv[2]);
 const sockets = await openMany(cfg.count, 200, (i) => openSession({
   url: cfg.url, secret: cfg.secret, tenant: cfg.tenant, user: `${cfg.prefix}${cfg.from + i}`,
-  role: cfg.role, localAddress: sourceAddress(cfg.from + i),
+  role: cfg.role, localAddress: sourceAddress(cfg.from + i), echo: Boolean(cfg.echo),
 }));
 process.send({ ready: sockets.length });
 
