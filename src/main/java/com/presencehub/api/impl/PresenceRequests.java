@@ -165,27 +165,18 @@ public final class PresenceRequests {
 
   /**
    * Starts {@code delivery} once the previous delivery to {@code user} is done: one in flight per
-   * user. The courier keeps a caller's order only while each hop completes asynchronously; a shard
-   * answer that is ready before its continuation is attached runs that continuation at once, ahead
-   * of earlier answers still queued for this loop (seen with pipelined requests). Waiting for the
-   * previous write to be acknowledged makes the order hold whatever the hops do.
+   * user, so the order holds whatever the hops do. Runs on the API verticle's one event loop (a
+   * single instance per node), so the map needs no lock.
    */
   private Future<Delivery> inOrder(UserKey user, Supplier<Future<Delivery>> delivery) {
     Promise<Delivery> done = Promise.promise();
-    Future<Delivery> previous;
-    synchronized (inFlight) {
-      previous = inFlight.put(user, done.future());
-    }
+    Future<Delivery> previous = inFlight.put(user, done.future());
     if (previous == null) {
       start(delivery, done);
     } else {
       previous.onComplete(ar -> start(delivery, done));
     }
-    return done.future().andThen(ar -> {
-      synchronized (inFlight) {
-        inFlight.remove(user, done.future());
-      }
-    });
+    return done.future().andThen(ar -> inFlight.remove(user, done.future()));
   }
 
   private static void start(Supplier<Future<Delivery>> delivery, Promise<Delivery> done) {
