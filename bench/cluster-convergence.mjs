@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendResults, openSession, sourceAddress } from './loadgen/lib.mjs';
 import { BENCH_SECRET } from './loadgen/hub.mjs';
-import { Cluster, loadavg, logEvents, mono, sleep, jarInfo } from './loadgen/cluster.mjs';
+import { Cluster, loadavg, logEvents, mono, sleep, jarInfo, timingOverrides } from './loadgen/cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({ options: {
@@ -47,10 +47,7 @@ const holdMs = Math.min(Number(opt['hold-ms']), 60000);
 const timeoutMs = Math.min(Number(opt['timeout-ms']), 300000);
 const jvmFlags = [`-Xmx${opt.xmx}`, '-XX:+UseG1GC'];
 const tenant = 'bench';
-const env = {};
-if (opt['failure-timeout-ms']) env.PRESENCE_CLUSTER_FAILURE_TIMEOUT_MS = opt['failure-timeout-ms'];
-if (opt['grace-ms']) env.PRESENCE_OFFLINE_GRACE_MS = opt['grace-ms'];
-const timings = `failure timeout ${opt['failure-timeout-ms'] || '3000 (shipped default)'} ms, offline grace ${opt['grace-ms'] || '5000 (shipped default)'} ms`;
+const { env, timings } = timingOverrides(opt);
 
 const machineBefore = loadavg();
 const cluster = new Cluster({ jar: opt.jar, jvmFlags, size: 3, httpBase: Number(opt['http-port']),

@@ -25,7 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendResults, openSession, percentile } from './loadgen/lib.mjs';
 import { BENCH_SECRET } from './loadgen/hub.mjs';
-import { Cluster, loadavg, logEvents, mono, sleep, track, jarInfo } from './loadgen/cluster.mjs';
+import { Cluster, loadavg, logEvents, mono, sleep, track, jarInfo, timingOverrides } from './loadgen/cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({ options: {
@@ -48,10 +48,7 @@ const signal = opt.signal.toUpperCase().replace(/^SIG/, '');
 if (signal !== 'KILL' && signal !== 'STOP') throw new Error('--signal KILL or STOP');
 const jvmFlags = [`-Xmx${opt.xmx}`, '-XX:+UseG1GC'];
 const tenant = 'bench';
-const env = {};
-if (opt['failure-timeout-ms']) env.PRESENCE_CLUSTER_FAILURE_TIMEOUT_MS = opt['failure-timeout-ms'];
-if (opt['grace-ms']) env.PRESENCE_OFFLINE_GRACE_MS = opt['grace-ms'];
-const timings = `failure timeout ${opt['failure-timeout-ms'] || '3000 (shipped default)'} ms, offline grace ${opt['grace-ms'] || '5000 (shipped default)'} ms`;
+const { env, timings } = timingOverrides(opt);
 
 const machineBefore = loadavg();
 const cluster = new Cluster({ jar: opt.jar, jvmFlags, size: 3, httpBase: Number(opt['http-port']),

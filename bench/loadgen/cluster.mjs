@@ -36,6 +36,18 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 process.on('uncaughtException', (e) => { console.error(e); process.exit(1); });
 process.on('unhandledRejection', (e) => { console.error(e); process.exit(1); });
 
+/**
+ * The failure timeout and grace a scenario overrides (--failure-timeout-ms, --grace-ms), as node
+ * environment and as the line that names them in the results.
+ */
+export function timingOverrides(opt) {
+  const env = {};
+  if (opt['failure-timeout-ms']) env.PRESENCE_CLUSTER_FAILURE_TIMEOUT_MS = opt['failure-timeout-ms'];
+  if (opt['grace-ms']) env.PRESENCE_OFFLINE_GRACE_MS = opt['grace-ms'];
+  const timings = `failure timeout ${opt['failure-timeout-ms'] || '3000 (shipped default)'} ms, offline grace ${opt['grace-ms'] || '5000 (shipped default)'} ms`;
+  return { env, timings };
+}
+
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Milliseconds on CLOCK_MONOTONIC: the same clock in every process of this host (sub-ms). */

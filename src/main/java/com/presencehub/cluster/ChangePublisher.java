@@ -5,7 +5,6 @@ import com.presencehub.presence.PresenceRecord;
 import com.presencehub.shard.ChangeFeed;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.JsonObject;
 
 /**
  * Publishes transitions on {@code presence.changes} while this node is the cluster's publisher
@@ -41,12 +40,8 @@ public final class ChangePublisher implements ChangeFeed {
     if (!leading) {
       return false;
     }
-    bus.publish(ADDRESS, payload(r), options);
+    // {"tenant":"t", …record} (PROTOCOL.md §5).
+    bus.publish(ADDRESS, PresenceJson.change(r), options);
     return true;
-  }
-
-  /** {@code {"tenant":"t", …record}} (PROTOCOL.md §5). */
-  public static JsonObject payload(PresenceRecord r) {
-    return PresenceJson.change(r);
   }
 }

@@ -10,8 +10,4 @@ import com.presencehub.presence.PresenceRecord;
 public record Delivery(Outcome outcome, PresenceRecord record, int delivered) {
 
   public enum Outcome { FORBIDDEN, NOT_REACHABLE, DELIVERED }
-
-  public boolean wasDelivered() {
-    return outcome == Outcome.DELIVERED;
-  }
 }

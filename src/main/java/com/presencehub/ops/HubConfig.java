@@ -142,8 +142,7 @@ public record HubConfig(
         r.string("clusterHost", false),
         r.integer("clusterPort", 0, 65_535),
         r.list("clusterMembers"),
-        r.string("nodeId", true) != null ? r.string("nodeId", true)
-            : defaultNodeId() + "-" + r.integer("httpPort", 0, 65_535),
+        r.nodeId(),
         r.integer("clusterBusPort", 0, 65_535),
         r.longValue("clusterFailureTimeoutMs", 1_000, 600_000),
         r.longValue("clusterMergeIntervalMs", 1_000, 600_000),
@@ -287,6 +286,12 @@ public record HubConfig(
         throw bad(key, "must be between " + min + " and " + max, v);
       }
       return n;
+    }
+
+    /** {@code nodeId}, or the host name and the HTTP port when unset. */
+    String nodeId() {
+      String id = string("nodeId", true);
+      return id != null ? id : defaultNodeId() + "-" + integer("httpPort", 0, 65_535);
     }
 
     int integer(String key, int min, int max) {
