@@ -48,7 +48,12 @@ public record HubConfig(
     int gatewayInstances,
     long heartbeatIntervalMs,
     long sockjsSessionTimeoutMs,
-    boolean devTokens) {
+    boolean devTokens,
+    long livenessTimeoutMs,
+    long offlineRetentionMs,
+    int maxWatchedUsers,
+    int maxSessionsPerUser,
+    List<String> allowedOrigins) {
 
   /** Every key, with its default; the order is the order of the README's table. */
   static final Map<String, Object> DEFAULTS = defaults();
@@ -95,6 +100,16 @@ public record HubConfig(
     d.put("heartbeatIntervalMs", 25_000L);
     d.put("sockjsSessionTimeoutMs", 5_000L);
     d.put("devTokens", false);
+    // §4 Liveness: a session whose peer has not proved itself (pong, poll, frame) for this long is
+    // closed like any non-bye end.
+    d.put("livenessTimeoutMs", 45_000L);
+    // §2 Retention: an offline user's record (its lastActiveAt) is forgotten after this long.
+    d.put("offlineRetentionMs", 86_400_000L);
+    // §4 limits: users watched by one session, sessions of one user.
+    d.put("maxWatchedUsers", 10_000);
+    d.put("maxSessionsPerUser", 32);
+    // Origins allowed on the WebSocket upgrade and in SockJS's CORS answers; "*" is any.
+    d.put("allowedOrigins", List.of("*"));
     return d;
   }
 
@@ -159,7 +174,12 @@ public record HubConfig(
         r.integer("gatewayInstances", 1, 1_024),
         r.longValue("heartbeatIntervalMs", 100, 600_000),
         r.longValue("sockjsSessionTimeoutMs", 100, 600_000),
-        r.bool("devTokens"));
+        r.bool("devTokens"),
+        r.longValue("livenessTimeoutMs", 200, 3_600_000L),
+        r.longValue("offlineRetentionMs", 100, 366L * 86_400_000L),
+        r.integer("maxWatchedUsers", 1, 10_000_000),
+        r.integer("maxSessionsPerUser", 1, 100_000),
+        r.list("allowedOrigins"));
     if (c.jwtSecret == null && c.jwtPublicKey == null) {
       throw new ConfigException("jwtSecret or jwtPublicKey must be set (" + envName("jwtSecret") + " / " + envName("jwtPublicKey") + ")");
     }
