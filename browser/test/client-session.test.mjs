@@ -3,58 +3,10 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ManualClock, PresenceClient, fakePage, fakeSockJS, jwtExpiringAt, record, settle } from '../lib/fakes.mjs';
+import { record, settle } from '../lib/fakes.mjs';
+import { IDLE, accept, setup, welcome } from '../lib/harness.mjs';
 
-const IDLE = 1500;
 const INTERVAL = IDLE / 4;
-
-/** A client wired to fakes, with every event it emits recorded. */
-function setup(options = {}) {
-  const clock = new ManualClock();
-  const net = fakeSockJS(clock);
-  const page = fakePage();
-  const tokens = [];
-  const tokenTtlMs = options.tokenTtlMs ?? 3600_000;
-  const hub = PresenceClient.connect({
-    url: 'http://hub.test/presence',
-    token: async () => {
-      const t = jwtExpiringAt(clock.now() + tokenTtlMs, `u1-${tokens.length}`);
-      tokens.push(t);
-      return t;
-    },
-    platform: 'web',
-    SockJS: net.SockJS,
-    clock,
-    random: () => 0.5,
-    document: page.document,
-    window: page.window,
-    ...options.client,
-  });
-  const events = [];
-  for (const type of ['status', 'welcome', 'presence', 'chat.request', 'chat.message', 'error', 'refresh']) {
-    hub.on(type, (value) => events.push({ type, value }));
-  }
-  const of = (type) => events.filter((e) => e.type === type).map((e) => e.value);
-  return { clock, net, page, hub, tokens, events, of };
-}
-
-function welcome(user = 'u1', role = 'client') {
-  return {
-    type: 'welcome', session: `s-${Math.random()}`, user: { id: user, tenant: 't', role },
-    presence: record(user, 'online', 'active', role), idleTimeoutMs: IDLE,
-  };
-}
-
-/** Lets the client create its socket, opens it, checks the auth frame and welcomes the session. */
-async function accept(env, w = welcome()) {
-  await settle();
-  const sock = env.net.last();
-  sock.open();
-  assert.equal(sock.sent[0].type, 'auth', `first frame: ${JSON.stringify(sock.sent[0])}`);
-  sock.receive(w);
-  await settle();
-  return sock;
-}
 
 const activity = (sock) => sock.frames('activity');
 

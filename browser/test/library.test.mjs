@@ -1,10 +1,11 @@
 // presence-client.js itself in headless Chromium against a real hub, without the demo: imported as
 // an ES module from the hub, it fetches sockjs-client by itself, keeps a session alive across token
-// expiries by refreshing the token, and stops after the hub refuses its token twice.
+// expiries by refreshing the token, stops after the hub refuses its token twice, and pings the hub
+// without breaking the session whether the hub answers pong or not.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DEADLINE_MS, HUB_URL, SKIP, launchBrowser, newPerson, uid } from '../lib/browser.mjs';
+import { DEADLINE_MS, HUB_URL, IDLE_MS, SKIP, launchBrowser, newPerson, uid } from '../lib/browser.mjs';
 
 const TIMEOUT = { timeout: 4 * DEADLINE_MS };
 
@@ -132,6 +133,37 @@ describe('presence-client.js in Chromium', { skip: SKIP }, () => {
     assert.deepEqual(out.last, { code: 4401, final: true });
     assert.ok(out.errors.length >= 2 && out.errors.every((c) => c === 'unauthorized'), `errors ${out.errors}`);
     assert.equal(out.status, 'closed');
+  });
+
+  it('pings the hub without ever breaking the session, whether the hub answers pong or refuses ping', { timeout: IDLE_MS + 4 * DEADLINE_MS }, async () => {
+    const out = await page.evaluate(async ({ tenant, waitMs }) => {
+      const { connect } = await import('/presence-client.mjs');
+      const token = async () => (await (await fetch(`/dev/token?tenant=${tenant}&user=t-ping&role=tech`)).json()).token;
+      // A short interval of its own: a hub before v1.1 announces none (and refuses ping as unknown).
+      const hub = connect({ url: '/presence', token, pingIntervalMs: 300 });
+      const frames = [];
+      const errors = [];
+      const statuses = [];
+      hub.on('frame', (f) => frames.push(f));
+      hub.on('error', (e) => errors.push(`${e.code}: ${e.message}`));
+      hub.on('status', (s) => statuses.push(s.status));
+      // Pinged every 300 ms, the user still turns away after the hub's idle timeout: a ping is not activity.
+      const away = await new Promise((resolve) => {
+        hub.on('presence', (r) => r.user === 't-ping' && r.status === 'away' && resolve(`${r.status}/${r.reason}`));
+        setTimeout(() => resolve('still online'), waitMs);
+      });
+      hub.close();
+      return {
+        pongs: frames.filter((f) => f.type === 'pong').length,
+        refusals: frames.filter((f) => f.type === 'error' && String(f.id).startsWith('ping-')).map((f) => f.code),
+        errors, statuses, away,
+      };
+    }, { tenant, waitMs: IDLE_MS + DEADLINE_MS });
+    // Either the hub answers pong (v1.1), or it refused the first ping once and was not pinged again.
+    assert.ok(out.pongs >= 3 || (out.pongs === 0 && out.refusals.join() === 'bad_request'), JSON.stringify(out));
+    assert.deepEqual(out.errors, [], 'an answer to a ping is never an error event');
+    assert.deepEqual(out.statuses, ['connecting', 'open', 'closed'], 'one session throughout');
+    assert.equal(out.away, 'away/inactive', 'pings kept coming, yet the user went away');
   });
 
   it('had no script error', () => {

@@ -12,6 +12,10 @@
   let me = null; // { tenant, user, role, name, ttl }
   let idleTimeoutMs = null;
   const rosters = new Map(); // role -> { section, list, rows: Map(user -> li), records: Map(user -> record) }
+  // The hub connection as the page shows it: the last status event, and why the last attempt failed.
+  let connection = { status: 'closed', stale: false };
+  let connectionProblem = null;
+  let countdown = null;
 
   // ---- sign in / out ---------------------------------------------------------------------------
 
@@ -23,7 +27,13 @@
     if (who.ttl) {
       q.set('ttl', who.ttl);
     }
-    const res = await fetch(`dev/token?${q}`, { cache: 'no-store' });
+    let res;
+    try {
+      res = await fetch(`dev/token?${q}`, { cache: 'no-store' });
+    } catch (e) {
+      // fetch() rejects with a bare "Failed to fetch" when the network or the hub is down.
+      throw new Error(`the hub at ${location.host} cannot be reached (network down, or the hub is not running)`, { cause: e });
+    }
     const body = await res.json().catch(() => ({}));
     if (!res.ok || typeof body.token !== 'string') {
       throw new Error(body.message || `the hub answered ${res.status} to /dev/token`);
@@ -61,9 +71,10 @@
     hub.on('status', renderConnection);
     hub.on('welcome', onWelcome);
     hub.on('presence', onPresence);
+    hub.on('sync', onSync);
     hub.on('chat.request', (frame) => notify(frame));
     hub.on('chat.message', (frame) => notify(frame));
-    hub.on('error', (e) => toast(e.message || String(e), 'error'));
+    hub.on('error', onError);
 
     const watched = who.role === 'tech' ? ['client', 'tech'] : ['tech'];
     for (const role of watched) {
@@ -78,6 +89,7 @@
       hub = null;
     }
     me = null;
+    connectionProblem = null;
     rosters.clear();
     $('#rosters').replaceChildren();
     $('#notifications').replaceChildren();
@@ -106,11 +118,15 @@
   // ---- connection and own status ---------------------------------------------------------------
 
   function renderConnection(event) {
+    connection = { ...event, at: Date.now() };
+    if (event.status === 'open') {
+      connectionProblem = null;
+    }
     const el = $('#connection');
     el.dataset.status = event.status;
     let text = 'not connected';
     if (event.status === 'open') {
-      text = 'connected';
+      text = event.stale ? 'connected, updating…' : 'connected';
     } else if (event.status === 'connecting') {
       text = 'connecting…';
     } else if (event.retryInMs !== undefined && event.retryInMs !== null) {
@@ -119,6 +135,98 @@
       text = 'signed out by the hub (token refused)';
     }
     $('#connection-text').textContent = text;
+    renderStale();
+  }
+
+  /** The hub answered every re-subscription (or the first one): the view is whole again. */
+  function onSync(event) {
+    connection = { ...connection, stale: event.stale };
+    const roster = event.roster && rosters.get(event.roster);
+    if (roster) {
+      // The snapshot replaced the client's view of this roster: render exactly that.
+      roster.records.clear();
+      for (const record of event.records) {
+        roster.records.set(record.user, record);
+      }
+      renderRoster(roster);
+    }
+    if (event.stale === false) {
+      $('#connection-text').textContent = 'connected';
+    }
+    renderStale();
+  }
+
+  /** Errors about the connection itself go to the banner (the page retries by itself); the others are toasts. */
+  function onError(e) {
+    if (e.code === 'token' || e.code === 'sockjs') {
+      connectionProblem = e.message;
+      renderStale();
+      return;
+    }
+    toast(e.message || String(e), 'error');
+  }
+
+  /** True while what the page shows may be out of date: no session, or not re-synced yet. */
+  function isStale() {
+    return connection.status !== 'open' || connection.stale === true;
+  }
+
+  /**
+   * Greys the roster and own status and disables every chat button while the view is stale, with
+   * a banner that says what happened and what the person can do.
+   */
+  function renderStale() {
+    const stale = hub !== null && isStale() && (connection.stale || connection.status === 'closed');
+    $('#portal').dataset.stale = String(stale);
+    const banner = $('#connection-banner');
+    clearInterval(countdown);
+    countdown = null;
+    banner.hidden = !stale;
+    for (const roster of rosters.values()) {
+      for (const [user, row] of roster.rows) {
+        renderButton(row, roster.records.get(user));
+      }
+    }
+    for (const accept of document.querySelectorAll('.notification .accept')) {
+      if (accept.textContent !== 'Accepted') {
+        accept.disabled = stale;
+      }
+    }
+    if (!stale) {
+      return;
+    }
+    const reconnect = $('#reconnect-now');
+    const problem = connectionProblem ? ` Last attempt: ${connectionProblem}.` : '';
+    if (connection.status === 'open') {
+      $('#banner-title').textContent = 'Reconnected.';
+      $('#banner-text').textContent = 'Updating who is online…';
+      reconnect.hidden = true;
+    } else if (connection.final && connection.code === 4401) {
+      $('#banner-title').textContent = 'Signed out by the hub.';
+      $('#banner-text').textContent = `It refused your sign-in token. Sign out and sign in again, or try once more.${problem}`;
+      reconnect.hidden = false;
+    } else if (connection.status === 'connecting') {
+      $('#banner-title').textContent = 'Connection to the hub lost.';
+      $('#banner-text').textContent = `Reconnecting now… Presence shown here may be out of date and chats cannot be started until then.${problem}`;
+      reconnect.hidden = true;
+    } else {
+      const retryAt = connection.retryInMs !== undefined && connection.retryInMs !== null ? connection.at + connection.retryInMs : null;
+      const render = () => {
+        const seconds = retryAt === null ? null : Math.max(1, Math.ceil((retryAt - Date.now()) / 1000));
+        const wait = seconds === null ? '' : ` Next try in ${seconds} s.`;
+        if (seconds !== null) {
+          $('#connection-text').textContent = `reconnecting in ${seconds} s`;
+        }
+        $('#banner-title').textContent = 'Connection to the hub lost.';
+        $('#banner-text').textContent = 'Presence shown here may be out of date and chats cannot be started. '
+          + `Check your network connection.${wait}${problem}`;
+      };
+      render();
+      if (retryAt !== null) {
+        countdown = setInterval(render, 1000);
+      }
+      reconnect.hidden = false;
+    }
   }
 
   function onWelcome(welcome) {
@@ -183,6 +291,10 @@
       return;
     }
     roster.records.set(record.user, record);
+    renderRoster(roster);
+  }
+
+  function rowFor(roster, record) {
     let row = roster.rows.get(record.user);
     if (!row) {
       row = $('#person-template').content.firstElementChild.cloneNode(true);
@@ -199,18 +311,30 @@
     row.dataset.status = record.status;
     row.dataset.reason = record.reason;
     $('.state', row).textContent = describe(record);
+    renderButton(row, record);
+    return row;
+  }
+
+  function renderButton(row, record) {
     const button = $('.start-chat', row);
+    if (!record) {
+      return;
+    }
+    if (isStale()) {
+      button.disabled = true;
+      button.title = 'Not connected to the hub: chats can be started again once the page has reconnected';
+      return;
+    }
     const reachable = canStartChat(record);
     button.disabled = !reachable;
     button.title = reachable ? `Offer ${record.user} a chat`
       : record.role === 'client' ? 'A client can be offered a chat only while online' : `${record.user} is offline`;
-    renderRoster(roster);
   }
 
   function renderRoster(roster) {
     const ordered = [...roster.records.values()].sort((a, b) =>
       (RANK[a.status] - RANK[b.status]) || a.user.localeCompare(b.user));
-    roster.list.replaceChildren(...ordered.map((r) => roster.rows.get(r.user)));
+    roster.list.replaceChildren(...ordered.map((r) => rowFor(roster, r)));
     const online = ordered.filter((r) => r.status !== 'offline').length;
     $('.count', roster.section).textContent = ordered.length ? `· ${online} connected` : '';
     $('.empty', roster.section).hidden = ordered.length > 0;
@@ -237,9 +361,13 @@
       toast(e.code === 'not_reachable' ? `${user} is not reachable right now (${e.status})` : `Chat request failed: ${e.message}`,
         'error');
     } finally {
-      // The record may have changed meanwhile: enable the button by the latest one.
+      // The record (or the connection) may have changed meanwhile: render the button afresh.
       const record = [...rosters.values()].map((r) => r.records.get(user)).find(Boolean);
-      button.disabled = !record || !canStartChat(record);
+      if (record) {
+        renderButton(button.closest('.person'), record);
+      } else {
+        button.disabled = true;
+      }
     }
   }
 
@@ -261,6 +389,7 @@
       renderEmptyNotifications();
     });
     const accept = $('.accept', item);
+    accept.disabled = isStale();
     accept.addEventListener('click', async () => {
       accept.disabled = true;
       try {
@@ -329,6 +458,12 @@
     });
   }
   $('#sign-out').addEventListener('click', signOut);
+  $('#reconnect-now').addEventListener('click', () => {
+    if (hub) {
+      connectionProblem = null;
+      hub.reconnect();
+    }
+  });
   $('#away-toggle').addEventListener('change', onAwayToggle);
   renderEmptyNotifications();
 

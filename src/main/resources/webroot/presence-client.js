@@ -54,8 +54,17 @@
     /** Users per subscribe frame when re-subscribing (the hub's maxUsersPerSubscribe). */
     maxUsersPerSubscribe: 1000,
     /** Listen to the page's mouse, keyboard and visibility (false: report activity yourself). */
-    trackActivity: true
+    trackActivity: true,
+    /**
+     * Interval of {"type":"ping"} frames on an open session (docs/protocol.md §4 Liveness). null:
+     * the welcome's pingIntervalMs; a hub whose welcome announces none (before v1.1) gets no ping.
+     * A number overrides the welcome; 0 turns pings off.
+     */
+    pingIntervalMs: null
   };
+
+  /** Close code the client itself uses when the hub stopped answering pings (a dead link). */
+  var CLOSE_NO_PONG = 4000;
 
   /** Page events that count as the user being at the keyboard (see activityTarget below). */
   var INPUT_EVENTS = ['mousemove', 'mousedown', 'wheel', 'keydown', 'touchstart'];
@@ -240,6 +249,17 @@
     return Array.from(new Set(users));
   }
 
+  /**
+   * The record a client infers for a user missing from a roster snapshot: offline since a moment it
+   * cannot know (`since: null`), `inferred: true`; lastActiveAt as last seen.
+   */
+  function inferredOffline(prev) {
+    return {
+      user: prev.user, role: prev.role, status: 'offline', reason: 'disconnected',
+      since: null, lastActiveAt: prev.lastActiveAt === undefined ? null : prev.lastActiveAt, inferred: true
+    };
+  }
+
   function chunks(list, size) {
     var out = [];
     for (var i = 0; i < list.length; i += size) {
@@ -269,13 +289,26 @@
       this._sock = null;
       this._generation = 0;
       this._retry = { attempt: 0, authFailures: 0 };
-      this._timers = { retry: null, refresh: null, flush: null };
+      this._timers = { retry: null, refresh: null, flush: null, ping: null };
       this._nextId = 1;
       this._pending = new Map();
       this._outbox = [];
       this._resubWaiters = [];
       this._intents = { users: new Set(), rosters: new Set() };
       this._records = new Map();
+      // The view: which users each watched roster holds (users subscriptions are _intents.users).
+      this._rosterViews = new Map();
+      // Users whose record the current session has confirmed (snapshot, change, welcome): the
+      // others are stale. Cleared when a session ends.
+      this._fresh = new Set();
+      // True from the end of a session until the next session's re-subscriptions are all answered.
+      this._stale = false;
+      // The welcome's re-subscription requests not answered yet.
+      this._syncPending = new Set();
+      // Ping state of the open session: { intervalMs, seq, outstanding: {id, received}|null, answered }.
+      this._ping = null;
+      // Frames received so far (any type): a ping tick compares it to tell a silent link.
+      this._received = 0;
       // Until a welcome says otherwise, the hub's default idleTimeoutMs (300000) / 4.
       this._throttle = createActivityThrottle(75000);
       this._token = null;
@@ -315,9 +348,62 @@
       return this._welcome;
     }
 
-    /** The latest record seen for a user (subscriptions and own changes), or undefined. */
+    /**
+     * True while the view may not match the hub: from the end of a session until every watched
+     * user and roster has been re-subscribed on the next one (then 'sync' says stale: false).
+     */
+    get stale() {
+      return this._stale;
+    }
+
+    /**
+     * The latest record seen for a user (subscriptions and own changes), or undefined. A record the
+     * current session has not confirmed (no session open, or not re-synced yet) is a copy with
+     * `stale: true`.
+     */
     record(user) {
-      return this._records.get(user);
+      var r = this._records.get(user);
+      return r === undefined ? undefined : this._marked(r);
+    }
+
+    /**
+     * The view of a roster subscription: one record per user of that role the hub reported on it
+     * (the snapshot, then changes), offline ones included, in no particular order. [] when the
+     * role is not watched. Records are marked like record()'s.
+     */
+    roster(role) {
+      var view = this._rosterViews.get(role);
+      if (!view) {
+        return [];
+      }
+      var out = [];
+      var self = this;
+      view.forEach(function (u) {
+        var r = self._records.get(u);
+        if (r && r.role === role) {
+          out.push(self._marked(r));
+        }
+      });
+      return out;
+    }
+
+    /** Every record of the whole view: the users watched by subscribe() and every watched roster's. */
+    records() {
+      var users = new Set(this._intents.users);
+      this._rosterViews.forEach(function (view) {
+        view.forEach(function (u) {
+          users.add(u);
+        });
+      });
+      var out = [];
+      var self = this;
+      users.forEach(function (u) {
+        var r = self._records.get(u);
+        if (r) {
+          out.push(self._marked(r));
+        }
+      });
+      return out;
     }
 
     /** Watches users; kept across reconnects. Resolves with their current records. */
@@ -373,6 +459,7 @@
 
     unsubscribeRoster(role) {
       this._intents.rosters.delete(role);
+      this._rosterViews.delete(role);
       return this._unwatch({ roster: role });
     }
 
@@ -568,9 +655,17 @@
 
     /** Session over (socket closed by either side): timers stop, requests in flight fail or wait. */
     _onSessionEnded() {
+      if (this._welcome !== null) {
+        // What the view shows is no longer kept up to date: stale until the next session re-syncs.
+        this._stale = true;
+      }
       this._welcome = null;
+      this._fresh.clear();
+      this._syncPending.clear();
+      this._ping = null;
       this._clearTimer('refresh');
       this._clearTimer('flush');
+      this._clearTimer('ping');
       var self = this;
       var inFlight = Array.from(this._pending.values());
       this._pending.clear();
@@ -630,6 +725,7 @@
       if (!frame || typeof frame !== 'object') {
         return;
       }
+      this._received += 1;
       this._emit('frame', frame);
       switch (frame.type) {
         case 'welcome':
@@ -642,9 +738,14 @@
           this._settle(frame, true);
           break;
         case 'error':
-          if (!this._settle(frame, false)) {
+          if (this._isPingReply(frame)) {
+            this._onPingRefused(frame);
+          } else if (!this._settle(frame, false)) {
             this._emit('error', new PresenceError(frame));
           }
+          break;
+        case 'pong':
+          this._onPong(frame);
           break;
         case 'chat.request':
         case 'chat.message':
@@ -659,11 +760,16 @@
       this._welcome = frame;
       this._token = token;
       this._retry = { attempt: 0, authFailures: 0 };
+      this._fresh.clear();
       if (typeof frame.idleTimeoutMs === 'number' && frame.idleTimeoutMs > 0) {
         this._throttle.setInterval(frame.idleTimeoutMs / 4);
       }
       this._throttle.opened(this._clock.now());
+      if (this._intents.users.size === 0 && this._intents.rosters.size === 0) {
+        this._stale = false; // nothing watched, nothing to re-sync
+      }
       this._setStatus({ status: 'open', session: frame.session });
+      this._startPing(frame);
       this._emit('welcome', frame);
       if (frame.presence) {
         this._onRecord(frame.presence, true);
@@ -685,8 +791,10 @@
       if (req) {
         this._pending.delete(frame.id);
         this._clearReqTimer(req);
-        // A query is a one-off look: it neither feeds the cache nor the 'presence' listeners.
-        if (req.kind !== 'query') {
+        if (req.kind === 'subscribe' && req.target) {
+          this._applySnapshot(req, updates);
+        } else if (req.kind !== 'query') {
+          // A query is a one-off look: it neither feeds the cache nor the 'presence' listeners.
           updates.forEach(function (r) {
             self._onRecord(r, true);
           });
@@ -694,19 +802,113 @@
         req.resolve(updates);
         return;
       }
+      // Changes: a user of a watched role joins that roster's view.
       updates.forEach(function (r) {
-        self._onRecord(r, true);
+        if (self._onRecord(r, true) && self._intents.rosters.has(r.role)) {
+          self._rosterView(r.role).add(r.user);
+        }
       });
     }
 
+    /** Stores a record from the hub (or inferred from a snapshot); false when it has no user. */
     _onRecord(record, emit) {
       if (!record || typeof record.user !== 'string') {
-        return;
+        return false;
       }
       this._records.set(record.user, record);
+      this._fresh.add(record.user);
       if (emit) {
         this._emit('presence', record);
       }
+      return true;
+    }
+
+    /** The record as accessors hand it out: a copy marked stale unless this session confirmed it. */
+    _marked(record) {
+      if (this._status === 'open' && this._fresh.has(record.user)) {
+        return record;
+      }
+      return Object.assign({}, record, { stale: true });
+    }
+
+    _rosterView(role) {
+      var view = this._rosterViews.get(role);
+      if (!view) {
+        view = new Set();
+        this._rosterViews.set(role, view);
+      }
+      return view;
+    }
+
+    /**
+     * A subscribe reply replaces the view of that subscription (docs/presence-client.md, Resync).
+     * A roster snapshot lists everyone of the role who is not offline: a user the view held who is
+     * missing from it, and whom this session has not reported otherwise, has gone offline meanwhile
+     * (a leave while the client was disconnected sends no change to it): reported as an inferred
+     * offline record. Then 'sync'.
+     */
+    _applySnapshot(req, updates) {
+      var self = this;
+      var target = req.target;
+      var offline = [];
+      var listed = new Set();
+      updates.forEach(function (r) {
+        if (self._onRecord(r, true)) {
+          listed.add(r.user);
+        }
+      });
+      if (target.roster) {
+        var role = target.roster;
+        var view = this._rosterView(role);
+        view.forEach(function (u) {
+          if (listed.has(u)) {
+            return;
+          }
+          var prev = self._records.get(u);
+          if (!prev || prev.role !== role) {
+            view.delete(u);
+          } else if (prev.status === 'offline') {
+            self._fresh.add(u); // offline before, and not listed now: still offline
+          } else if (!self._fresh.has(u)) {
+            self._onRecord(inferredOffline(prev), true);
+            offline.push(u);
+          }
+          // else: this session reported u already (another subscription): that record is newer
+          // than the hole in this snapshot, and any later change comes as a presence frame.
+        });
+        listed.forEach(function (u) {
+          if (self._records.get(u).role === role) {
+            view.add(u);
+          }
+        });
+      }
+      this._afterSync(req, {
+        roster: target.roster, users: target.users, offline: offline,
+        records: target.roster ? this.roster(target.roster) : target.users.map(function (u) {
+          return self.record(u);
+        }).filter(Boolean)
+      });
+    }
+
+    /** After a subscription's snapshot (or its refusal): the 'sync' event; the view is fresh once the welcome's re-subscriptions are all answered. */
+    _afterSync(req, event) {
+      this._syncPending.delete(req);
+      if (this._syncPending.size === 0 && this._status === 'open') {
+        this._stale = false;
+      }
+      var out = {};
+      if (event.roster !== undefined) {
+        out.roster = event.roster;
+      } else {
+        out.users = event.users;
+      }
+      out.records = event.records;
+      out.offline = event.offline;
+      if (event.error) {
+        out.error = event.error;
+      }
+      out.stale = this._stale;
+      this._emit('sync', out);
     }
 
     /** Answers the request a frame replies to; false when it replies to none. */
@@ -723,7 +925,21 @@
         if (req.undo) {
           req.undo();
         }
-        req.reject(new PresenceError(frame));
+        var error = new PresenceError(frame);
+        req.reject(error);
+        if (req.kind === 'subscribe' && req.target) {
+          // Refused: the hub sends nothing for it, so the view of it is no longer kept.
+          if (req.target.roster && !this._intents.rosters.has(req.target.roster)) {
+            this._rosterViews.delete(req.target.roster);
+          }
+          var self = this;
+          this._afterSync(req, {
+            roster: req.target.roster, users: req.target.users, offline: [], error: error,
+            records: req.target.roster ? this.roster(req.target.roster) : req.target.users.map(function (u) {
+              return self.record(u);
+            }).filter(Boolean)
+          });
+        }
       }
       return true;
     }
@@ -737,6 +953,9 @@
       var self = this;
       return new Promise(function (resolve, reject) {
         var req = Object.assign({ frame: frame, kind: kind, resolve: resolve, reject: reject, timer: null }, extra);
+        if (req.resync) {
+          self._syncPending.add(req);
+        }
         if (kind !== 'subscribe') {
           req.timer = self._clock.setTimeout(function () {
             self._expire(req);
@@ -829,7 +1048,7 @@
       var users = Array.from(this._intents.users);
       if (users.length > 0) {
         var replies = chunks(users, this._opts.maxUsersPerSubscribe).map(function (chunk) {
-          return self._request({ type: 'subscribe', users: chunk }, 'subscribe', { target: { users: chunk } });
+          return self._request({ type: 'subscribe', users: chunk }, 'subscribe', { target: { users: chunk }, resync: true });
         });
         Promise.all(replies).then(function (parts) {
           var records = [].concat.apply([], parts);
@@ -851,7 +1070,7 @@
         var roleWaiters = waiters.filter(function (w) {
           return w.target.roster === role;
         });
-        self._request({ type: 'subscribe', roster: role }, 'subscribe', { target: { roster: role } }).then(function (records) {
+        self._request({ type: 'subscribe', roster: role }, 'subscribe', { target: { roster: role }, resync: true }).then(function (records) {
           roleWaiters.forEach(function (w) {
             w.resolve(records);
           });
@@ -887,6 +1106,88 @@
         }
         w.reject(error);
       });
+    }
+
+    // ---- liveness: ping / pong (docs/protocol.md §4 Liveness) ----
+
+    /**
+     * Pings at the welcome's pingIntervalMs (or options.pingIntervalMs), so that the hub sees this
+     * session alive on every transport, streaming ones included, however quiet the user. Pings are
+     * not activity: they never touch the activity throttle.
+     */
+    _startPing(welcome) {
+      var ms = this._opts.pingIntervalMs !== null && this._opts.pingIntervalMs !== undefined
+        ? this._opts.pingIntervalMs : welcome.pingIntervalMs;
+      if (typeof ms !== 'number' || !isFinite(ms) || ms <= 0) {
+        return; // a hub that announces no interval (v1.0) does not know ping
+      }
+      this._ping = { intervalMs: ms, seq: 0, outstanding: null, answered: false };
+      this._armPing();
+    }
+
+    _armPing() {
+      var self = this;
+      this._clearTimer('ping');
+      this._timers.ping = this._clock.setTimeout(function () {
+        self._timers.ping = null;
+        self._pingTick();
+      }, this._ping.intervalMs);
+    }
+
+    /**
+     * Sends the next ping. When the hub has answered pings on this session but sent nothing at all
+     * since the previous one, a whole interval ago, the link is dead (a laptop back from sleep, a
+     * dropped network): the session is dropped and the client reconnects at once rather than wait
+     * for TCP to give up. A hub that never answered a ping is never taken for dead.
+     */
+    _pingTick() {
+      var p = this._ping;
+      if (!p || this._status !== 'open') {
+        return;
+      }
+      if (p.answered && p.outstanding && this._received === p.outstanding.received) {
+        this._dropDeadSession('no reply from the hub to a ping within ' + p.intervalMs + ' ms');
+        return;
+      }
+      p.seq += 1;
+      p.outstanding = { id: 'ping-' + p.seq, received: this._received };
+      this._sendRaw({ type: 'ping', id: p.outstanding.id });
+      this._armPing();
+    }
+
+    _isPingReply(frame) {
+      return typeof frame.id === 'string' && frame.id.indexOf('ping-') === 0;
+    }
+
+    _onPong(frame) {
+      var p = this._ping;
+      if (p && p.outstanding && (frame.id === undefined || frame.id === p.outstanding.id)) {
+        p.outstanding = null;
+        p.answered = true;
+      }
+    }
+
+    /** An error answering a ping is never the application's business: a hub that does not know ping stops being pinged. */
+    _onPingRefused(frame) {
+      if (frame.code === 'bad_request' && this._ping) {
+        this._ping = null;
+        this._clearTimer('ping');
+      }
+    }
+
+    _dropDeadSession(reason) {
+      var sock = this._sock;
+      this._generation++;
+      this._sock = null;
+      if (sock) {
+        try {
+          sock.close(CLOSE_NO_PONG, reason);
+        } catch (e) {
+          // already closing
+        }
+      }
+      this._onSessionEnded();
+      this._afterClose(CLOSE_NO_PONG, reason);
     }
 
     // ---- token refresh ----
@@ -1040,6 +1341,7 @@
 
     _setStatus(event) {
       this._status = event.status;
+      event.stale = this._stale;
       this._emit('status', event);
     }
 
