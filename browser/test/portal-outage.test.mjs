@@ -80,7 +80,7 @@ describe('demo portal through an outage of its connection', { skip: SKIP }, () =
     // The page retries by itself with back-off; a person in a hurry presses the button.
     const reconnect = cleo.locator('#reconnect-now');
     if (await reconnect.isVisible()) {
-      await reconnect.click().catch(() => {}); // it may just have started a retry of its own
+      await reconnect.click({ timeout: 2000 }).catch(() => {}); // it may just have started a retry of its own
     }
     await shows(rosterRow(cleo, 'tech', 'tess', 'offline', 'disconnected'), "tess offline on cleo's page after the reconnect", 3 * DEADLINE_MS);
     await shows(rosterRow(cleo, 'tech', 'tom', 'online'), "tom online on cleo's page");

@@ -158,7 +158,7 @@
 
   /** Errors about the connection itself go to the banner (the page retries by itself); the others are toasts. */
   function onError(e) {
-    if (e.code === 'token' || e.code === 'sockjs') {
+    if ((e.code === 'token' || e.code === 'sockjs') && connection.status !== 'open') {
       connectionProblem = e.message;
       renderStale();
       return;

@@ -9,9 +9,15 @@
  * that served this script (the WebJar at /webjars/sockjs-client/…), so one script tag is enough.
  *
  *   const hub = PresenceClient.connect({ url: '/presence', token: async () => jwt, platform: 'web' });
- *   hub.on('presence', (record) => …);   // also: welcome, chat.request, chat.message, status, error
+ *   hub.on('presence', (record) => …);   // also: welcome, sync, chat.request, chat.message, status, error
  *   hub.subscribeRoster('client');
+ *   hub.on('sync', () => render(hub.roster('client')));   // the whole view, after every (re)subscription
  *   await hub.pushChat('u2', 'chat.request', { text: 'Hello' });
+ *
+ * After a reconnect every subscription's snapshot replaces the client's view of it (users missing
+ * from a roster snapshot are reported offline); while no session keeps the view up to date it is
+ * stale (status events and records say so). On an open session the client pings at the welcome's
+ * pingIntervalMs. Docs: docs/presence-client.md.
  *
  * The timing rules (activity throttle, reconnect back-off, token refresh) are the pure functions in
  * PresenceClient.timing; the unit tests in browser/test drive them, and the client, with a fake clock.
@@ -318,8 +324,9 @@
 
     // ---- public API ----
 
-    /** Listens to 'welcome', 'presence' (one record), 'chat.request', 'chat.message', 'status', 'error',
-     *  'refresh' ({expiresAt}) or 'frame' (every frame). Returns a function that stops listening. */
+    /** Listens to 'welcome', 'presence' (one record), 'sync' ({roster|users, records, offline, stale, error?}),
+     *  'chat.request', 'chat.message', 'status' ({status, stale, …}), 'error', 'refresh' ({expiresAt})
+     *  or 'frame' (every frame). Returns a function that stops listening. */
     on(event, fn) {
       if (!this._listeners.has(event)) {
         this._listeners.set(event, new Set());
@@ -1122,16 +1129,16 @@
         return; // a hub that announces no interval (v1.0) does not know ping
       }
       this._ping = { intervalMs: ms, seq: 0, outstanding: null, answered: false };
-      this._armPing();
+      this._armPing(ms);
     }
 
-    _armPing() {
+    _armPing(delayMs) {
       var self = this;
       this._clearTimer('ping');
       this._timers.ping = this._clock.setTimeout(function () {
         self._timers.ping = null;
         self._pingTick();
-      }, this._ping.intervalMs);
+      }, delayMs);
     }
 
     /**
@@ -1150,9 +1157,9 @@
         return;
       }
       p.seq += 1;
-      p.outstanding = { id: 'ping-' + p.seq, received: this._received };
+      p.outstanding = { id: 'ping-' + p.seq, received: this._received, sentAt: this._clock.now() };
       this._sendRaw({ type: 'ping', id: p.outstanding.id });
-      this._armPing();
+      this._armPing(p.intervalMs);
     }
 
     _isPingReply(frame) {
@@ -1162,8 +1169,13 @@
     _onPong(frame) {
       var p = this._ping;
       if (p && p.outstanding && (frame.id === undefined || frame.id === p.outstanding.id)) {
+        var due = p.outstanding.sentAt + p.intervalMs - this._clock.now();
         p.outstanding = null;
         p.answered = true;
+        // The next ping is re-armed from this message task, not from the previous timer: browsers
+        // throttle chains of timers in hidden tabs (Chrome: timers nested 5 deep wake at most once a
+        // minute after 5 min hidden), which would stretch the interval past the hub's liveness timeout.
+        this._armPing(Math.max(0, due));
       }
     }
 
