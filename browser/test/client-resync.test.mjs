@@ -50,6 +50,7 @@ describe('presence-client resync after a reconnect', () => {
     const sync = env.of('sync').at(-1);
     assert.equal(sync.roster, 'tech');
     assert.deepEqual(sync.offline, ['t2']);
+    assert.deepEqual(sync.removed, []);
     assert.deepEqual(summary(sync.records), ['t1:online', 't2:offline', 't3:online']);
     assert.equal(sync.stale, false);
     assert.equal(env.hub.stale, false);
@@ -95,7 +96,7 @@ describe('presence-client resync after a reconnect', () => {
     assert.equal(env.of('status').at(-1).stale, true, 'a closed client keeps no view up to date');
   });
 
-  it('a user already offline and missing from the next snapshot raises no second offline; a session without subscriptions is never stale', async () => {
+  it('a user already offline and missing from the next snapshot raises no second offline and leaves the view; a session without subscriptions is never stale', async () => {
     const env = setup();
     const first = await accept(env);
     env.hub.subscribeRoster('tech');
@@ -106,7 +107,9 @@ describe('presence-client resync after a reconnect', () => {
     answerSubscribes(second, [tech('t1')]);
     assert.deepEqual(env.of('presence').slice(before).map((r) => `${r.user}:${r.status}`), ['t1:online']);
     assert.deepEqual(env.of('sync').at(-1).offline, []);
-    assert.deepEqual(summary(env.hub.roster('tech')), ['t1:online', 't2:offline'], 'offline users stay listed, as after a live offline');
+    assert.deepEqual(env.of('sync').at(-1).removed, ['t2']);
+    assert.deepEqual(summary(env.hub.roster('tech')), ['t1:online'], 'the roster view is what a fresh page would see');
+    assert.equal(env.hub.record('t2'), undefined, 'no subscription watches t2 any more: forgotten');
     env.hub.close();
 
     const bare = setup();
@@ -137,7 +140,7 @@ describe('presence-client resync after a reconnect', () => {
     env.hub.close();
   });
 
-  it('a change for a watched role joins that roster\'s view; roster() lists only that role; unsubscribeRoster empties it', async () => {
+  it('a change for a watched role joins that roster\'s view; roster() lists only that role; unsubscribeRoster empties and forgets it', async () => {
     const env = setup();
     const sock = await accept(env);
     env.hub.subscribeRoster('tech');
@@ -147,6 +150,8 @@ describe('presence-client resync after a reconnect', () => {
     assert.deepEqual(env.hub.roster('client'), [], 'not watched');
     const done = env.hub.unsubscribeRoster('tech');
     assert.deepEqual(env.hub.roster('tech'), []);
+    assert.equal(env.hub.record('t5'), undefined, 'the records of an unwatched roster are forgotten');
+    assert.equal(env.hub.record('u1').status, 'online', "the caller's own record stays");
     sock.receive({ type: 'ack', id: sock.frames('unsubscribe')[0].id });
     await done;
     env.hub.close();

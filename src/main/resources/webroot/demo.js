@@ -148,6 +148,11 @@
       for (const record of event.records) {
         roster.records.set(record.user, record);
       }
+      for (const user of [...roster.rows.keys()]) {
+        if (!roster.records.has(user)) {
+          roster.rows.delete(user);
+        }
+      }
       renderRoster(roster);
     }
     if (event.stale === false) {

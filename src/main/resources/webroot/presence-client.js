@@ -324,7 +324,7 @@
 
     // ---- public API ----
 
-    /** Listens to 'welcome', 'presence' (one record), 'sync' ({roster|users, records, offline, stale, error?}),
+    /** Listens to 'welcome', 'presence' (one record), 'sync' ({roster|users, records, offline, removed, stale, error?}),
      *  'chat.request', 'chat.message', 'status' ({status, stale, …}), 'error', 'refresh' ({expiresAt})
      *  or 'frame' (every frame). Returns a function that stops listening. */
     on(event, fn) {
@@ -364,7 +364,8 @@
     }
 
     /**
-     * The latest record seen for a user (subscriptions and own changes), or undefined. A record the
+     * The latest record of a watched user (subscriptions and own changes), or undefined; records of
+     * users no subscription watches any more are forgotten. A record the
      * current session has not confirmed (no session open, or not re-synced yet) is a copy with
      * `stale: true`.
      */
@@ -375,8 +376,8 @@
 
     /**
      * The view of a roster subscription: one record per user of that role the hub reported on it
-     * (the snapshot, then changes), offline ones included, in no particular order. [] when the
-     * role is not watched. Records are marked like record()'s.
+     * since its last snapshot (the snapshot, then changes, offline ones included), in no
+     * particular order. [] when the role is not watched. Records are marked like record()'s.
      */
     roster(role) {
       var view = this._rosterViews.get(role);
@@ -458,15 +459,21 @@
         return Promise.reject(e);
       }
       var intents = this._intents.users;
+      var self = this;
       list.forEach(function (u) {
         intents.delete(u);
+        self._forgetIfUnwatched(u);
       });
       return this._unwatch({ users: list });
     }
 
     unsubscribeRoster(role) {
       this._intents.rosters.delete(role);
+      var view = this._rosterViews.get(role);
       this._rosterViews.delete(role);
+      if (view) {
+        view.forEach(this._forgetIfUnwatched, this);
+      }
       return this._unwatch({ roster: role });
     }
 
@@ -838,6 +845,21 @@
       return Object.assign({}, record, { stale: true });
     }
 
+    /** Drops a user's record when no subscription watches the user any more (and it is not the caller's own). */
+    _forgetIfUnwatched(user) {
+      if (this._intents.users.has(user) || (this._welcome && this._welcome.user && this._welcome.user.id === user)) {
+        return;
+      }
+      var watched = false;
+      this._rosterViews.forEach(function (view) {
+        watched = watched || view.has(user);
+      });
+      if (!watched) {
+        this._records.delete(user);
+        this._fresh.delete(user);
+      }
+    }
+
     _rosterView(role) {
       var view = this._rosterViews.get(role);
       if (!view) {
@@ -858,6 +880,7 @@
       var self = this;
       var target = req.target;
       var offline = [];
+      var removed = [];
       var listed = new Set();
       updates.forEach(function (r) {
         if (self._onRecord(r, true)) {
@@ -872,10 +895,12 @@
             return;
           }
           var prev = self._records.get(u);
-          if (!prev || prev.role !== role) {
+          if (!prev || prev.role !== role || prev.status === 'offline') {
+            // Not of this role any more, or reported offline before: the roster is what a fresh
+            // page would see now, so the view forgets them (and stays as small as the roster).
             view.delete(u);
-          } else if (prev.status === 'offline') {
-            self._fresh.add(u); // offline before, and not listed now: still offline
+            removed.push(u);
+            self._forgetIfUnwatched(u);
           } else if (!self._fresh.has(u)) {
             self._onRecord(inferredOffline(prev), true);
             offline.push(u);
@@ -890,7 +915,7 @@
         });
       }
       this._afterSync(req, {
-        roster: target.roster, users: target.users, offline: offline,
+        roster: target.roster, users: target.users, offline: offline, removed: removed,
         records: target.roster ? this.roster(target.roster) : target.users.map(function (u) {
           return self.record(u);
         }).filter(Boolean)
@@ -911,6 +936,7 @@
       }
       out.records = event.records;
       out.offline = event.offline;
+      out.removed = event.removed || [];
       if (event.error) {
         out.error = event.error;
       }
