@@ -23,13 +23,15 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * PROTOCOL.md §3 one role per user and §4 sessions per user across two hub processes: the other
- * node's sessions count once they are replicated (the merged view).
+ * node's sessions count once they are replicated (the merged view). §2 Retention: both nodes
+ * forget an offline user.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@DisplayName("Admission across nodes (merged view)")
-class CrossNodeAdmissionTest {
+@DisplayName("One role per user, sessions per user and retention across nodes (merged view)")
+class CrossNodeUserRulesTest {
 
   private static final Duration BOUND = Duration.ofSeconds(10);
+  private static final int RETENTION_MS = 3000;
 
   private HubCluster cluster;
   private Portal portal;
@@ -38,7 +40,8 @@ class CrossNodeAdmissionTest {
 
   @BeforeAll
   void start() {
-    cluster = new HubCluster("CrossNodeAdmissionTest", 2, Map.of("offlineGraceMs", 3000, "maxSessionsPerUser", 2)).startAll();
+    cluster = new HubCluster("CrossNodeUserRulesTest", 2,
+        Map.of("offlineGraceMs", 3000, "maxSessionsPerUser", 2, "offlineRetentionMs", RETENTION_MS)).startAll();
     a = cluster.node(0);
     b = cluster.node(1);
     portal = new Portal();
@@ -106,5 +109,32 @@ class CrossNodeAdmissionTest {
     assertRefused(third, "too_large", 4408);
     assertTrue(third.received().stream().anyMatch(f -> f.getString("message", "").contains("maxSessionsPerUser")));
     assertEquals("online", Portal.status(pusherOnB, "x-2"));
+  }
+
+  @Test
+  @DisplayName("an offline user answers last seen on both nodes, then like an unknown user on both after offlineRetentionMs")
+  void retentionOnBothNodes() {
+    SockJsTestClient onA = portal.login(a, "w-3", "tech");
+    SockJsTestClient onB = portal.login(b, "w-4", "tech");
+    SockJsTestClient user = portal.login(a, "x-3", "client");
+    await().atMost(BOUND).until(() -> "online".equals(Portal.status(onB, "x-3")));
+    user.send(new JsonObject().put("type", "bye"));
+    long offlineBy = System.currentTimeMillis();
+    for (SockJsTestClient asker : List.of(onA, onB)) {
+      await().atMost(BOUND).until(() -> "offline".equals(Portal.status(asker, "x-3")));
+      JsonObject seen = Portal.query(asker, List.of("x-3")).get("x-3");
+      if (System.currentTimeMillis() - offlineBy < RETENTION_MS) {
+        assertTrue(seen.getValue("lastActiveAt") instanceof Number, "last seen within the retention: " + seen);
+        assertEquals("client", seen.getString("role"));
+      }
+    }
+    for (SockJsTestClient asker : List.of(onA, onB)) {
+      await().atMost(Duration.ofMillis(RETENTION_MS).plus(BOUND))
+          .until(() -> Portal.query(asker, List.of("x-3")).get("x-3").getValue("lastActiveAt") == null);
+      JsonObject forgotten = Portal.query(asker, List.of("x-3")).get("x-3");
+      assertEquals("offline", forgotten.getString("status"));
+      assertTrue(forgotten.getValue("role") == null && forgotten.getValue("since") == null, "unknown: " + forgotten);
+    }
+    assertTrue(System.currentTimeMillis() - offlineBy >= RETENTION_MS, "forgotten before the retention ran out");
   }
 }
