@@ -232,6 +232,14 @@ final class ClientSession implements SessionLink {
           closeWith(CloseCode.SHUTTING_DOWN, "node not ready");
           return;
         }
+        PresenceShard.Opened admitted = opened.result();
+        if (admitted.refused()) {
+          // §3 one role per user: 4401; §4 sessions per user: 4408. The shard registered nothing.
+          boolean conflict = admitted.refusal() == PresenceShard.Refusal.ROLE_CONFLICT;
+          sendError(conflict ? ErrorCode.UNAUTHORIZED : ErrorCode.TOO_LARGE, admitted.message(), requestId);
+          closeWith(conflict ? CloseCode.UNAUTHORIZED : CloseCode.POLICY, conflict ? "role conflict" : "too many sessions");
+          return;
+        }
         phase = Phase.OPEN;
         counted = true;
         gw.metrics().sessionOpened();
@@ -241,7 +249,7 @@ final class ClientSession implements SessionLink {
           user.put("name", identity.name());
         }
         JsonObject welcome = new JsonObject().put("type", "welcome").put("session", id).put("user", user)
-            .put("presence", Frames.record(opened.result())).put("idleTimeoutMs", cfg.idleTimeoutMs());
+            .put("presence", Frames.record(admitted.record())).put("idleTimeoutMs", cfg.idleTimeoutMs());
         if (requestId != null) {
           welcome.put("id", requestId);
         }

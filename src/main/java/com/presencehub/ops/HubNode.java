@@ -100,7 +100,8 @@ public final class HubNode {
   }
 
   private Future<Void> deployShards() {
-    PresenceTimings timings = new PresenceTimings(config.idleTimeoutMs(), config.offlineGraceMs());
+    PresenceTimings timings = new PresenceTimings(config.idleTimeoutMs(), config.offlineGraceMs(),
+        config.offlineRetentionMs(), config.maxSessionsPerUser());
     ReplicationSink sink = ReplicationSink.NONE;
     if (vertx.isClustered()) {
       ClusterManager manager = ((VertxInternal) vertx).clusterManager();

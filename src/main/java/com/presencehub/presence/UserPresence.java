@@ -158,9 +158,6 @@ public final class UserPresence {
         remote = new HashMap<>(4);
       }
       remote.put(node, c);
-      if (c.role() != null && sessions == 0) {
-        role = c.role();
-      }
     } else if (remote != null) {
       Contribution old = remote.remove(node);
       if (old != null) {
@@ -171,6 +168,66 @@ public final class UserPresence {
       }
     }
     return recompute(now);
+  }
+
+  /**
+   * The role of the shares on other nodes: they agree, except in the race of §3 (two sessions
+   * with different roles opened on two nodes within the propagation delay); then the share of the
+   * smallest node id decides, so that every node that sees only remote shares shows the same role.
+   */
+  private Role remoteRole() {
+    String first = null;
+    Role r = role;
+    for (Map.Entry<String, Contribution> e : remote.entrySet()) {
+      if (e.getValue().role() != null && (first == null || e.getKey().compareTo(first) < 0)) {
+        first = e.getKey();
+        r = e.getValue().role();
+      }
+    }
+    return r;
+  }
+
+  // ---- admission (PROTOCOL.md §3 one role per user, §4 sessions per user) ------------------------
+
+  /**
+   * The role that a new session with {@code wanted} would conflict with: the role of a session of
+   * the user that is open or in its grace, here or on another node (as replicated), when it is not
+   * {@code wanted}; {@code null} when there is no conflict (no such session, or the same role).
+   */
+  public Role conflictingRole(Role wanted) {
+    if ((sessions > 0 || lingering) && role != null && role != wanted) {
+      return role;
+    }
+    if (remote != null) {
+      for (Contribution c : remote.values()) {
+        if (c.role() != null && c.role() != wanted) {
+          return c.role();
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Open sessions of the user on this node plus those other nodes replicated (not the in-grace ones). */
+  public int sessionsAnywhere() {
+    int n = sessions;
+    if (remote != null) {
+      for (Contribution c : remote.values()) {
+        n += c.sessions();
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Whether nothing holds the user any more: offline, no session or grace here, no share of another
+   * node. Such a record only answers "last seen" and may be forgotten after the retention (§2).
+   */
+  public boolean forgettable() {
+    // A preferred away that has not lapsed is cluster-wide state that the cluster layer keeps for
+    // every node (a node joining later would bring it back): it keeps the record, so that every
+    // node answers the same when the tech returns. Such records are bounded by the techs.
+    return status == Status.OFFLINE && sessions == 0 && !lingering && remote == null && !preferredAway;
   }
 
   public Contribution remote(String node) {
@@ -206,6 +263,9 @@ public final class UserPresence {
    * deadline (idle, preferred-away lapse) may have passed.
    */
   public boolean recompute(long now) {
+    if (sessions == 0 && !lingering && remote != null) {
+      role = remoteRole();
+    }
     if (preferredAway && preferredUntil != NEVER && now >= preferredUntil) {
       preferredAway = false;
       preferredUntil = NEVER;
@@ -217,7 +277,9 @@ public final class UserPresence {
     if (!localPresent && remote == null) {
       s = Status.OFFLINE;
       r = Reason.DISCONNECTED;
-    } else if (preferredAway) {
+    } else if (preferredAway && role == Role.TECH) {
+      // A preference is a tech's (§2): a user whose role changed (only ever while offline, §3)
+      // does not carry it over as a client.
       s = Status.AWAY;
       r = Reason.PREFERRED;
     } else {

@@ -6,6 +6,7 @@ import com.presencehub.presence.Preference;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.PresenceTimings;
 import com.presencehub.presence.Reason;
+import com.presencehub.presence.RetentionWheel;
 import com.presencehub.presence.Role;
 import com.presencehub.presence.Status;
 import com.presencehub.presence.UserKey;
@@ -27,6 +28,12 @@ import java.util.Set;
  * <p>Changes are not written to watchers one by one: they collect in an outbox that is flushed
  * once the shard's queue of work is drained, so a storm of transitions reaches each watcher as a
  * few batched deliveries.
+ *
+ * <p>Admission (PROTOCOL.md §3, §4): {@link #open} refuses a session whose role differs from the
+ * user's open or in-grace sessions anywhere in the merged view, and one beyond
+ * {@code maxSessionsPerUser}. Retention (§2): a record that nothing holds any more (offline, no
+ * session, no other node's share, no preferred away) is forgotten {@code offlineRetentionMs}
+ * after its last change, by a {@link RetentionWheel} advanced with the idle sweep.
  */
 public final class PresenceShard {
 
@@ -46,7 +53,29 @@ public final class PresenceShard {
    */
   public record Target(PresenceRecord record, List<SessionLink> sessions, List<String> nodes) { }
 
-  private static final class Entry {
+  /** Why {@link #open} refused a session. */
+  public enum Refusal {
+    /** PROTOCOL.md §3: the user holds a session (open or in grace) with another role. */
+    ROLE_CONFLICT,
+    /** PROTOCOL.md §4: the user already holds {@code maxSessionsPerUser} sessions. */
+    TOO_MANY_SESSIONS
+  }
+
+  /**
+   * What {@link #open} did: the user's record for the welcome, or a refusal with a message for the
+   * client (then nothing changed: the session is not registered and the shard holds nothing new).
+   */
+  public record Opened(PresenceRecord record, Refusal refusal, String message) {
+    static Opened refused(Refusal refusal, String message) {
+      return new Opened(null, refusal, message);
+    }
+
+    public boolean refused() {
+      return refusal != null;
+    }
+  }
+
+  private static final class Entry extends RetentionWheel.Member {
     final UserPresence presence;
     final List<SessionLink> sessions = new ArrayList<>(2);
     long graceTimer = -1;
@@ -57,6 +86,8 @@ public final class PresenceShard {
     /** The status last published on the change feed (by any node). */
     Status pubStatus = Status.OFFLINE;
     Reason pubReason = Reason.DISCONNECTED;
+    /** Epoch ms of the last change to the entry: the retention counts from it. */
+    long changedAt;
 
     Entry(UserPresence presence) {
       this.presence = presence;
@@ -67,6 +98,8 @@ public final class PresenceShard {
   private final ShardClock clock;
   private final ShardObserver observer;
   private final IdleWheel wheel;
+  private final RetentionWheel<Entry> retention;
+  private long forgotten;
   private final Map<UserKey, Entry> users = new HashMap<>();
   private final Map<UserKey, Set<SessionLink>> userWatchers = new HashMap<>();
   private final Map<Roster, Set<SessionLink>> rosterWatchers = new HashMap<>();
@@ -94,29 +127,56 @@ public final class PresenceShard {
     this.feed = feed;
     this.activityResolutionMs = Math.max(1, timings.idleTimeoutMs() / 20);
     this.wheel = new IdleWheel(sweepTickMs, timings.idleTimeoutMs(), clock.now());
+    // About 1/1024 of the retention per slot (at least a sweep): a record goes at most two slots
+    // late, and the ring stays small whatever the retention.
+    long retentionTick = Math.max(sweepTickMs, timings.offlineRetentionMs() / 1024);
+    this.retention = new RetentionWheel<>(retentionTick, timings.offlineRetentionMs(), clock.now());
   }
 
   // ---- sessions -------------------------------------------------------------------------------
 
-  /** A session of a user opened (after auth); returns the user's record for the welcome. */
-  public PresenceRecord open(SessionLink session) {
+  /**
+   * A session of a user opened (after auth). Returns the user's record for the welcome, or a
+   * refusal when the user holds a session of another role, open or in its grace, here or on
+   * another node as replicated so far (§3), or already {@code maxSessionsPerUser} open sessions
+   * cluster-wide (§4). A refused session is not registered: its later {@link #close} is a no-op.
+   */
+  public Opened open(SessionLink session) {
     long now = clock.now();
-    Entry e = users.computeIfAbsent(session.user(), k -> new Entry(new UserPresence(k, session.role(), timings)));
+    Entry e = users.get(session.user());
+    if (e != null) {
+      Role held = e.presence.conflictingRole(session.role());
+      if (held != null) {
+        return Opened.refused(Refusal.ROLE_CONFLICT, "role conflict: user " + session.user().user() + " has a session as "
+            + held.wire() + "; a session as " + wire(session.role()) + " is refused until the user is offline (one role per user)");
+      }
+      int open = e.presence.sessionsAnywhere();
+      if (open >= timings.maxSessionsPerUser()) {
+        return Opened.refused(Refusal.TOO_MANY_SESSIONS, "user " + session.user().user() + " already has " + open
+            + " open sessions: the limit is " + timings.maxSessionsPerUser() + " (maxSessionsPerUser)");
+      }
+    } else {
+      e = new Entry(new UserPresence(session.user(), session.role(), timings));
+      users.put(session.user(), e);
+    }
     cancelGrace(e);
     Status before = e.presence.status();
+    Reason reasonBefore = e.presence.reason();
     Role roleBefore = e.presence.role();
     e.sessions.add(session);
-    boolean changed = e.presence.sessionOpened(session.role(), now);
-    if (roleBefore != null && roleBefore != e.presence.role()) {
-      unlistPresent(e.presence.key(), roleBefore);
-    }
+    e.presence.sessionOpened(session.role(), now);
     armIdle(e);
-    if (changed) {
-      publish(e, before, session);
-    }
-    listPresent(e);
+    // Without a conflict the role only changes here for a user that is offline: its watchers
+    // already heard the old role's offline.
+    publishChange(e, before, reasonBefore, roleBefore, session);
+    reindex(e, roleBefore);
     noteLocal(e);
-    return e.presence.record();
+    touch(e);
+    return new Opened(e.presence.record(), null, null);
+  }
+
+  private static String wire(Role role) {
+    return role == null ? "none" : role.wire();
   }
 
   /** Activity on a session at {@code at} (already corrected for {@code idleMs}). O(1). */
@@ -141,25 +201,22 @@ public final class PresenceShard {
     }
     Status before = e.presence.status();
     Reason reasonBefore = e.presence.reason();
+    Role roleBefore = e.presence.role();
     UserPresence.CloseOutcome outcome = e.presence.sessionClosed(bye, clock.now());
     if (outcome == UserPresence.CloseOutcome.GRACE_STARTED) {
       UserKey key = e.presence.key();
       e.graceTimer = clock.schedule(timings.offlineGraceMs(), () -> graceExpired(key));
       // Closing re-derives the status: an idle deadline (or an until) that passed before the sweep
       // (or timer) saw it shows now, and watchers must hear it before the offline.
-      if (e.presence.status() != before || e.presence.reason() != reasonBefore) {
-        publish(e, before, null);
+      if (publishChange(e, before, reasonBefore, roleBefore, null)) {
         armIdle(e);
       }
-    } else if (outcome == UserPresence.CloseOutcome.OFFLINE_NOW) {
-      if (e.presence.status() != before || e.presence.reason() != reasonBefore) {
-        publish(e, before, null);
-      }
-      if (e.presence.status() == Status.OFFLINE) {
-        unlistPresent(e.presence.key(), e.presence.role());
-      }
+    } else {
+      publishChange(e, before, reasonBefore, roleBefore, null);
     }
+    reindex(e, roleBefore);
     noteLocal(e);
+    touch(e);
   }
 
   private void graceExpired(UserKey key) {
@@ -169,13 +226,13 @@ public final class PresenceShard {
     }
     e.graceTimer = -1;
     Status before = e.presence.status();
-    if (e.presence.graceExpired(clock.now())) {
-      publish(e, before, null);
-      if (e.presence.status() == Status.OFFLINE) {
-        unlistPresent(key, e.presence.role());
-      }
-    }
+    Reason reasonBefore = e.presence.reason();
+    Role roleBefore = e.presence.role();
+    e.presence.graceExpired(clock.now());
+    publishChange(e, before, reasonBefore, roleBefore, null);
+    reindex(e, roleBefore);
     noteLocal(e);
+    touch(e);
   }
 
   private void cancelGrace(Entry e) {
@@ -208,6 +265,7 @@ public final class PresenceShard {
     afterPreference(e, before, reasonBefore);
     dirtyPreferences.add(p);
     scheduleFlush();
+    touch(e);
     return e.presence.record();
   }
 
@@ -223,6 +281,7 @@ public final class PresenceShard {
         afterPreference(e, before, reasonBefore);
         reindex(e, roleBefore);
       }
+      touch(e);
     }
   }
 
@@ -253,6 +312,7 @@ public final class PresenceShard {
       publish(e, before, null);
     }
     armIdle(e);
+    touch(e);
   }
 
   public Preference preference(UserKey key) {
@@ -276,10 +336,9 @@ public final class PresenceShard {
       Reason reasonBefore = e.presence.reason();
       Role roleBefore = e.presence.role();
       e.presence.applyRemote(node, c, now);
-      if (e.presence.status() != before || e.presence.reason() != reasonBefore) {
-        publish(e, before, null);
-      }
+      publishChange(e, before, reasonBefore, roleBefore, null);
       reindex(e, roleBefore);
+      touch(e);
     }
   }
 
@@ -291,6 +350,7 @@ public final class PresenceShard {
     Entry e = users.computeIfAbsent(key, k -> new Entry(new UserPresence(k, role, timings)));
     e.pubStatus = status;
     e.pubReason = reason;
+    touch(e);
   }
 
   /**
@@ -314,9 +374,24 @@ public final class PresenceShard {
 
   // ---- idle -----------------------------------------------------------------------------------
 
-  /** The periodic sweep: every user whose idle deadline passed turns away. */
+  /**
+   * The periodic sweep: every user whose idle deadline passed turns away, and every record that
+   * nothing has held for {@code offlineRetentionMs} is forgotten (§2 Retention).
+   */
   public void sweep() {
     long now = clock.now();
+    retention.advance(now, e -> {
+      if (users.get(e.presence.key()) != e || !forgettable(e)) {
+        // Back in use: it is scheduled again when nothing holds it any more.
+        return;
+      }
+      long deadline = e.changedAt + timings.offlineRetentionMs();
+      if (deadline > now) {
+        retention.schedule(e, deadline);
+      } else {
+        forget(e);
+      }
+    });
     wheel.advance(now, presence -> {
       Entry e = users.get(presence.key());
       if (e == null || e.presence != presence) {
@@ -433,10 +508,89 @@ public final class PresenceShard {
     return wheel.size();
   }
 
+  /** Records waiting for their retention to run out (or to be found in use again). */
+  public int retentionWheelSize() {
+    return retention.size();
+  }
+
+  /** Records forgotten by retention since the shard started. */
+  public long forgottenCount() {
+    return forgotten;
+  }
+
+  /** Users listed in this shard's roster index (those that are not offline), all rosters. */
+  public int presentCount() {
+    int n = 0;
+    for (Set<UserKey> set : present.values()) {
+      n += set.size();
+    }
+    return n;
+  }
+
+  /** Users that sessions of this shard watch by id (subscriptions, not records). */
+  public int watchedUserCount() {
+    return userWatchers.size();
+  }
+
+  // ---- retention ------------------------------------------------------------------------------
+
+  /** Notes a change to the entry; once nothing holds it, its retention starts (again) from now. */
+  private void touch(Entry e) {
+    e.changedAt = clock.now();
+    if (forgettable(e)) {
+      retention.schedule(e, e.changedAt + timings.offlineRetentionMs());
+    }
+  }
+
+  private static boolean forgettable(Entry e) {
+    return e.sessions.isEmpty() && e.graceTimer == -1 && e.presence.forgettable();
+  }
+
+  /** The user answers like one never seen from now on (§2): its record and timers go. */
+  private void forget(Entry e) {
+    UserKey key = e.presence.key();
+    users.remove(key);
+    if (e.untilTimer != -1) {
+      clock.cancel(e.untilTimer);
+      e.untilTimer = -1;
+    }
+    unlistPresent(key, e.presence.role());
+    forgotten++;
+  }
+
   // ---- publishing -----------------------------------------------------------------------------
 
+  /**
+   * Publishes what a change did to the user's record; returns whether anything was published.
+   * When the role changed while the user was not offline (only the race of §3: two nodes admitted
+   * sessions of different roles within the propagation delay, and the merged view now shows the
+   * other one), everyone who could see the old record first hears it go offline, so no watcher
+   * keeps a record of a role the user no longer has.
+   */
+  private boolean publishChange(Entry e, Status before, Reason reasonBefore, Role roleBefore, SessionLink skip) {
+    Role role = e.presence.role();
+    if (roleBefore != null && role != roleBefore && before != Status.OFFLINE) {
+      PresenceRecord current = e.presence.record();
+      PresenceRecord gone = new PresenceRecord(current.tenant(), current.user(), roleBefore, Status.OFFLINE,
+          Reason.DISCONNECTED, clock.now(), current.lastActiveAt());
+      emit(e, before, gone, skip);
+      if (current.status() != Status.OFFLINE) {
+        emit(e, Status.OFFLINE, current, skip);
+      }
+      return true;
+    }
+    if (e.presence.status() != before || e.presence.reason() != reasonBefore) {
+      publish(e, before, skip);
+      return true;
+    }
+    return false;
+  }
+
   private void publish(Entry e, Status before, SessionLink skip) {
-    PresenceRecord record = e.presence.record();
+    emit(e, before, e.presence.record(), skip);
+  }
+
+  private void emit(Entry e, Status before, PresenceRecord record, SessionLink skip) {
     observer.transition(before, record);
     if (feed.publish(record)) {
       e.pubStatus = record.status();

@@ -117,7 +117,7 @@ class PresenceShardTest {
     @DisplayName("returns the user's online/active record for the welcome")
     void openReturnsRecord() {
       RecordingSession s = session(T, "u1", Role.CLIENT);
-      PresenceRecord r = shard.open(s);
+      PresenceRecord r = shard.open(s).record();
       assertEquals(new PresenceRecord(T, "u1", Role.CLIENT, Status.ONLINE, Reason.ACTIVE, T0, T0), r);
       assertEquals(r, shard.record(new UserKey(T, "u1")));
       assertEquals(1, shard.userCount());
@@ -525,7 +525,7 @@ class PresenceShardTest {
       shard.close(t, true);
       clock.advanceBy(1_000);
       RecordingSession again = session(T, "tech1", Role.TECH);
-      PresenceRecord welcome = shard.open(again);
+      PresenceRecord welcome = shard.open(again).record();
       clock.drain();
       assertStatus(welcome, "tech1", Status.AWAY, Reason.PREFERRED);
       List<Status> seen = w.take().stream().map(PresenceRecord::status).toList();

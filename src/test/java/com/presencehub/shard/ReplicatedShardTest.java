@@ -158,4 +158,93 @@ class ReplicatedShardTest {
     assertEquals(List.of("u2"), published.stream().map(PresenceRecord::user).toList());
     assertEquals(0, shard.publishUnpublished(), "nothing twice");
   }
+
+  // ---- one role per user and sessions per user across nodes (PROTOCOL.md §3, §4) ---------------
+
+  private static Contribution share(Role role, int sessions, boolean lingering) {
+    return new Contribution(U, role, sessions, lingering, true, T0);
+  }
+
+  private static String roles(List<PresenceRecord> records) {
+    StringBuilder b = new StringBuilder();
+    for (PresenceRecord r : records) {
+      if (r.user().equals(U.user())) {
+        b.append(r.status().wire()).append('/').append(r.role().wire()).append(' ');
+      }
+    }
+    return b.toString().trim();
+  }
+
+  @Test
+  @DisplayName("a session with another role than the user's session on another node is refused, also while that one is in its grace")
+  void roleConflictWithAnotherNode() {
+    shard.applyRemote("n2", List.of(share(Role.TECH, 1, false)));
+    PresenceShard.Opened o = shard.open(new RecordingSession("acme", "u1", Role.CLIENT, "client"));
+    assertTrue(o.refused());
+    assertEquals(PresenceShard.Refusal.ROLE_CONFLICT, o.refusal());
+    shard.applyRemote("n2", List.of(share(Role.TECH, 0, true)));
+    assertTrue(shard.open(new RecordingSession("acme", "u1", Role.CLIENT, "client")).refused(), "in grace on n2");
+    assertFalse(shard.open(new RecordingSession("acme", "u1", Role.TECH, "tech")).refused(), "same role is welcome");
+  }
+
+  @Test
+  @DisplayName("the role is free again once the other node's share is gone")
+  void roleFreeAfterRemoteGone() {
+    shard.applyRemote("n2", List.of(share(Role.TECH, 1, false)));
+    shard.applyRemote("n2", List.of(Contribution.gone(U, Role.TECH)));
+    PresenceShard.Opened o = shard.open(new RecordingSession("acme", "u1", Role.CLIENT, "client"));
+    assertFalse(o.refused());
+    assertEquals(Role.CLIENT, o.record().role());
+  }
+
+  @Test
+  @DisplayName("sessions per user are counted over the merged view: other nodes' sessions count, their grace does not")
+  void sessionsCountedClusterWide() {
+    shard.applyRemote("n2", List.of(share(Role.CLIENT, 20, false)));
+    shard.applyRemote("n3", List.of(share(Role.CLIENT, 12, false)));
+    PresenceShard.Opened o = shard.open(new RecordingSession("acme", "u1", Role.CLIENT, "client"));
+    assertEquals(PresenceShard.Refusal.TOO_MANY_SESSIONS, o.refusal());
+    assertTrue(o.message().contains("32"), o.message());
+    shard.applyRemote("n3", List.of(share(Role.CLIENT, 0, true)));
+    assertFalse(shard.open(new RecordingSession("acme", "u1", Role.CLIENT, "client")).refused());
+  }
+
+  @Test
+  @DisplayName("race: two other nodes admitted both roles; the merged view shows one, and moving to the other is an offline first")
+  void raceBetweenTwoOtherNodes() {
+    RecordingSession techRoster = new RecordingSession("acme", "w1", Role.TECH, "tech roster");
+    shard.subscribeRoster(techRoster, Role.TECH);
+    RecordingSession clientRoster = new RecordingSession("acme", "w2", Role.TECH, "client roster");
+    shard.subscribeRoster(clientRoster, Role.CLIENT);
+    shard.applyRemote("n2", List.of(share(Role.TECH, 1, false)));
+    // n3 let a client session in within the propagation delay (or its delta overtook n2's end).
+    shard.applyRemote("n3", List.of(share(Role.CLIENT, 1, false)));
+    assertEquals(Role.TECH, shard.record(U).role(), "the smallest node id decides while both hold sessions");
+    assertTrue(shard.open(new RecordingSession("acme", "u1", Role.TECH, "t")).refused(), "no new session while roles conflict");
+    shard.applyRemote("n2", List.of(Contribution.gone(U, Role.TECH)));
+    clock.drain();
+    assertEquals(Role.CLIENT, shard.record(U).role());
+    assertEquals("online/tech offline/tech", roles(techRoster.received()));
+    assertEquals("online/client", roles(clientRoster.received()));
+    assertEquals("online/tech offline/tech online/client", roles(published), "the change feed too");
+    assertEquals(List.of(), shard.roster(new PresenceShard.Roster("acme", Role.TECH)));
+    assertEquals(1, shard.roster(new PresenceShard.Roster("acme", Role.CLIENT)).size());
+  }
+
+  @Test
+  @DisplayName("race: this node's tech session and another node's client share; the local role holds here until its session ends")
+  void raceWithALocalSession() {
+    RecordingSession techRoster = new RecordingSession("acme", "w1", Role.TECH, "tech roster");
+    shard.subscribeRoster(techRoster, Role.TECH);
+    RecordingSession tech = new RecordingSession("acme", "u1", Role.TECH, "tech");
+    assertFalse(shard.open(tech).refused());
+    shard.applyRemote("n2", List.of(share(Role.CLIENT, 1, false)));
+    assertEquals(Role.TECH, shard.record(U).role());
+    shard.close(tech, true);
+    clock.drain();
+    assertEquals(Role.CLIENT, shard.record(U).role());
+    assertEquals(Status.ONLINE, shard.record(U).status());
+    assertEquals("online/tech offline/tech", roles(techRoster.received()));
+    assertEquals("online/tech offline/tech online/client", roles(published));
+  }
 }
