@@ -5,11 +5,17 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-/** Path of the library as the hub serves it. */
-export const CLIENT_PATH = fileURLToPath(new URL('../../src/main/resources/webroot/presence-client.js', import.meta.url));
+/**
+ * The built npm package @presence-hub/client (clients/js, `npm run build --prefix clients/js`; Maven
+ * builds it before the tests): its CommonJS build, and its browser IIFE, which is what the hub
+ * serves at /presence-client.js (clients/js's tests check the hub's committed copy is the same).
+ */
+export const PACKAGE_DIR = fileURLToPath(new URL('../../clients/js/', import.meta.url));
+export const CJS_PATH = fileURLToPath(new URL('../../clients/js/dist/index.cjs', import.meta.url));
+export const CLIENT_PATH = fileURLToPath(new URL('../../clients/js/dist/presence-client.js', import.meta.url));
 
 /** The library, loaded the CommonJS way (module.exports). */
-export const PresenceClient = createRequire(import.meta.url)(CLIENT_PATH);
+export const PresenceClient = createRequire(import.meta.url)(CJS_PATH);
 
 /** Lets pending promise callbacks run (the client awaits its token callback). Not a sleep: one macrotask turn. */
 export function settle() {

@@ -1,50 +1,40 @@
-/*
- * presence-client.js: the browser client of presence-hub (contract: docs/protocol.md).
- *
- *   <script src="https://hub.example.com/presence-client.js"></script>    defines window.PresenceClient
- *   import { connect } from 'https://hub.example.com/presence-client.mjs'  the same, as an ES module
- *   require('./presence-client.js')                                       CommonJS (pass options.SockJS)
- *
- * sockjs-client is not bundled: when window.SockJS is missing, connect() loads it from the hub
- * that served this script (the WebJar at /webjars/sockjs-client/…), so one script tag is enough.
- *
- *   const hub = PresenceClient.connect({ url: '/presence', token: async () => jwt, platform: 'web' });
- *   hub.on('presence', (record) => …);   // also: welcome, sync, chat.request, chat.message, status, error
- *   hub.subscribeRoster('client');
- *   hub.on('sync', () => render(hub.roster('client')));   // the whole view, after every (re)subscription
- *   await hub.pushChat('u2', 'chat.request', { text: 'Hello' });
- *
- * After a reconnect every subscription's snapshot replaces the client's view of it (users missing
- * from a roster snapshot are reported offline); while no session keeps the view up to date it is
- * stale (status events and records say so). On an open session the client pings at the welcome's
- * pingIntervalMs. Docs: docs/presence-client.md.
- *
- * The timing rules (activity throttle, reconnect back-off, token refresh) are the pure functions in
- * PresenceClient.timing; the unit tests in browser/test drive them, and the client, with a fake clock.
- */
-(function (root, factory) {
-  'use strict';
-  var api = factory(root);
-  if (typeof module === 'object' && module && module.exports) {
-    module.exports = api;
-  } else {
-    root.PresenceClient = api;
-  }
-})(typeof globalThis !== 'undefined' ? globalThis : this, function (root) {
-  'use strict';
+// @presence-hub/client 0.1.0 (Apache-2.0): built by esbuild from clients/js/src; do not edit, run `npm run build:webroot --prefix clients/js`.
+var PresenceClient = (() => {
+  var __defProp = Object.defineProperty;
+  var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
+  var __getOwnPropNames = Object.getOwnPropertyNames;
+  var __hasOwnProp = Object.prototype.hasOwnProperty;
+  var __export = (target, all) => {
+    for (var name in all)
+      __defProp(target, name, { get: all[name], enumerable: true });
+  };
+  var __copyProps = (to, from, except, desc) => {
+    if (from && typeof from === "object" || typeof from === "function") {
+      for (let key of __getOwnPropNames(from))
+        if (!__hasOwnProp.call(to, key) && key !== except)
+          __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+    }
+    return to;
+  };
+  var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
-  /** Where the hub serves sockjs-client: the WebJar in pom.xml (PortalRoutesTest pins this path). */
-  var SOCKJS_PATH = 'webjars/sockjs-client/1.6.1/dist/sockjs.min.js';
+  // src/global.js
+  var global_exports = {};
+  __export(global_exports, {
+    PresenceError: () => PresenceError,
+    connect: () => connect,
+    timing: () => timing
+  });
 
-  // Captured while this file runs as a classic script: sockjs-client is loaded from beside it.
-  var scriptSrc = root.document && root.document.currentScript && root.document.currentScript.src
-    ? root.document.currentScript.src : null;
-
+  // src/presence-client.js
+  var root = globalThis;
+  var SOCKJS_PATH = "webjars/sockjs-client/1.6.1/dist/sockjs.min.js";
+  var scriptSrc = root.document && root.document.currentScript && root.document.currentScript.src ? root.document.currentScript.src : null;
   var DEFAULTS = {
-    platform: 'web',
+    platform: "web",
     /** Back-off after a failed connection: full jitter in [0, min(maxMs, baseMs * 2^attempt)). */
-    backoffBaseMs: 1000,
-    backoffMaxMs: 30000,
+    backoffBaseMs: 1e3,
+    backoffMaxMs: 3e4,
     /**
      * After 4503 (node shutting down) the client reconnects at once, spread over this window so
      * that a draining node's sessions do not all land on the other nodes in the same instant.
@@ -54,11 +44,11 @@
     /** 4401 closes tolerated in a row (each retried with a fresh token) before giving up. */
     authRetries: 1,
     /** Wait before retrying after a 4401: in [authRetryMs, 2 * authRetryMs). */
-    authRetryMs: 3000,
+    authRetryMs: 3e3,
     /** query, presence.set, chat.push, unsubscribe and refresh fail after this long without reply. */
-    requestTimeoutMs: 15000,
+    requestTimeoutMs: 15e3,
     /** Users per subscribe frame when re-subscribing (the hub's maxUsersPerSubscribe). */
-    maxUsersPerSubscribe: 1000,
+    maxUsersPerSubscribe: 1e3,
     /** Listen to the page's mouse, keyboard and visibility (false: report activity yourself). */
     trackActivity: true,
     /**
@@ -68,43 +58,24 @@
      */
     pingIntervalMs: null
   };
-
-  /** Close code the client itself uses when the hub stopped answering pings (a dead link). */
-  var CLOSE_NO_PONG = 4000;
-
-  /** Page events that count as the user being at the keyboard (see activityTarget below). */
-  var INPUT_EVENTS = ['mousemove', 'mousedown', 'wheel', 'keydown', 'touchstart'];
-
-  // ---- timing: pure functions of (state, now, random) ----------------------------------------
-
-  /**
-   * The activity throttle. The hub needs to hear about input at most every idleTimeoutMs / 4 to
-   * keep the user online, so a user who keeps typing costs one small frame per interval; but the
-   * first input after a quiet interval goes out at once, so an away user turns online immediately.
-   * Input swallowed by the throttle is reported at the end of the interval with idleMs, so the hub
-   * still learns the exact time of the last input.
-   *
-   *   input(now)  → { send: true } to send {"type":"activity"} now, or
-   *                 { send: false, flushAt } to call flush() at flushAt
-   *   flush(now)  → { idleMs } to send {"type":"activity","idleMs":…}, or null (nothing swallowed)
-   *   opened(now) : a session just opened, which the hub counts as activity
-   */
+  var CLOSE_NO_PONG = 4e3;
+  var INPUT_EVENTS = ["mousemove", "mousedown", "wheel", "keydown", "touchstart"];
   function createActivityThrottle(intervalMs) {
     var interval = intervalMs;
     var lastSentAt = -Infinity;
     var swallowedAt = null;
     return {
-      setInterval: function (ms) {
+      setInterval: function(ms) {
         interval = ms;
       },
-      interval: function () {
+      interval: function() {
         return interval;
       },
-      opened: function (now) {
+      opened: function(now) {
         lastSentAt = now;
         swallowedAt = null;
       },
-      input: function (now) {
+      input: function(now) {
         if (now - lastSentAt >= interval) {
           lastSentAt = now;
           swallowedAt = null;
@@ -113,48 +84,38 @@
         swallowedAt = now;
         return { send: false, flushAt: lastSentAt + interval };
       },
-      flush: function (now) {
+      flush: function(now) {
         if (swallowedAt === null) {
           return null;
         }
         var idleMs = Math.max(0, now - swallowedAt);
         lastSentAt = now;
         swallowedAt = null;
-        return { idleMs: idleMs };
+        return { idleMs };
       },
-      pending: function () {
+      pending: function() {
         return swallowedAt !== null;
       }
     };
   }
-
-  /** Exponential back-off with full jitter: uniform in [0, min(maxMs, baseMs * 2^attempt)). */
   function backoffDelay(attempt, options, random) {
     var cap = Math.min(options.backoffMaxMs, options.backoffBaseMs * Math.pow(2, Math.max(0, attempt)));
     return Math.floor(random() * cap);
   }
-
-  /**
-   * What to do after a session ended with close `code` (null: no socket, e.g. the token callback
-   * failed). `state` counts failures since the last welcome: { attempt, authFailures }.
-   * Returns { stop: true, state } or { delayMs, nextNode, state }; nextNode = try the next URL.
-   */
   function reconnectPlan(code, state, options, random) {
     var attempt = state.attempt;
     if (code === 4401) {
       var authFailures = state.authFailures + 1;
       if (authFailures > options.authRetries) {
-        return { stop: true, state: { attempt: attempt + 1, authFailures: authFailures } };
+        return { stop: true, state: { attempt: attempt + 1, authFailures } };
       }
       return {
         delayMs: options.authRetryMs + Math.floor(random() * options.authRetryMs),
         nextNode: false,
-        state: { attempt: attempt + 1, authFailures: authFailures }
+        state: { attempt: attempt + 1, authFailures }
       };
     }
     if (code === 4503 && attempt === 0) {
-      // The node is draining: go to another one now. A second 4503 in a row (no node would
-      // welcome us) falls through to the ordinary back-off.
       return {
         delayMs: Math.floor(random() * options.drainSpreadMs),
         nextNode: true,
@@ -167,105 +128,81 @@
       state: { attempt: attempt + 1, authFailures: state.authFailures }
     };
   }
-
-  /**
-   * When to refresh a token that expires at expiresAtMs: a fifth of its remaining life ahead of
-   * expiry, but at least 5 s ahead (half its life, for a token shorter than 10 s) and at most
-   * 60 s ahead, so that a slow token service or a busy hub still has time to answer.
-   */
   function refreshDelay(expiresAtMs, nowMs) {
     var remaining = expiresAtMs - nowMs;
     if (!(remaining > 0)) {
       return 0;
     }
-    var lead = Math.min(60000, Math.max(remaining / 5, Math.min(5000, remaining / 2)));
+    var lead = Math.min(6e4, Math.max(remaining / 5, Math.min(5e3, remaining / 2)));
     return Math.max(0, Math.floor(remaining - lead));
   }
-
-  /** The `exp` of a JWT in epoch ms, or null (not a JWT, no exp). Reads only; the hub verifies. */
   function tokenExpiry(token) {
-    if (typeof token !== 'string') {
+    if (typeof token !== "string") {
       return null;
     }
-    var parts = token.split('.');
+    var parts = token.split(".");
     if (parts.length !== 3) {
       return null;
     }
     try {
-      var b64 = parts[1].replace(/-/g, '+').replace(/_/g, '/');
+      var b64 = parts[1].replace(/-/g, "+").replace(/_/g, "/");
       while (b64.length % 4) {
-        b64 += '=';
+        b64 += "=";
       }
-      var json = typeof root.atob === 'function'
-        ? decodeURIComponent(Array.prototype.map.call(root.atob(b64), function (c) {
-          return '%' + ('00' + c.charCodeAt(0).toString(16)).slice(-2);
-        }).join(''))
-        : Buffer.from(b64, 'base64').toString('utf8');
+      var json = typeof root.atob === "function" ? decodeURIComponent(Array.prototype.map.call(root.atob(b64), function(c) {
+        return "%" + ("00" + c.charCodeAt(0).toString(16)).slice(-2);
+      }).join("")) : Buffer.from(b64, "base64").toString("utf8");
       var exp = JSON.parse(json).exp;
-      return typeof exp === 'number' && isFinite(exp) ? exp * 1000 : null;
+      return typeof exp === "number" && isFinite(exp) ? exp * 1e3 : null;
     } catch (e) {
       return null;
     }
   }
-
-  // ---- errors ------------------------------------------------------------------------------------
-
-  /**
-   * An `error` frame from the hub (code, message, and extras such as status or users), or a
-   * failure of the client itself: code `timeout`, `disconnected`, `closed`, `token`.
-   */
-  class PresenceError extends Error {
+  var PresenceError = class extends Error {
     constructor(frame) {
       super(frame.message || frame.code);
-      this.name = 'PresenceError';
+      this.name = "PresenceError";
       Object.assign(this, frame);
       this.frame = frame;
     }
-  }
-
+  };
   function asError(code, cause) {
     var message = cause && cause.message ? cause.message : String(cause);
-    var e = new PresenceError({ type: 'error', code: code, message: message });
+    var e = new PresenceError({ type: "error", code, message });
     e.cause = cause;
     return e;
   }
-
-  // ---- the client ----------------------------------------------------------------------------------
-
   var systemClock = {
-    now: function () {
+    now: function() {
       return Date.now();
     },
-    setTimeout: function (fn, ms) {
+    setTimeout: function(fn, ms) {
       return setTimeout(fn, ms);
     },
-    clearTimeout: function (handle) {
+    clearTimeout: function(handle) {
       clearTimeout(handle);
     }
   };
-
   var loadingSockJS = null;
-
   function userList(users, what) {
-    if (!Array.isArray(users) || users.length === 0 || users.some(function (u) {
-      return typeof u !== 'string' || u === '';
+    if (!Array.isArray(users) || users.length === 0 || users.some(function(u) {
+      return typeof u !== "string" || u === "";
     })) {
-      throw new TypeError(what + ': users must be a non-empty array of user ids');
+      throw new TypeError(what + ": users must be a non-empty array of user ids");
     }
     return Array.from(new Set(users));
   }
-
-  /**
-   * The record a client infers for a user missing from a roster snapshot: offline since a moment it
-   * cannot know (`since: null`), `inferred: true`; lastActiveAt as last seen.
-   */
   function inferredOffline(prev) {
     return {
-      user: prev.user, role: prev.role, status: 'offline', reason: 'disconnected',
-      since: null, lastActiveAt: prev.lastActiveAt === undefined ? null : prev.lastActiveAt, inferred: true
+      user: prev.user,
+      role: prev.role,
+      status: "offline",
+      reason: "disconnected",
+      since: null,
+      lastActiveAt: prev.lastActiveAt === void 0 ? null : prev.lastActiveAt,
+      inferred: true
     };
   }
-
   function chunks(list, size) {
     var out = [];
     for (var i = 0; i < list.length; i += size) {
@@ -273,22 +210,21 @@
     }
     return out;
   }
-
-  class PresenceHub {
+  var PresenceHub = class {
     constructor(options) {
-      if (!options || (typeof options.url !== 'string' && !Array.isArray(options.url))) {
+      if (!options || typeof options.url !== "string" && !Array.isArray(options.url)) {
         throw new TypeError('connect: options.url is required (the SockJS endpoint, e.g. "/presence")');
       }
-      if (typeof options.token !== 'string' && typeof options.token !== 'function') {
-        throw new TypeError('connect: options.token is required (a JWT, or a function returning one or a promise of one)');
+      if (typeof options.token !== "string" && typeof options.token !== "function") {
+        throw new TypeError("connect: options.token is required (a JWT, or a function returning one or a promise of one)");
       }
       this._opts = Object.assign({}, DEFAULTS, options);
       this._urls = [].concat(options.url).map(String);
       this._urlIndex = 0;
       this._clock = options.clock || systemClock;
       this._random = options.random || Math.random;
-      this._listeners = new Map();
-      this._status = 'closed';
+      this._listeners = /* @__PURE__ */ new Map();
+      this._status = "closed";
       this._final = false;
       this._closedByUser = false;
       this._suspended = false;
@@ -297,64 +233,50 @@
       this._retry = { attempt: 0, authFailures: 0 };
       this._timers = { retry: null, refresh: null, flush: null, ping: null };
       this._nextId = 1;
-      this._pending = new Map();
+      this._pending = /* @__PURE__ */ new Map();
       this._outbox = [];
       this._resubWaiters = [];
-      this._intents = { users: new Set(), rosters: new Set() };
-      this._records = new Map();
-      // The view: which users each watched roster holds (users subscriptions are _intents.users).
-      this._rosterViews = new Map();
-      // Users whose record the current session has confirmed (snapshot, change, welcome): the
-      // others are stale. Cleared when a session ends.
-      this._fresh = new Set();
-      // True from the end of a session until the next session's re-subscriptions are all answered.
+      this._intents = { users: /* @__PURE__ */ new Set(), rosters: /* @__PURE__ */ new Set() };
+      this._records = /* @__PURE__ */ new Map();
+      this._rosterViews = /* @__PURE__ */ new Map();
+      this._fresh = /* @__PURE__ */ new Set();
       this._stale = false;
-      // The welcome's re-subscription requests not answered yet.
-      this._syncPending = new Set();
-      // Ping state of the open session: { intervalMs, seq, outstanding: {id, received}|null, answered }.
+      this._syncPending = /* @__PURE__ */ new Set();
       this._ping = null;
-      // Frames received so far (any type): a ping tick compares it to tell a silent link.
       this._received = 0;
-      // Until a welcome says otherwise, the hub's default idleTimeoutMs (300000) / 4.
-      this._throttle = createActivityThrottle(75000);
+      this._throttle = createActivityThrottle(75e3);
       this._token = null;
       this._welcome = null;
       this._detachPage = this._watchPage();
     }
-
     // ---- public API ----
-
     /** Listens to 'welcome', 'presence' (one record), 'sync' ({roster|users, records, offline, removed, stale, error?}),
      *  'chat.request', 'chat.message', 'status' ({status, stale, …}), 'error', 'refresh' ({expiresAt})
      *  or 'frame' (every frame). Returns a function that stops listening. */
     on(event, fn) {
       if (!this._listeners.has(event)) {
-        this._listeners.set(event, new Set());
+        this._listeners.set(event, /* @__PURE__ */ new Set());
       }
       this._listeners.get(event).add(fn);
       var self = this;
-      return function () {
+      return function() {
         self.off(event, fn);
       };
     }
-
     off(event, fn) {
       var set = this._listeners.get(event);
       if (set) {
         set.delete(fn);
       }
     }
-
     /** 'connecting', 'open' or 'closed'. */
     get status() {
       return this._status;
     }
-
     /** The current session's welcome frame (user, presence, idleTimeoutMs), or null when not open. */
     get welcome() {
       return this._welcome;
     }
-
     /**
      * True while the view may not match the hub: from the end of a session until every watched
      * user and roster has been re-subscribed on the next one (then 'sync' says stale: false).
@@ -362,7 +284,6 @@
     get stale() {
       return this._stale;
     }
-
     /**
      * The latest record of a watched user (subscriptions and own changes), or undefined; records of
      * users no subscription watches any more are forgotten. A record the
@@ -371,9 +292,8 @@
      */
     record(user) {
       var r = this._records.get(user);
-      return r === undefined ? undefined : this._marked(r);
+      return r === void 0 ? void 0 : this._marked(r);
     }
-
     /**
      * The view of a roster subscription: one record per user of that role the hub reported on it
      * since its last snapshot (the snapshot, then changes, offline ones included), in no
@@ -386,7 +306,7 @@
       }
       var out = [];
       var self = this;
-      view.forEach(function (u) {
+      view.forEach(function(u) {
         var r = self._records.get(u);
         if (r && r.role === role) {
           out.push(self._marked(r));
@@ -394,18 +314,17 @@
       });
       return out;
     }
-
     /** Every record of the whole view: the users watched by subscribe() and every watched roster's. */
     records() {
       var users = new Set(this._intents.users);
-      this._rosterViews.forEach(function (view) {
-        view.forEach(function (u) {
+      this._rosterViews.forEach(function(view) {
+        view.forEach(function(u) {
           users.add(u);
         });
       });
       var out = [];
       var self = this;
-      users.forEach(function (u) {
+      users.forEach(function(u) {
         var r = self._records.get(u);
         if (r) {
           out.push(self._marked(r));
@@ -413,60 +332,56 @@
       });
       return out;
     }
-
     /** Watches users; kept across reconnects. Resolves with their current records. */
     subscribe(users) {
       var list;
       try {
-        list = userList(users, 'subscribe');
+        list = userList(users, "subscribe");
       } catch (e) {
         return Promise.reject(e);
       }
       var intents = this._intents.users;
-      var added = list.filter(function (u) {
+      var added = list.filter(function(u) {
         return !intents.has(u);
       });
-      added.forEach(function (u) {
+      added.forEach(function(u) {
         intents.add(u);
       });
-      return this._watch({ users: list }, function () {
-        added.forEach(function (u) {
+      return this._watch({ users: list }, function() {
+        added.forEach(function(u) {
           intents.delete(u);
         });
       });
     }
-
     /** Watches every user of a role ('tech' or 'client'); kept across reconnects. */
     subscribeRoster(role) {
-      if (role !== 'tech' && role !== 'client') {
+      if (role !== "tech" && role !== "client") {
         return Promise.reject(new TypeError('subscribeRoster: role must be "tech" or "client"'));
       }
       var rosters = this._intents.rosters;
       var added = !rosters.has(role);
       rosters.add(role);
-      return this._watch({ roster: role }, function () {
+      return this._watch({ roster: role }, function() {
         if (added) {
           rosters.delete(role);
         }
       });
     }
-
     unsubscribe(users) {
       var list;
       try {
-        list = userList(users, 'unsubscribe');
+        list = userList(users, "unsubscribe");
       } catch (e) {
         return Promise.reject(e);
       }
       var intents = this._intents.users;
       var self = this;
-      list.forEach(function (u) {
+      list.forEach(function(u) {
         intents.delete(u);
         self._forgetIfUnwatched(u);
       });
       return this._unwatch({ users: list });
     }
-
     unsubscribeRoster(role) {
       this._intents.rosters.delete(role);
       var view = this._rosterViews.get(role);
@@ -476,83 +391,74 @@
       }
       return this._unwatch({ roster: role });
     }
-
     /** One-off: resolves with the users' current records. */
     query(users) {
       var list;
       try {
-        list = userList(users, 'query');
+        list = userList(users, "query");
       } catch (e) {
         return Promise.reject(e);
       }
-      return this._request({ type: 'query', users: list }, 'query');
+      return this._request({ type: "query", users: list }, "query");
     }
-
     /** Techs: 'away' (optionally { until: epoch ms or Date }) or 'online'. Resolves with the ack. */
     setPresence(status, options) {
-      if (status !== 'away' && status !== 'online') {
+      if (status !== "away" && status !== "online") {
         return Promise.reject(new TypeError('setPresence: status must be "away" or "online"'));
       }
-      var frame = { type: 'presence.set', status: status };
+      var frame = { type: "presence.set", status };
       var until = options && options.until;
-      if (until !== undefined && until !== null) {
+      if (until !== void 0 && until !== null) {
         frame.until = until instanceof Date ? until.getTime() : until;
       }
-      return this._request(frame, 'presence.set');
+      return this._request(frame, "presence.set");
     }
-
     /** Delivers to every session of `to`: resolves with the ack ({delivered}), rejects with the error frame. */
     pushChat(to, kind, payload) {
-      if (typeof to !== 'string' || to === '') {
-        return Promise.reject(new TypeError('pushChat: to must be a user id'));
+      if (typeof to !== "string" || to === "") {
+        return Promise.reject(new TypeError("pushChat: to must be a user id"));
       }
-      return this._request({ type: 'chat.push', to: to, kind: kind || 'chat.request', payload: payload || {} }, 'chat.push');
+      return this._request({ type: "chat.push", to, kind: kind || "chat.request", payload: payload || {} }, "chat.push");
     }
-
     /** Reports activity from outside the page's events (e.g. an embedding app); throttled the same way. */
     activity() {
       this._onInput();
     }
-
     /** Starts again after the client gave up (e.g. on repeated 4401 with a new login). */
     reconnect() {
-      if (this._closedByUser || this._status !== 'closed') {
+      if (this._closedByUser || this._status !== "closed") {
         return;
       }
-      this._clearTimer('retry');
+      this._clearTimer("retry");
       this._final = false;
       this._retry = { attempt: 0, authFailures: 0 };
       this._open();
     }
-
     /** Ends the session on purpose: sends bye (the user is offline at once) and stops reconnecting. */
     close() {
       if (this._closedByUser) {
         return;
       }
       this._closedByUser = true;
-      this._endSocket('closed by the client');
-      this._failAll(new PresenceError({ type: 'error', code: 'closed', message: 'the client was closed' }));
+      this._endSocket("closed by the client");
+      this._failAll(new PresenceError({ type: "error", code: "closed", message: "the client was closed" }));
       if (this._detachPage) {
         this._detachPage();
         this._detachPage = null;
       }
-      this._setStatus({ status: 'closed', code: 1000, reason: 'closed by the client', final: true });
+      this._setStatus({ status: "closed", code: 1e3, reason: "closed by the client", final: true });
     }
-
     // ---- connection ----
-
     _url() {
       return this._urls[this._urlIndex];
     }
-
     async _open() {
       if (this._closedByUser || this._suspended) {
         return;
       }
       var gen = ++this._generation;
       var url = root.location ? new URL(this._url(), root.location.href).href : this._url();
-      this._setStatus({ status: 'connecting', url: url, attempt: this._retry.attempt });
+      this._setStatus({ status: "connecting", url, attempt: this._retry.attempt });
       var token;
       var SockJS;
       try {
@@ -560,7 +466,7 @@
         SockJS = await this._sockjs(url);
       } catch (e) {
         if (gen === this._generation && !this._closedByUser && !this._suspended) {
-          this._emit('error', e instanceof PresenceError ? e : asError('sockjs', e));
+          this._emit("error", e instanceof PresenceError ? e : asError("sockjs", e));
           this._afterClose(null, e && e.message ? e.message : String(e));
         }
         return;
@@ -571,17 +477,17 @@
       var self = this;
       var sock = new SockJS(url, null, this._opts.sockjs || {});
       this._sock = sock;
-      sock.onopen = function () {
+      sock.onopen = function() {
         if (gen === self._generation) {
-          self._sendRaw({ type: 'auth', token: token, client: { platform: self._opts.platform } });
+          self._sendRaw({ type: "auth", token, client: { platform: self._opts.platform } });
         }
       };
-      sock.onmessage = function (e) {
+      sock.onmessage = function(e) {
         if (gen === self._generation) {
           self._onMessage(e.data, token);
         }
       };
-      sock.onclose = function (e) {
+      sock.onclose = function(e) {
         if (gen === self._generation) {
           self._sock = null;
           self._onSessionEnded();
@@ -589,61 +495,61 @@
         }
       };
     }
-
     async _fetchToken() {
       var source = this._opts.token;
       var token;
       try {
-        token = typeof source === 'function' ? await source() : source;
+        token = typeof source === "function" ? await source() : source;
       } catch (e) {
-        throw asError('token', e);
+        throw asError("token", e);
       }
-      if (typeof token !== 'string' || token === '') {
-        throw new PresenceError({ type: 'error', code: 'token', message: 'the token callback returned no token' });
+      if (typeof token !== "string" || token === "") {
+        throw new PresenceError({ type: "error", code: "token", message: "the token callback returned no token" });
       }
       return token;
     }
-
     _sockjs(url) {
       if (this._opts.SockJS) {
         return Promise.resolve(this._opts.SockJS);
       }
-      if (typeof root.SockJS === 'function') {
+      if (typeof root.SockJS === "function") {
         return Promise.resolve(root.SockJS);
+      }
+      if (defaultSockJS) {
+        return Promise.resolve(defaultSockJS);
       }
       var doc = root.document;
       if (!doc) {
-        return Promise.reject(new Error('sockjs-client not found: pass options.SockJS'));
+        return Promise.reject(new Error("sockjs-client not found: pass options.SockJS"));
       }
       if (!loadingSockJS) {
-        var base = scriptSrc || url.replace(/\/+$/, '');
+        var base = scriptSrc || url.replace(/\/+$/, "");
         var src = this._opts.sockjsUrl || new URL(SOCKJS_PATH, base).href;
-        loadingSockJS = new Promise(function (resolve, reject) {
-          var script = doc.createElement('script');
+        loadingSockJS = new Promise(function(resolve, reject) {
+          var script = doc.createElement("script");
           script.src = src;
           script.async = true;
-          script.onload = function () {
-            if (typeof root.SockJS === 'function') {
+          script.onload = function() {
+            if (typeof root.SockJS === "function") {
               resolve(root.SockJS);
             } else {
               loadingSockJS = null;
-              reject(new Error('loaded ' + src + ' but it defined no SockJS'));
+              reject(new Error("loaded " + src + " but it defined no SockJS"));
             }
           };
-          script.onerror = function () {
+          script.onerror = function() {
             loadingSockJS = null;
-            reject(new Error('could not load sockjs-client from ' + src));
+            reject(new Error("could not load sockjs-client from " + src));
           };
           (doc.head || doc.documentElement).appendChild(script);
         });
       }
       return loadingSockJS;
     }
-
     /** After a socket ended (or never opened): reconnect per reconnectPlan, or give up. */
     _afterClose(code, reason) {
       if (this._closedByUser || this._suspended) {
-        this._setStatus({ status: 'closed', code: code, reason: reason, final: this._closedByUser });
+        this._setStatus({ status: "closed", code, reason, final: this._closedByUser });
         return;
       }
       var plan = reconnectPlan(code, this._retry, this._opts, this._random);
@@ -651,72 +557,69 @@
       if (plan.stop) {
         this._final = true;
         this._failAll(new PresenceError({
-          type: 'error', code: 'closed', message: 'the hub refused the token again (' + code + ' ' + reason + '); not retrying'
+          type: "error",
+          code: "closed",
+          message: "the hub refused the token again (" + code + " " + reason + "); not retrying"
         }));
-        this._setStatus({ status: 'closed', code: code, reason: reason, final: true });
+        this._setStatus({ status: "closed", code, reason, final: true });
         return;
       }
       if (plan.nextNode) {
         this._urlIndex = (this._urlIndex + 1) % this._urls.length;
       }
-      this._setStatus({ status: 'closed', code: code, reason: reason, retryInMs: plan.delayMs, final: false });
+      this._setStatus({ status: "closed", code, reason, retryInMs: plan.delayMs, final: false });
       var self = this;
-      this._timers.retry = this._clock.setTimeout(function () {
+      this._timers.retry = this._clock.setTimeout(function() {
         self._timers.retry = null;
         self._open();
       }, plan.delayMs);
     }
-
     /** Session over (socket closed by either side): timers stop, requests in flight fail or wait. */
     _onSessionEnded() {
       if (this._welcome !== null) {
-        // What the view shows is no longer kept up to date: stale until the next session re-syncs.
         this._stale = true;
       }
       this._welcome = null;
       this._fresh.clear();
       this._syncPending.clear();
       this._ping = null;
-      this._clearTimer('refresh');
-      this._clearTimer('flush');
-      this._clearTimer('ping');
+      this._clearTimer("refresh");
+      this._clearTimer("flush");
+      this._clearTimer("ping");
       var self = this;
       var inFlight = Array.from(this._pending.values());
       this._pending.clear();
-      inFlight.forEach(function (req) {
-        if (req.kind === 'subscribe') {
-          // The subscription is an intent: the next session re-subscribes and answers this promise.
+      inFlight.forEach(function(req) {
+        if (req.kind === "subscribe") {
           self._resubWaiters.push(req);
         } else {
           self._clearReqTimer(req);
           req.reject(new PresenceError({
-            type: 'error', code: 'disconnected', message: 'the session ended before the hub answered ' + req.frame.type
+            type: "error",
+            code: "disconnected",
+            message: "the session ended before the hub answered " + req.frame.type
           }));
         }
       });
     }
-
     /** Closes the socket on our side, sending bye first if the session is open. */
     _endSocket(reason) {
       this._generation++;
-      this._clearTimer('retry');
+      this._clearTimer("retry");
       var sock = this._sock;
       this._sock = null;
       if (sock) {
-        if (this._status === 'open') {
-          this._sendOn(sock, { type: 'bye' });
+        if (this._status === "open") {
+          this._sendOn(sock, { type: "bye" });
         }
         try {
-          sock.close(1000, reason);
+          sock.close(1e3, reason);
         } catch (e) {
-          // already closing
         }
       }
       this._onSessionEnded();
     }
-
     // ---- frames ----
-
     _sendOn(sock, frame) {
       if (!sock || sock.readyState !== 1) {
         return false;
@@ -724,11 +627,9 @@
       sock.send(JSON.stringify(frame));
       return true;
     }
-
     _sendRaw(frame) {
       return this._sendOn(this._sock, frame);
     }
-
     _onMessage(data, token) {
       var frame;
       try {
@@ -736,55 +637,54 @@
       } catch (e) {
         return;
       }
-      if (!frame || typeof frame !== 'object') {
+      if (!frame || typeof frame !== "object") {
         return;
       }
       this._received += 1;
-      this._emit('frame', frame);
+      this._emit("frame", frame);
       switch (frame.type) {
-        case 'welcome':
+        case "welcome":
           this._onWelcome(frame, token);
           break;
-        case 'presence':
+        case "presence":
           this._onPresence(frame);
           break;
-        case 'ack':
+        case "ack":
           this._settle(frame, true);
           break;
-        case 'error':
+        case "error":
           if (this._isPingReply(frame)) {
             this._onPingRefused(frame);
           } else if (!this._settle(frame, false)) {
-            this._emit('error', new PresenceError(frame));
+            this._emit("error", new PresenceError(frame));
           }
           break;
-        case 'pong':
+        case "pong":
           this._onPong(frame);
           break;
-        case 'chat.request':
-        case 'chat.message':
+        case "chat.request":
+        case "chat.message":
           this._emit(frame.type, frame);
           break;
         default:
           break;
       }
     }
-
     _onWelcome(frame, token) {
       this._welcome = frame;
       this._token = token;
       this._retry = { attempt: 0, authFailures: 0 };
       this._fresh.clear();
-      if (typeof frame.idleTimeoutMs === 'number' && frame.idleTimeoutMs > 0) {
+      if (typeof frame.idleTimeoutMs === "number" && frame.idleTimeoutMs > 0) {
         this._throttle.setInterval(frame.idleTimeoutMs / 4);
       }
       this._throttle.opened(this._clock.now());
       if (this._intents.users.size === 0 && this._intents.rosters.size === 0) {
-        this._stale = false; // nothing watched, nothing to re-sync
+        this._stale = false;
       }
-      this._setStatus({ status: 'open', session: frame.session });
+      this._setStatus({ status: "open", session: frame.session });
       this._startPing(frame);
-      this._emit('welcome', frame);
+      this._emit("welcome", frame);
       if (frame.presence) {
         this._onRecord(frame.presence, true);
       }
@@ -793,65 +693,59 @@
       var queued = this._outbox;
       this._outbox = [];
       var self = this;
-      queued.forEach(function (req) {
+      queued.forEach(function(req) {
         self._dispatch(req);
       });
     }
-
     _onPresence(frame) {
       var updates = Array.isArray(frame.updates) ? frame.updates : [];
-      var req = frame.id !== undefined ? this._pending.get(frame.id) : undefined;
+      var req = frame.id !== void 0 ? this._pending.get(frame.id) : void 0;
       var self = this;
       if (req) {
         this._pending.delete(frame.id);
         this._clearReqTimer(req);
-        if (req.kind === 'subscribe' && req.target) {
+        if (req.kind === "subscribe" && req.target) {
           this._applySnapshot(req, updates);
-        } else if (req.kind !== 'query') {
-          // A query is a one-off look: it neither feeds the cache nor the 'presence' listeners.
-          updates.forEach(function (r) {
+        } else if (req.kind !== "query") {
+          updates.forEach(function(r) {
             self._onRecord(r, true);
           });
         }
         req.resolve(updates);
         return;
       }
-      // Changes: a user of a watched role joins that roster's view.
-      updates.forEach(function (r) {
+      updates.forEach(function(r) {
         if (self._onRecord(r, true) && self._intents.rosters.has(r.role)) {
           self._rosterView(r.role).add(r.user);
         }
       });
     }
-
     /** Stores a record from the hub (or inferred from a snapshot); false when it has no user. */
     _onRecord(record, emit) {
-      if (!record || typeof record.user !== 'string') {
+      if (!record || typeof record.user !== "string") {
         return false;
       }
       this._records.set(record.user, record);
       this._fresh.add(record.user);
       if (emit) {
-        this._emit('presence', record);
+        this._emit("presence", record);
       }
       return true;
     }
-
     /** The record as accessors hand it out: a copy marked stale unless this session confirmed it. */
     _marked(record) {
-      if (this._status === 'open' && this._fresh.has(record.user)) {
+      if (this._status === "open" && this._fresh.has(record.user)) {
         return record;
       }
       return Object.assign({}, record, { stale: true });
     }
-
     /** Drops a user's record when no subscription watches the user any more (and it is not the caller's own). */
     _forgetIfUnwatched(user) {
-      if (this._intents.users.has(user) || (this._welcome && this._welcome.user && this._welcome.user.id === user)) {
+      if (this._intents.users.has(user) || this._welcome && this._welcome.user && this._welcome.user.id === user) {
         return;
       }
       var watched = false;
-      this._rosterViews.forEach(function (view) {
+      this._rosterViews.forEach(function(view) {
         watched = watched || view.has(user);
       });
       if (!watched) {
@@ -859,16 +753,14 @@
         this._fresh.delete(user);
       }
     }
-
     _rosterView(role) {
       var view = this._rosterViews.get(role);
       if (!view) {
-        view = new Set();
+        view = /* @__PURE__ */ new Set();
         this._rosterViews.set(role, view);
       }
       return view;
     }
-
     /**
      * A subscribe reply replaces the view of that subscription (docs/presence-client.md, Resync).
      * A roster snapshot lists everyone of the role who is not offline: a user the view held who is
@@ -881,8 +773,8 @@
       var target = req.target;
       var offline = [];
       var removed = [];
-      var listed = new Set();
-      updates.forEach(function (r) {
+      var listed = /* @__PURE__ */ new Set();
+      updates.forEach(function(r) {
         if (self._onRecord(r, true)) {
           listed.add(r.user);
         }
@@ -890,14 +782,12 @@
       if (target.roster) {
         var role = target.roster;
         var view = this._rosterView(role);
-        view.forEach(function (u) {
+        view.forEach(function(u) {
           if (listed.has(u)) {
             return;
           }
           var prev = self._records.get(u);
-          if (!prev || prev.role !== role || prev.status === 'offline') {
-            // Not of this role any more, or reported offline before: the roster is what a fresh
-            // page would see now, so the view forgets them (and stays as small as the roster).
+          if (!prev || prev.role !== role || prev.status === "offline") {
             view.delete(u);
             removed.push(u);
             self._forgetIfUnwatched(u);
@@ -905,31 +795,31 @@
             self._onRecord(inferredOffline(prev), true);
             offline.push(u);
           }
-          // else: this session reported u already (another subscription): that record is newer
-          // than the hole in this snapshot, and any later change comes as a presence frame.
         });
-        listed.forEach(function (u) {
+        listed.forEach(function(u) {
           if (self._records.get(u).role === role) {
             view.add(u);
           }
         });
       }
       this._afterSync(req, {
-        roster: target.roster, users: target.users, offline: offline, removed: removed,
-        records: target.roster ? this.roster(target.roster) : target.users.map(function (u) {
+        roster: target.roster,
+        users: target.users,
+        offline,
+        removed,
+        records: target.roster ? this.roster(target.roster) : target.users.map(function(u) {
           return self.record(u);
         }).filter(Boolean)
       });
     }
-
     /** After a subscription's snapshot (or its refusal): the 'sync' event; the view is fresh once the welcome's re-subscriptions are all answered. */
     _afterSync(req, event) {
       this._syncPending.delete(req);
-      if (this._syncPending.size === 0 && this._status === 'open') {
+      if (this._syncPending.size === 0 && this._status === "open") {
         this._stale = false;
       }
       var out = {};
-      if (event.roster !== undefined) {
+      if (event.roster !== void 0) {
         out.roster = event.roster;
       } else {
         out.users = event.users;
@@ -941,12 +831,11 @@
         out.error = event.error;
       }
       out.stale = this._stale;
-      this._emit('sync', out);
+      this._emit("sync", out);
     }
-
     /** Answers the request a frame replies to; false when it replies to none. */
     _settle(frame, ok) {
-      var req = frame.id !== undefined ? this._pending.get(frame.id) : undefined;
+      var req = frame.id !== void 0 ? this._pending.get(frame.id) : void 0;
       if (!req) {
         return false;
       }
@@ -960,15 +849,17 @@
         }
         var error = new PresenceError(frame);
         req.reject(error);
-        if (req.kind === 'subscribe' && req.target) {
-          // Refused: the hub sends nothing for it, so the view of it is no longer kept.
+        if (req.kind === "subscribe" && req.target) {
           if (req.target.roster && !this._intents.rosters.has(req.target.roster)) {
             this._rosterViews.delete(req.target.roster);
           }
           var self = this;
           this._afterSync(req, {
-            roster: req.target.roster, users: req.target.users, offline: [], error: error,
-            records: req.target.roster ? this.roster(req.target.roster) : req.target.users.map(function (u) {
+            roster: req.target.roster,
+            users: req.target.users,
+            offline: [],
+            error,
+            records: req.target.roster ? this.roster(req.target.roster) : req.target.users.map(function(u) {
               return self.record(u);
             }).filter(Boolean)
           });
@@ -976,42 +867,38 @@
       }
       return true;
     }
-
     // ---- requests ----
-
     _request(frame, kind, extra) {
       if (this._closedByUser || this._final) {
-        return Promise.reject(new PresenceError({ type: 'error', code: 'closed', message: 'the client is closed' }));
+        return Promise.reject(new PresenceError({ type: "error", code: "closed", message: "the client is closed" }));
       }
       var self = this;
-      return new Promise(function (resolve, reject) {
-        var req = Object.assign({ frame: frame, kind: kind, resolve: resolve, reject: reject, timer: null }, extra);
+      return new Promise(function(resolve, reject) {
+        var req = Object.assign({ frame, kind, resolve, reject, timer: null }, extra);
         if (req.resync) {
           self._syncPending.add(req);
         }
-        if (kind !== 'subscribe') {
-          req.timer = self._clock.setTimeout(function () {
+        if (kind !== "subscribe") {
+          req.timer = self._clock.setTimeout(function() {
             self._expire(req);
           }, self._opts.requestTimeoutMs);
         }
-        if (self._status === 'open') {
+        if (self._status === "open") {
           self._dispatch(req);
         } else {
           self._outbox.push(req);
         }
       });
     }
-
     _dispatch(req) {
       var id = this._nextId++;
       req.id = id;
       this._pending.set(id, req);
-      this._sendRaw(Object.assign({}, req.frame, { id: id }));
+      this._sendRaw(Object.assign({}, req.frame, { id }));
     }
-
     _expire(req) {
       req.timer = null;
-      if (req.id !== undefined && this._pending.get(req.id) === req) {
+      if (req.id !== void 0 && this._pending.get(req.id) === req) {
         this._pending.delete(req.id);
       }
       var i = this._outbox.indexOf(req);
@@ -1019,154 +906,148 @@
         this._outbox.splice(i, 1);
       }
       req.reject(new PresenceError({
-        type: 'error', code: 'timeout', message: 'no reply to ' + req.frame.type + ' within ' + this._opts.requestTimeoutMs + ' ms'
+        type: "error",
+        code: "timeout",
+        message: "no reply to " + req.frame.type + " within " + this._opts.requestTimeoutMs + " ms"
       }));
     }
-
     _clearReqTimer(req) {
-      if (req.timer !== null && req.timer !== undefined) {
+      if (req.timer !== null && req.timer !== void 0) {
         this._clock.clearTimeout(req.timer);
         req.timer = null;
       }
     }
-
     _failAll(error) {
       var self = this;
       var all = Array.from(this._pending.values()).concat(this._outbox, this._resubWaiters);
       this._pending.clear();
       this._outbox = [];
       this._resubWaiters = [];
-      all.forEach(function (req) {
+      all.forEach(function(req) {
         self._clearReqTimer(req);
         req.reject(error);
       });
     }
-
     // ---- subscriptions ----
-
     _watch(target, undo) {
       if (this._closedByUser || this._final) {
         undo();
-        return Promise.reject(new PresenceError({ type: 'error', code: 'closed', message: 'the client is closed' }));
+        return Promise.reject(new PresenceError({ type: "error", code: "closed", message: "the client is closed" }));
       }
       var self = this;
-      if (this._status !== 'open') {
-        // The welcome's re-subscription covers it; its reply answers this promise.
-        return new Promise(function (resolve, reject) {
-          self._resubWaiters.push({ frame: Object.assign({ type: 'subscribe' }, target), kind: 'subscribe', target: target,
-            resolve: resolve, reject: reject, undo: undo, timer: null });
+      if (this._status !== "open") {
+        return new Promise(function(resolve, reject) {
+          self._resubWaiters.push({
+            frame: Object.assign({ type: "subscribe" }, target),
+            kind: "subscribe",
+            target,
+            resolve,
+            reject,
+            undo,
+            timer: null
+          });
         });
       }
-      return this._request(Object.assign({ type: 'subscribe' }, target), 'subscribe', { target: target, undo: undo });
+      return this._request(Object.assign({ type: "subscribe" }, target), "subscribe", { target, undo });
     }
-
     _unwatch(target) {
-      if (this._status !== 'open') {
-        // Nothing to undo on the hub: the next session will not re-subscribe it.
+      if (this._status !== "open") {
         return Promise.resolve();
       }
-      return this._request(Object.assign({ type: 'unsubscribe' }, target), 'unsubscribe').then(function () {
-        return undefined;
+      return this._request(Object.assign({ type: "unsubscribe" }, target), "unsubscribe").then(function() {
+        return void 0;
       });
     }
-
     /** On welcome: subscribes again to every user and roster watched, and answers waiting subscribe() calls. */
     _resubscribe() {
       var waiters = this._resubWaiters;
       this._resubWaiters = [];
       var self = this;
-      var userWaiters = waiters.filter(function (w) {
+      var userWaiters = waiters.filter(function(w) {
         return w.target.users;
       });
       var users = Array.from(this._intents.users);
       if (users.length > 0) {
-        var replies = chunks(users, this._opts.maxUsersPerSubscribe).map(function (chunk) {
-          return self._request({ type: 'subscribe', users: chunk }, 'subscribe', { target: { users: chunk }, resync: true });
+        var replies = chunks(users, this._opts.maxUsersPerSubscribe).map(function(chunk) {
+          return self._request({ type: "subscribe", users: chunk }, "subscribe", { target: { users: chunk }, resync: true });
         });
-        Promise.all(replies).then(function (parts) {
+        Promise.all(replies).then(function(parts) {
           var records = [].concat.apply([], parts);
-          userWaiters.forEach(function (w) {
+          userWaiters.forEach(function(w) {
             var mine = new Set(w.target.users);
-            w.resolve(records.filter(function (r) {
+            w.resolve(records.filter(function(r) {
               return mine.has(r.user);
             }));
           });
-        }, function (e) {
+        }, function(e) {
           self._resubscribeFailed(e, userWaiters);
         });
       } else {
-        userWaiters.forEach(function (w) {
+        userWaiters.forEach(function(w) {
           w.resolve([]);
         });
       }
-      this._intents.rosters.forEach(function (role) {
-        var roleWaiters = waiters.filter(function (w) {
+      this._intents.rosters.forEach(function(role) {
+        var roleWaiters = waiters.filter(function(w) {
           return w.target.roster === role;
         });
-        self._request({ type: 'subscribe', roster: role }, 'subscribe', { target: { roster: role }, resync: true }).then(function (records) {
-          roleWaiters.forEach(function (w) {
+        self._request({ type: "subscribe", roster: role }, "subscribe", { target: { roster: role }, resync: true }).then(function(records) {
+          roleWaiters.forEach(function(w) {
             w.resolve(records);
           });
-        }, function (e) {
+        }, function(e) {
           self._resubscribeFailed(e, roleWaiters);
         });
       });
-      // Waiters for a roster unsubscribed meanwhile.
-      waiters.forEach(function (w) {
+      waiters.forEach(function(w) {
         if (w.target.roster && !self._intents.rosters.has(w.target.roster)) {
           w.resolve([]);
         }
       });
     }
-
     _resubscribeFailed(error, waiters) {
-      if (error.code === 'closed') {
-        return; // already answered by close()
+      if (error.code === "closed") {
+        return;
       }
-      if (error.code === 'disconnected') {
-        return; // cannot happen for subscribe requests: they wait for the next session
+      if (error.code === "disconnected") {
+        return;
       }
       var users = this._intents.users;
       if (Array.isArray(error.users)) {
-        error.users.forEach(function (u) {
+        error.users.forEach(function(u) {
           users.delete(u);
         });
       }
-      this._emit('error', error);
-      waiters.forEach(function (w) {
+      this._emit("error", error);
+      waiters.forEach(function(w) {
         if (w.undo) {
           w.undo();
         }
         w.reject(error);
       });
     }
-
     // ---- liveness: ping / pong (docs/protocol.md §4 Liveness) ----
-
     /**
      * Pings at the welcome's pingIntervalMs (or options.pingIntervalMs), so that the hub sees this
      * session alive on every transport, streaming ones included, however quiet the user. Pings are
      * not activity: they never touch the activity throttle.
      */
     _startPing(welcome) {
-      var ms = this._opts.pingIntervalMs !== null && this._opts.pingIntervalMs !== undefined
-        ? this._opts.pingIntervalMs : welcome.pingIntervalMs;
-      if (typeof ms !== 'number' || !isFinite(ms) || ms <= 0) {
-        return; // a hub that announces no interval (v1.0) does not know ping
+      var ms = this._opts.pingIntervalMs !== null && this._opts.pingIntervalMs !== void 0 ? this._opts.pingIntervalMs : welcome.pingIntervalMs;
+      if (typeof ms !== "number" || !isFinite(ms) || ms <= 0) {
+        return;
       }
       this._ping = { intervalMs: ms, seq: 0, outstanding: null, answered: false };
       this._armPing(ms);
     }
-
     _armPing(delayMs) {
       var self = this;
-      this._clearTimer('ping');
-      this._timers.ping = this._clock.setTimeout(function () {
+      this._clearTimer("ping");
+      this._timers.ping = this._clock.setTimeout(function() {
         self._timers.ping = null;
         self._pingTick();
       }, delayMs);
     }
-
     /**
      * Sends the next ping. When the hub has answered pings on this session but sent nothing at all
      * since the previous one, a whole interval ago, the link is dead (a laptop back from sleep, a
@@ -1175,44 +1056,37 @@
      */
     _pingTick() {
       var p = this._ping;
-      if (!p || this._status !== 'open') {
+      if (!p || this._status !== "open") {
         return;
       }
       if (p.answered && p.outstanding && this._received === p.outstanding.received) {
-        this._dropDeadSession('no reply from the hub to a ping within ' + p.intervalMs + ' ms');
+        this._dropDeadSession("no reply from the hub to a ping within " + p.intervalMs + " ms");
         return;
       }
       p.seq += 1;
-      p.outstanding = { id: 'ping-' + p.seq, received: this._received, sentAt: this._clock.now() };
-      this._sendRaw({ type: 'ping', id: p.outstanding.id });
+      p.outstanding = { id: "ping-" + p.seq, received: this._received, sentAt: this._clock.now() };
+      this._sendRaw({ type: "ping", id: p.outstanding.id });
       this._armPing(p.intervalMs);
     }
-
     _isPingReply(frame) {
-      return typeof frame.id === 'string' && frame.id.indexOf('ping-') === 0;
+      return typeof frame.id === "string" && frame.id.indexOf("ping-") === 0;
     }
-
     _onPong(frame) {
       var p = this._ping;
-      if (p && p.outstanding && (frame.id === undefined || frame.id === p.outstanding.id)) {
+      if (p && p.outstanding && (frame.id === void 0 || frame.id === p.outstanding.id)) {
         var due = p.outstanding.sentAt + p.intervalMs - this._clock.now();
         p.outstanding = null;
         p.answered = true;
-        // The next ping is re-armed from this message task, not from the previous timer: browsers
-        // throttle chains of timers in hidden tabs (Chrome: timers nested 5 deep wake at most once a
-        // minute after 5 min hidden), which would stretch the interval past the hub's liveness timeout.
         this._armPing(Math.max(0, due));
       }
     }
-
     /** An error answering a ping is never the application's business: a hub that does not know ping stops being pinged. */
     _onPingRefused(frame) {
-      if (frame.code === 'bad_request' && this._ping) {
+      if (frame.code === "bad_request" && this._ping) {
         this._ping = null;
-        this._clearTimer('ping');
+        this._clearTimer("ping");
       }
     }
-
     _dropDeadSession(reason) {
       var sock = this._sock;
       this._generation++;
@@ -1221,27 +1095,23 @@
         try {
           sock.close(CLOSE_NO_PONG, reason);
         } catch (e) {
-          // already closing
         }
       }
       this._onSessionEnded();
       this._afterClose(CLOSE_NO_PONG, reason);
     }
-
     // ---- token refresh ----
-
     _armRefresh(expiresAt) {
-      this._clearTimer('refresh');
-      if (expiresAt === null || typeof this._opts.token !== 'function') {
+      this._clearTimer("refresh");
+      if (expiresAt === null || typeof this._opts.token !== "function") {
         return;
       }
       var self = this;
-      this._timers.refresh = this._clock.setTimeout(function () {
+      this._timers.refresh = this._clock.setTimeout(function() {
         self._timers.refresh = null;
         self._refresh(expiresAt);
       }, refreshDelay(expiresAt, this._clock.now()));
     }
-
     async _refresh(expiresAt) {
       var gen = this._generation;
       try {
@@ -1249,116 +1119,108 @@
         if (gen !== this._generation) {
           return;
         }
-        var ack = await this._request({ type: 'auth', token: token }, 'auth');
-        var next = typeof ack.expiresAt === 'number' ? ack.expiresAt : tokenExpiry(token);
+        var ack = await this._request({ type: "auth", token }, "auth");
+        var next = typeof ack.expiresAt === "number" ? ack.expiresAt : tokenExpiry(token);
         if (next === null || next <= expiresAt) {
-          throw new PresenceError({ type: 'error', code: 'token', message: 'the token callback returned no fresher token' });
+          throw new PresenceError({ type: "error", code: "token", message: "the token callback returned no fresher token" });
         }
         this._token = token;
-        this._emit('refresh', { expiresAt: next });
+        this._emit("refresh", { expiresAt: next });
         if (gen === this._generation) {
           this._armRefresh(next);
         }
       } catch (e) {
         if (gen !== this._generation || this._closedByUser) {
-          return; // the session is gone; the next one fetches a token anyway
+          return;
         }
-        this._emit('error', e instanceof PresenceError ? e : asError('token', e));
-        // Try again while the current token lasts; if none succeeds the hub closes with 4401.
+        this._emit("error", e instanceof PresenceError ? e : asError("token", e));
         var left = expiresAt - this._clock.now();
         if (left > 0) {
           var self = this;
-          this._timers.refresh = this._clock.setTimeout(function () {
+          this._timers.refresh = this._clock.setTimeout(function() {
             self._timers.refresh = null;
             self._refresh(expiresAt);
-          }, Math.max(1000, Math.floor(left / 2)));
+          }, Math.max(1e3, Math.floor(left / 2)));
         }
       }
     }
-
     // ---- the page: activity, pagehide ----
-
     _onInput() {
-      if (this._status !== 'open') {
-        return; // the next session's opening counts as activity
+      if (this._status !== "open") {
+        return;
       }
       var now = this._clock.now();
       var r = this._throttle.input(now);
       if (r.send) {
-        this._sendRaw({ type: 'activity' });
+        this._sendRaw({ type: "activity" });
         return;
       }
       if (this._timers.flush === null) {
         var self = this;
-        this._timers.flush = this._clock.setTimeout(function () {
+        this._timers.flush = this._clock.setTimeout(function() {
           self._timers.flush = null;
-          if (self._status === 'open') {
+          if (self._status === "open") {
             var f = self._throttle.flush(self._clock.now());
             if (f) {
-              self._sendRaw({ type: 'activity', idleMs: f.idleMs });
+              self._sendRaw({ type: "activity", idleMs: f.idleMs });
             }
           }
         }, Math.max(0, r.flushAt - now));
       }
     }
-
     /**
      * Activity is what the product defines: mouse and keyboard input in the page, and the page
      * becoming visible again. Becoming hidden is not activity: it also happens when the screen
      * locks or the laptop lid closes, the moment the user leaves.
      */
     _watchPage() {
-      var doc = this._opts.document !== undefined ? this._opts.document : root.document;
-      var win = this._opts.window !== undefined ? this._opts.window : (root.document ? root : null);
+      var doc = this._opts.document !== void 0 ? this._opts.document : root.document;
+      var win = this._opts.window !== void 0 ? this._opts.window : root.document ? root : null;
       var self = this;
       var off = [];
       function listen(target, type, fn, opts) {
         target.addEventListener(type, fn, opts);
-        off.push(function () {
+        off.push(function() {
           target.removeEventListener(type, fn, opts);
         });
       }
       if (doc && this._opts.trackActivity) {
-        var onInput = function () {
+        var onInput = function() {
           self._onInput();
         };
-        INPUT_EVENTS.forEach(function (type) {
+        INPUT_EVENTS.forEach(function(type) {
           listen(doc, type, onInput, { capture: true, passive: true });
         });
-        listen(doc, 'visibilitychange', function () {
-          if (doc.visibilityState === 'visible') {
+        listen(doc, "visibilitychange", function() {
+          if (doc.visibilityState === "visible") {
             self._onInput();
           }
         });
       }
       if (win) {
-        // The tab is closing (or going into the back/forward cache): say bye so that the user is
-        // offline at once instead of after offlineGraceMs.
-        listen(win, 'pagehide', function () {
+        listen(win, "pagehide", function() {
           self._suspend();
         });
-        listen(win, 'pageshow', function (e) {
+        listen(win, "pageshow", function(e) {
           if (e.persisted) {
             self._resume();
           }
         });
       }
-      return function () {
-        off.forEach(function (f) {
+      return function() {
+        off.forEach(function(f) {
           f();
         });
       };
     }
-
     _suspend() {
       if (this._closedByUser || this._suspended) {
         return;
       }
       this._suspended = true;
-      this._endSocket('page hidden');
-      this._setStatus({ status: 'closed', code: 1000, reason: 'page hidden', final: false });
+      this._endSocket("page hidden");
+      this._setStatus({ status: "closed", code: 1e3, reason: "page hidden", final: false });
     }
-
     _resume() {
       if (this._closedByUser || !this._suspended) {
         return;
@@ -1367,61 +1229,51 @@
       this._retry = { attempt: 0, authFailures: 0 };
       this._open();
     }
-
     // ---- plumbing ----
-
     _clearTimer(name) {
       if (this._timers[name] !== null) {
         this._clock.clearTimeout(this._timers[name]);
         this._timers[name] = null;
       }
     }
-
     _setStatus(event) {
       this._status = event.status;
       event.stale = this._stale;
-      this._emit('status', event);
+      this._emit("status", event);
     }
-
     _emit(event, value) {
       var set = this._listeners.get(event);
       if (!set) {
         return;
       }
-      Array.from(set).forEach(function (fn) {
+      Array.from(set).forEach(function(fn) {
         try {
           fn(value);
         } catch (e) {
-          // A failing listener must not break the client (nor the other listeners).
-          if (typeof root.reportError === 'function') {
+          if (typeof root.reportError === "function") {
             root.reportError(e);
-          } else if (typeof console !== 'undefined') {
+          } else if (typeof console !== "undefined") {
             console.error(e);
           }
         }
       });
     }
-  }
-
-  /** Opens a hub connection; it reconnects by itself until close(). Listeners added right away see every event. */
+  };
   function connect(options) {
     var hub = new PresenceHub(options);
-    Promise.resolve().then(function () {
+    Promise.resolve().then(function() {
       hub._open();
     });
     return hub;
   }
-
-  return {
-    connect: connect,
-    PresenceError: PresenceError,
-    timing: {
-      createActivityThrottle: createActivityThrottle,
-      backoffDelay: backoffDelay,
-      reconnectPlan: reconnectPlan,
-      refreshDelay: refreshDelay,
-      tokenExpiry: tokenExpiry,
-      DEFAULTS: DEFAULTS
-    }
+  var defaultSockJS = null;
+  var timing = {
+    createActivityThrottle,
+    backoffDelay,
+    reconnectPlan,
+    refreshDelay,
+    tokenExpiry,
+    DEFAULTS
   };
-});
+  return __toCommonJS(global_exports);
+})();

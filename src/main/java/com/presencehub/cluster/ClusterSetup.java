@@ -34,6 +34,7 @@ public final class ClusterSetup {
   public static Config hubHazelcast(HubConfig cfg, long epoch) {
     Config hz = memberHazelcast(cfg.clusterName(), cfg.clusterHost(), cfg.clusterPort(), cfg.clusterMembers(),
         cfg.clusterFailureTimeoutMs(), cfg.clusterMergeIntervalMs());
+    applyJoin(hz.getNetworkConfig().getJoin(), cfg);
     hz.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, cfg.nodeId());
     hz.getMemberAttributeConfig().setAttribute(EPOCH_ATTRIBUTE, Long.toString(epoch));
     return hz;
@@ -80,6 +81,45 @@ public final class ClusterSetup {
     hz.setProperty("hazelcast.socket.bind.any", "false");
     hz.setProperty("hazelcast.logging.type", "jdk");
     return hz;
+  }
+
+  /**
+   * {@code clusterJoin} of a hub node: {@code auto} keeps {@link #memberHazelcast}'s choice (TCP-IP
+   * on {@code clusterMembers}, else multicast); {@code tcp} and {@code multicast} force one;
+   * {@code kubernetes} uses Hazelcast's built-in Kubernetes discovery instead: the pods behind
+   * {@code clusterKubernetesServiceName} (Kubernetes API; the pod's service account needs get/list
+   * on endpoints, pods and services, see deploy/k8s/rbac.yaml) in {@code clusterKubernetesNamespace}
+   * (default: the pod's own), or the addresses {@code clusterKubernetesServiceDns} resolves to (a
+   * headless service; no API access needed). Members then talk on {@code clusterPort}.
+   */
+  static void applyJoin(JoinConfig join, HubConfig cfg) {
+    switch (cfg.clusterJoin()) {
+      case "tcp" -> {
+        join.getMulticastConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true).setMembers(cfg.clusterMembers()).setConnectionTimeoutSeconds(2);
+      }
+      case "multicast" -> {
+        join.getTcpIpConfig().setEnabled(false);
+        join.getMulticastConfig().setEnabled(true);
+      }
+      case "kubernetes" -> {
+        join.getTcpIpConfig().setEnabled(false);
+        join.getMulticastConfig().setEnabled(false);
+        var k8s = join.getKubernetesConfig().setEnabled(true);
+        k8s.setProperty("service-port", Integer.toString(cfg.clusterPort()));
+        if (cfg.clusterKubernetesServiceDns() != null) {
+          k8s.setProperty("service-dns", cfg.clusterKubernetesServiceDns());
+        } else {
+          k8s.setProperty("service-name", cfg.clusterKubernetesServiceName());
+          if (cfg.clusterKubernetesNamespace() != null) {
+            k8s.setProperty("namespace", cfg.clusterKubernetesNamespace());
+          }
+        }
+      }
+      default -> {
+        // auto: memberHazelcast decided.
+      }
+    }
   }
 
   private static String ipOf(String host) {

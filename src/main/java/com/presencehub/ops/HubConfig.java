@@ -53,7 +53,15 @@ public record HubConfig(
     long offlineRetentionMs,
     int maxWatchedUsers,
     int maxSessionsPerUser,
-    List<String> allowedOrigins) {
+    List<String> allowedOrigins,
+    // packaging (issue 16): Hazelcast's Kubernetes discovery as a join option.
+    String clusterJoin,
+    String clusterKubernetesServiceName,
+    String clusterKubernetesNamespace,
+    String clusterKubernetesServiceDns) {
+
+  /** {@code clusterJoin} values: {@code auto} is TCP-IP when {@code clusterMembers} is set, multicast otherwise. */
+  public static final List<String> CLUSTER_JOINS = List.of("auto", "tcp", "multicast", "kubernetes");
 
   /** Every key, with its default; the order is the order of the README's table. */
   static final Map<String, Object> DEFAULTS = defaults();
@@ -110,6 +118,14 @@ public record HubConfig(
     d.put("maxSessionsPerUser", 32);
     // Origins allowed on the WebSocket upgrade and in SockJS's CORS answers; "*" is any.
     d.put("allowedOrigins", List.of("*"));
+    // How a clustered node finds the others (ClusterSetup): auto, tcp (clusterMembers), multicast, or
+    // kubernetes (Hazelcast's discovery: the pods behind clusterKubernetesServiceName in
+    // clusterKubernetesNamespace through the Kubernetes API, or clusterKubernetesServiceDns by DNS).
+    d.put("clusterJoin", "auto");
+    d.put("clusterKubernetesServiceName", null);
+    // Unset: the pod's own namespace (Hazelcast reads it from the service account).
+    d.put("clusterKubernetesNamespace", null);
+    d.put("clusterKubernetesServiceDns", null);
     return d;
   }
 
@@ -179,7 +195,12 @@ public record HubConfig(
         r.longValue("offlineRetentionMs", 100, 366L * 86_400_000L),
         r.integer("maxWatchedUsers", 1, 10_000_000),
         r.integer("maxSessionsPerUser", 1, 100_000),
-        r.list("allowedOrigins"));
+        r.list("allowedOrigins"),
+        r.string("clusterJoin", false),
+        r.string("clusterKubernetesServiceName", true),
+        r.string("clusterKubernetesNamespace", true),
+        r.string("clusterKubernetesServiceDns", true));
+    validateJoin(c, r);
     if (c.jwtSecret == null && c.jwtPublicKey == null) {
       throw new ConfigException("jwtSecret or jwtPublicKey must be set (" + envName("jwtSecret") + " / " + envName("jwtPublicKey") + ")");
     }
@@ -201,6 +222,26 @@ public record HubConfig(
       throw new ConfigException("sweepIntervalMs: at most 500, so that idle transitions land within 1 s of their deadline" + r.from("sweepIntervalMs"));
     }
     return c;
+  }
+
+  private static void validateJoin(HubConfig c, Reader r) {
+    if (!CLUSTER_JOINS.contains(c.clusterJoin)) {
+      throw new ConfigException("clusterJoin: one of " + CLUSTER_JOINS + ", got '" + c.clusterJoin + "'" + r.from("clusterJoin"));
+    }
+    if (c.clusterJoin.equals("tcp") && c.clusterMembers.isEmpty()) {
+      throw new ConfigException("clusterMembers: required with clusterJoin=tcp" + r.from("clusterMembers"));
+    }
+    if (c.clusterJoin.equals("kubernetes")) {
+      if ((c.clusterKubernetesServiceName == null) == (c.clusterKubernetesServiceDns == null)) {
+        throw new ConfigException("clusterKubernetesServiceName: with clusterJoin=kubernetes set exactly one of "
+            + "clusterKubernetesServiceName (" + envName("clusterKubernetesServiceName") + ", Kubernetes API) and "
+            + "clusterKubernetesServiceDns (" + envName("clusterKubernetesServiceDns") + ", DNS lookup)");
+      }
+      if (c.clusterKubernetesServiceDns != null && c.clusterKubernetesNamespace != null) {
+        throw new ConfigException("clusterKubernetesNamespace: only with clusterKubernetesServiceName (the DNS name "
+            + "already names the namespace)" + r.from("clusterKubernetesNamespace"));
+      }
+    }
   }
 
   private static String defaultNodeId() {

@@ -7,6 +7,13 @@ import com.presencehub.shard.ShardObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,8 +30,20 @@ public final class HubMetrics implements ShardObserver {
   private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
   private final Counter framesIn;
   private final Counter framesOut;
+  /** Listens to GC notifications until {@link #close()}. */
+  private final JvmGcMetrics gc = new JvmGcMetrics();
 
   public HubMetrics(MeterRegistry registry) {
+    // JVM and process meters (Micrometer's binders, Prometheus names: jvm_memory_used_bytes,
+    // jvm_gc_pause_seconds, jvm_threads_live_threads, process_cpu_usage, process_uptime_seconds,
+    // process_open_fds, …), which deploy/grafana and deploy/prometheus use.
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
     Gauge.builder("presence_sessions", sessions, AtomicLong::get)
         .description("Open authenticated SockJS sessions on this node").register(registry);
     for (Status s : new Status[] {Status.ONLINE, Status.AWAY}) {
@@ -76,6 +95,11 @@ public final class HubMetrics implements ShardObserver {
 
   public void error(ErrorCode code) {
     errors.get(code).increment();
+  }
+
+  /** Stops listening to GC notifications (a JVM may run several nodes, in tests). */
+  public void close() {
+    gc.close();
   }
 
   public long sessions() {

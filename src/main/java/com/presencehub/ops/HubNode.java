@@ -151,6 +151,7 @@ public final class HubNode {
    */
   public Future<Void> stop() {
     ready.set(false);
+    metrics.close();
     // The event-bus API first: a stopping node must not answer services from a view that no
     // longer updates (another node answers instead).
     Future<Void> api = apiDeployment == null ? Future.succeededFuture() : vertx.undeploy(apiDeployment);

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code java -jar target/presence-hub.jar [--cluster] [--config conf/config.json]}. */
-@Command(name = "presence-hub", mixinStandardHelpOptions = true,
+@Command(name = "presence-hub", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
     description = "Realtime presence hub for help-desk portals.")
 public final class Main implements Callable<Integer> {
 

@@ -32,6 +32,6 @@ final class OpsRoutes {
       DevTokens tokens = new DevTokens(vertx, config);
       router.get("/dev/token").handler(tokens::handle);
     }
-    PortalRoutes.mount(router, config.devTokens());
+    PortalRoutes.mount(router, config.devTokens(), config.allowedOrigins());
   }
 }
