@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Runs the suite in {@code browser/} against a real node: the unit tests of presence-client.js and
- * the browser tests, in which Debian's Chromium (driven by playwright-core, nothing downloaded)
+ * Runs the suite in {@code browser/} against a real node: the unit tests of presence-client.js (the
+ * built npm package {@code clients/js/dist}), the npm tarball installed into an empty folder and
+ * used from Node and from pages on another origin, and the browser tests, in which Debian's Chromium (driven by playwright-core, nothing downloaded)
  * shows the demo portal to a tech and a client. Screenshots of each step go to
  * {@code <build dir>/browser-screenshots/}.
  *
@@ -45,10 +46,11 @@ class BrowserSuiteTest {
   private static final Duration SUITE_TIMEOUT = Duration.ofMinutes(8);
   /**
    * Passed tests expected at least: 47 unit tests of the client (timing, session, resync and ping),
-   * 7 portal steps, 3 steps of the portal through an outage, 5 library tests in the browser. Raise
+   * 7 portal steps, 3 steps of the portal through an outage, 5 library tests in the browser, 5
+   * tests of the npm tarball (contents, Node ESM and CommonJS, a page, a cross-origin import). Raise
    * it when tests are added.
    */
-  private static final int MIN_PASSED = 62;
+  private static final int MIN_PASSED = 67;
 
   private static Vertx vertx;
   private static TestNode node;
@@ -78,6 +80,11 @@ class BrowserSuiteTest {
     Path browser = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("browser");
     assertTrue(Files.isDirectory(browser.resolve("node_modules").resolve("playwright-core")),
         "browser/node_modules is missing (or lacks playwright-core): run `npm ci --prefix browser` "
+            + "(mvn verify does it unless -Dskip.npm=true)");
+    Path client = browser.resolveSibling("clients").resolve("js");
+    assertTrue(Files.isRegularFile(client.resolve("dist").resolve("index.cjs"))
+            && Files.isDirectory(client.resolve("node_modules").resolve("sockjs-client")),
+        "the tests load the built npm package: run `npm ci --prefix clients/js && npm run build --prefix clients/js` "
             + "(mvn verify does it unless -Dskip.npm=true)");
     Path chromium = Path.of(System.getProperty("chromium", "/usr/bin/chromium"));
     assertTrue(Files.isExecutable(chromium),
