@@ -30,6 +30,8 @@ const BANNER = `// ${pkg.name} ${pkg.version} (${pkg.license}): built by esbuild
 
 const COMMON = {
   bundle: true,
+  // Paths in the output's comments are relative to this folder, wherever the build is run from.
+  absWorkingDir: HERE,
   charset: 'utf8',
   // The source's own syntax (classes, async functions) is kept: every browser the portal targets has it.
   target: 'es2020',
