@@ -8,7 +8,9 @@
 // each as KiB per session and × S. Must finish the flood within livenessTimeoutMs (45 s), when the
 // hub closes such sessions with 4408.
 //
-//   node bench/session-heap.mjs [--sessions 32] [--flood-s 10] [--xmx 1g]
+//   node bench/session-heap.mjs [--sessions 32] [--flood-s 10] [--xmx 1g] [--id-len 256]
+//
+// --id-len 36: ids the length of a UUID, a typical case rather than the worst.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { startHub, stopHub, BENCH_SECRET } from './loadgen/hub.mjs';
@@ -24,8 +26,9 @@ const xmx = args.xmx ?? '1g';
 const jar = 'target/presence-hub.jar';
 const port = 18095;
 const WATCH = 10000;
-const ID_LEN = 256;
-const PER_FRAME = 240; // 240 × (256 + 3) characters: just under maxFrameBytes (65,536)
+const ID_LEN = Number(args['id-len'] ?? 256);
+// As many ids per frame as fit just under maxFrameBytes (65,536), at most maxUsersPerSubscribe.
+const PER_FRAME = Math.min(1000, Math.floor(64000 / (ID_LEN + 3)));
 const jvmFlags = [`-Xmx${xmx}`, '-XX:+UseG1GC'];
 
 if (!existsSync(jar)) throw new Error(`${jar} missing: mvn -q -B -DskipTests package`);
@@ -95,8 +98,8 @@ try {
   const heap2 = liveHeapKiB(hub.pid);
   const perSession = (a, b) => ((b - a) / sessions).toFixed(0);
   const lines = [
-    `one user, ${sessions} sessions (default maxSessionsPerUser 32), defaults otherwise (maxWatchedUsers 10000, writeQueueMaxChars 262144, maxFrameBytes 65536)`,
-    `live heap after a full GC: ${(heap0 / 1024).toFixed(1)} MiB at 0 sessions; ${(heap1 / 1024).toFixed(1)} MiB with every session watching 10,000 ids of 256 characters (${perSession(heap0, heap1)} KiB/session); ${(heap2 / 1024).toFixed(1)} MiB with every write queue full after ${sent} queries/session of ${PER_FRAME} such ids (${perSession(heap0, heap2)} KiB/session)`,
+    `one user, ${sessions} sessions, ids of ${ID_LEN} characters (default maxSessionsPerUser 32), defaults otherwise (maxWatchedUsers 10000, writeQueueMaxChars 262144, maxFrameBytes 65536)`,
+    `live heap after a full GC: ${(heap0 / 1024).toFixed(1)} MiB at 0 sessions; ${(heap1 / 1024).toFixed(1)} MiB with every session watching 10,000 ids of ${ID_LEN} characters (${perSession(heap0, heap1)} KiB/session); ${(heap2 / 1024).toFixed(1)} MiB with every write queue full after ${sent} queries/session of ${PER_FRAME} such ids (${perSession(heap0, heap2)} KiB/session)`,
     `worst case for one user: ${((heap2 - heap0) / 1024).toFixed(1)} MiB for ${sessions} sessions (${((heap2 - heap0) / sessions * 32 / 1024).toFixed(1)} MiB scaled to 32)`,
     `watched ids answered: ${watched}; one more subscribe: ${tooLarge ? 'too_large' : 'NOT refused'}; refused requests read before the flood: ${refused}`,
   ];

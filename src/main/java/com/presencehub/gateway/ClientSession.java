@@ -197,7 +197,7 @@ final class ClientSession implements SessionLink {
       authenticate(f, requestId);
       return;
     }
-    if (out.full() && refusedWhenFull(type, requestId)) {
+    if (out.full() && !SessionWriter.servedWhenFull(type, requestId)) {
       refuseFull(type, requestId);
       return;
     }
@@ -213,20 +213,6 @@ final class ClientSession implements SessionLink {
       case "bye" -> bye();
       default -> throw BadFrameException.badRequest("type", "unknown frame type '" + type + "'");
     }
-  }
-
-  /**
-   * Requests are refused while the write queue is full (PROTOCOL.md §4 limits); served anyway are
-   * those whose refusal would end the session or that need no reply: {@code ping} (its tiny pong
-   * keeps a slow but live client from being taken for dead), an {@code auth} refresh, {@code bye},
-   * and an {@code activity} without {@code id}. The rate limit bounds what these can queue.
-   */
-  private static boolean refusedWhenFull(String type, Object requestId) {
-    return switch (type) {
-      case "ping", "auth", "bye" -> false;
-      case "activity" -> requestId != null;
-      default -> true;
-    };
   }
 
   // ---- auth -------------------------------------------------------------------------------------
@@ -724,9 +710,9 @@ final class ClientSession implements SessionLink {
     out.stop();
     if (peer != null) {
       peer.stop();
-    }
-    if (transport != null && transport.sessionId() != null) {
-      gw.sessions().untrack(transport.sessionId());
+      if (transport != null && transport.sessionId() != null) {
+        gw.sessions().untrack(transport.sessionId(), peer.tracker());
+      }
     }
     held.clear();
     coalesced.clear();

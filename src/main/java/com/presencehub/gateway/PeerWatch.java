@@ -57,6 +57,10 @@ final class PeerWatch {
     }
   }
 
+  LivenessTracker tracker() {
+    return tracker;
+  }
+
   boolean pinging() {
     return ws != null;
   }

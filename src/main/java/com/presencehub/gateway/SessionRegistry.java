@@ -40,8 +40,9 @@ final class SessionRegistry {
     liveness.put(sockJsSessionId, tracker);
   }
 
-  void untrack(String sockJsSessionId) {
-    liveness.remove(sockJsSessionId);
+  /** Only this tracker: a later session may have taken the id meanwhile. */
+  void untrack(String sockJsSessionId, LivenessTracker tracker) {
+    liveness.remove(sockJsSessionId, tracker);
   }
 
   /**

@@ -51,6 +51,21 @@ final class SessionWriter {
     return written;
   }
 
+  /**
+   * Whether a frame of this {@code type} is served while the write queue is full (PROTOCOL.md §4
+   * limits: requests are refused with {@code rate_limited}). Served anyway are the frames whose
+   * refusal would end the session or that need no reply: {@code ping} (its tiny pong keeps a slow
+   * but live client from being taken for dead), an {@code auth} refresh, {@code bye}, and an
+   * {@code activity} without {@code id}. The rate limit bounds what these can queue.
+   */
+  static boolean servedWhenFull(String type, Object requestId) {
+    return switch (type) {
+      case "ping", "auth", "bye" -> true;
+      case "activity" -> requestId == null;
+      default -> false;
+    };
+  }
+
   /** True while the socket holds more than the session's share: requests are refused, presence coalesced. */
   boolean full() {
     return backlog.full();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -46,5 +47,19 @@ class WriteBacklogTest {
     assertFalse(b.written(10));
     assertFalse(b.written(10), "never goes below zero");
     assertEquals(0, b.queuedChars());
+  }
+
+  @Test
+  @DisplayName("while the queue is full, requests are refused; ping, an auth refresh, bye and a reply-less activity are served")
+  void servedWhenFull() {
+    for (String type : List.of("query", "subscribe", "unsubscribe", "presence.set", "chat.push")) {
+      assertFalse(SessionWriter.servedWhenFull(type, 1), type);
+      assertFalse(SessionWriter.servedWhenFull(type, null), type);
+    }
+    assertFalse(SessionWriter.servedWhenFull("activity", "a"));
+    assertTrue(SessionWriter.servedWhenFull("activity", null));
+    for (String type : List.of("ping", "auth", "bye")) {
+      assertTrue(SessionWriter.servedWhenFull(type, 1), type);
+    }
   }
 }
