@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 @ExtendWith(VertxExtension.class)
 class LivenessTest {
 
-  private static final long TIMEOUT = Long.getLong("liveness.timeoutMs", 1_500);
+  private static final long TIMEOUT = Long.getLong("liveness.timeoutMs", 3_000);
   private static final long GRACE = Long.getLong("liveness.graceMs", 1_000);
   private static final long PING = LivenessTracker.pingInterval(TIMEOUT);
   /** The hub's default sockjsSessionTimeoutMs, which these tests keep. */
