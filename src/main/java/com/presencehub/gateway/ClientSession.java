@@ -1,6 +1,7 @@
 package com.presencehub.gateway;
 
 import com.presencehub.gateway.impl.SockJsCloser;
+import com.presencehub.gateway.impl.SockJsTransports;
 import com.presencehub.delivery.Delivery;
 import com.presencehub.ops.HubConfig;
 import com.presencehub.presence.DeliveryKind;
@@ -16,6 +17,7 @@ import com.presencehub.shard.ShardDirectory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.internal.logging.Logger;
@@ -43,9 +45,15 @@ import java.util.function.Consumer;
  * snapshot is still being gathered from the shards are held and written after it, so a watcher
  * never sees a change older than its snapshot.
  *
- * <p>A slow client (its write queue full) gets presence coalesced: only the latest record per user
- * is kept until the socket drains, so memory stays bounded by the number of users it watches; a
- * chat delivery to it is refused and not counted as delivered.
+ * <p>A slow client (its write queue full, {@link SessionWriter}) gets presence coalesced: only the
+ * latest record per user is kept until the socket drains, so memory stays bounded by the number of
+ * users it watches ({@link WatchedUsers}, at most {@code maxWatchedUsers}); its requests are refused
+ * with {@code rate_limited}, a chat delivery to it is refused and not counted as delivered, and it is
+ * closed with 4408 when its queue stays full for {@code livenessTimeoutMs} (PROTOCOL.md §4 limits).
+ *
+ * <p>Liveness (PROTOCOL.md §4): once open, a {@link PeerWatch} closes the session when its peer has
+ * not proved itself for {@code livenessTimeoutMs}; every frame proves it, so do WebSocket pongs and
+ * (through {@link SessionRegistry#proveAlive}) polls.
  */
 final class ClientSession implements SessionLink {
 
@@ -72,13 +80,15 @@ final class ClientSession implements SessionLink {
   private long authTimer = -1;
   private long expiryTimer = -1;
 
-  private final Set<String> watchedUsers = new HashSet<>();
+  private final WatchedUsers watchedUsers;
   private final EnumSet<Role> watchedRosters = EnumSet.noneOf(Role.class);
-  private final Map<String, Integer> pendingUsers = new HashMap<>();
   private final Map<Role, Integer> pendingRosters = new EnumMap<>(Role.class);
   private final List<PresenceRecord> held = new ArrayList<>();
   private final LinkedHashMap<String, PresenceRecord> coalesced = new LinkedHashMap<>();
-  private boolean drainArmed;
+  private final SessionWriter out;
+  private SockJsTransports.Path transport;
+  private ServerWebSocket webSocket;
+  private PeerWatch peer;
 
   ClientSession(Gateway gw, SockJSSocket socket, Consumer<ClientSession> onGone) {
     this.gw = gw;
@@ -88,10 +98,17 @@ final class ClientSession implements SessionLink {
     this.onGone = onGone;
     this.rate = new RateLimiter(cfg.rateLimitPerSecond(), cfg.rateLimitBurst(), cfg.rateLimitCloseAfter(),
         System.currentTimeMillis());
+    this.watchedUsers = new WatchedUsers(cfg.maxWatchedUsers());
+    this.out = new SessionWriter(socket, context, cfg.writeQueueMaxChars(), cfg.livenessTimeoutMs(), this::onDrained,
+        this::onStuck);
   }
 
+  /** Runs in the socket handler, on the socket's loop. */
   void start() {
-    socket.setWriteQueueMaxSize(cfg.writeQueueMaxChars());
+    transport = SockJsTransports.pathOf(GatewayVerticle.PREFIX, socket);
+    if (transport != null && transport.webSocket()) {
+      webSocket = SockJsTransports.webSocket(socket);
+    }
     socket.handler(this::onMessage);
     // A client dropping its TCP connection is routine for a presence hub: the close handler does
     // the work, and without this handler Vert.x logs a stack trace per drop.
@@ -128,6 +145,9 @@ final class ClientSession implements SessionLink {
   private void onMessage(Buffer buf) {
     if (phase == Phase.CLOSED) {
       return;
+    }
+    if (peer != null) {
+      peer.proof();
     }
     gw.metrics().frameIn();
     if (buf.length() > cfg.maxFrameBytes()) {
@@ -177,7 +197,12 @@ final class ClientSession implements SessionLink {
       authenticate(f, requestId);
       return;
     }
+    if (out.full() && !SessionWriter.servedWhenFull(type, requestId)) {
+      refuseFull(type, requestId);
+      return;
+    }
     switch (type) {
+      case "ping" -> write(Frames.pong(requestId));
       case "auth" -> refresh(f, requestId);
       case "activity" -> activity(f, requestId);
       case "presence.set" -> setPresence(f, requestId);
@@ -249,14 +274,29 @@ final class ClientSession implements SessionLink {
           user.put("name", identity.name());
         }
         JsonObject welcome = new JsonObject().put("type", "welcome").put("session", id).put("user", user)
-            .put("presence", Frames.record(admitted.record())).put("idleTimeoutMs", cfg.idleTimeoutMs());
+            .put("presence", Frames.record(admitted.record())).put("idleTimeoutMs", cfg.idleTimeoutMs())
+            .put("pingIntervalMs", LivenessTracker.pingInterval(cfg.livenessTimeoutMs()));
         if (requestId != null) {
           welcome.put("id", requestId);
         }
         write(welcome);
+        watchPeer();
         socket.resume();
       });
     });
+  }
+
+  /** From now on the peer must prove itself (PROTOCOL.md §4 Liveness). */
+  private void watchPeer() {
+    LivenessTracker tracker = new LivenessTracker(cfg.livenessTimeoutMs(), System.currentTimeMillis());
+    peer = new PeerWatch(context, tracker, webSocket, () -> {
+      LOG.debug("session " + id + ": no sign of life for " + cfg.livenessTimeoutMs() + " ms, closing");
+      closeWith(CloseCode.POLICY, "no sign of life for " + cfg.livenessTimeoutMs() + " ms");
+    });
+    if (transport != null && transport.sessionId() != null) {
+      gw.sessions().track(transport.sessionId(), tracker);
+    }
+    peer.start();
   }
 
   private void refresh(FrameFields f, Object requestId) {
@@ -368,47 +408,51 @@ final class ClientSession implements SessionLink {
   }
 
   private void subscribeUsers(List<String> users, Object requestId) {
-    for (String u : users) {
-      pendingUsers.merge(u, 1, Integer::sum);
+    int after = watchedUsers.admit(users);
+    if (after >= 0) {
+      throw new BadFrameException(ErrorCode.TOO_LARGE, "users", "this subscribe would watch " + after
+          + " users on this session, more than the limit of " + watchedUsers.limit() + " (maxWatchedUsers):"
+          + " nothing subscribed");
     }
     Map<Integer, List<String>> parts = byShard(users);
     List<Future<PresenceShard.Lookup>> asks = new ArrayList<>();
-    List<List<String>> askedParts = new ArrayList<>();
     List<Integer> askedShards = new ArrayList<>();
     parts.forEach((shard, part) -> {
-      askedParts.add(part);
       askedShards.add(shard);
       asks.add(gw.directory().ask(shard, s -> s.subscribeUsers(this, part)));
     });
     Future.all(asks).onComplete(ar -> {
-      for (String u : users) {
-        pendingUsers.computeIfPresent(u, (k, n) -> n == 1 ? null : n - 1);
-      }
-      if (phase != Phase.OPEN) {
-        return;
-      }
       List<String> forbidden = new ArrayList<>();
       for (Future<PresenceShard.Lookup> a : asks) {
         forbidden.addAll(a.result().forbidden());
       }
-      if (!forbidden.isEmpty()) {
-        // All or nothing: undo what the other shards registered, except earlier subscriptions.
+      // The snapshot is refused, like a query, when the queue filled up while it was gathered.
+      boolean keep = phase == Phase.OPEN && forbidden.isEmpty() && !out.full();
+      List<String> dropped = watchedUsers.settle(users, keep);
+      if (phase != Phase.OPEN) {
+        return;
+      }
+      if (!keep) {
+        // All or nothing: undo what the shards registered, except earlier subscriptions.
+        Set<String> undo = new HashSet<>(dropped);
         for (int i = 0; i < asks.size(); i++) {
           if (asks.get(i).result().allowed()) {
-            List<String> fresh = askedParts.get(i).stream()
-                .filter(u -> !watchedUsers.contains(u) && !pendingUsers.containsKey(u)).toList();
+            List<String> fresh = parts.get(askedShards.get(i)).stream().filter(undo::contains).toList();
             if (!fresh.isEmpty()) {
               gw.directory().tell(askedShards.get(i), s -> s.unsubscribeUsers(this, fresh));
             }
           }
         }
-        write(Frames.error(ErrorCode.FORBIDDEN, "a client may only watch techs: " + forbidden, requestId)
-            .put("users", forbidden));
-        gw.metrics().error(ErrorCode.FORBIDDEN);
+        if (!forbidden.isEmpty()) {
+          write(Frames.error(ErrorCode.FORBIDDEN, "a client may only watch techs: " + forbidden, requestId)
+              .put("users", forbidden));
+          gw.metrics().error(ErrorCode.FORBIDDEN);
+        } else {
+          refuseFull("subscribe", requestId);
+        }
         releaseHeld();
         return;
       }
-      watchedUsers.addAll(users);
       sendPresence(inRequestOrder(users, asks), requestId);
       releaseHeld();
     });
@@ -426,7 +470,7 @@ final class ClientSession implements SessionLink {
       }
     } else {
       List<String> users = f.userList("users", cfg.maxUsersPerSubscribe());
-      users.forEach(watchedUsers::remove);
+      watchedUsers.remove(users);
       byShard(users).forEach((shard, part) -> gw.directory().tell(shard, s -> s.unsubscribeUsers(this, part)));
     }
     write(Frames.ack(requestId));
@@ -449,8 +493,17 @@ final class ClientSession implements SessionLink {
         gw.metrics().error(ErrorCode.FORBIDDEN);
         return;
       }
+      if (out.full()) {
+        refuseFull("query", requestId);
+        return;
+      }
       sendPresence(inRequestOrder(users, asks), requestId);
     });
+  }
+
+  private void refuseFull(String type, Object requestId) {
+    sendError(ErrorCode.RATE_LIMITED, "write queue full (the client is not reading what the hub sent): "
+        + type + " refused", requestId);
   }
 
   private Map<Integer, List<String>> byShard(List<String> users) {
@@ -514,12 +567,12 @@ final class ClientSession implements SessionLink {
   public Future<Boolean> offer(String frame) {
     PromiseInternal<Boolean> written = ((ContextInternal) Vertx.currentContext()).promise();
     context.execute(() -> {
-      if (phase != Phase.OPEN || socket.writeQueueFull()) {
+      if (phase != Phase.OPEN || out.full()) {
         written.complete(false);
         return;
       }
       gw.metrics().frameOut();
-      socket.write(frame).onComplete(ar -> written.complete(ar.succeeded()));
+      out.write(frame).onComplete(ar -> written.complete(ar.succeeded()));
     });
     return written.future();
   }
@@ -544,12 +597,12 @@ final class ClientSession implements SessionLink {
   }
 
   private boolean pending(PresenceRecord r) {
-    return pendingUsers.containsKey(r.user()) || (r.role() != null && pendingRosters.containsKey(r.role()));
+    return watchedUsers.isPending(r.user()) || (r.role() != null && pendingRosters.containsKey(r.role()));
   }
 
   private boolean watched(PresenceRecord r) {
     return VisibilityPolicy.canSee(role, r.role())
-        && (watchedUsers.contains(r.user()) || (r.role() != null && watchedRosters.contains(r.role())));
+        && (watchedUsers.isWatched(r.user()) || (r.role() != null && watchedRosters.contains(r.role())));
   }
 
   /** Writes held changes whose snapshot has been sent, keeps those still waiting for one. */
@@ -575,25 +628,30 @@ final class ClientSession implements SessionLink {
     if (records.isEmpty()) {
       return;
     }
-    if (!coalesced.isEmpty() || socket.writeQueueFull()) {
+    if (!coalesced.isEmpty() || out.full()) {
       for (PresenceRecord r : records) {
         coalesced.remove(r.user());
         coalesced.put(r.user(), r);
       }
-      if (!drainArmed) {
-        drainArmed = true;
-        socket.drainHandler(v -> {
-          drainArmed = false;
-          if (phase == Phase.OPEN && !coalesced.isEmpty()) {
-            List<PresenceRecord> latest = new ArrayList<>(coalesced.values());
-            coalesced.clear();
-            sendChanges(latest);
-          }
-        });
-      }
       return;
     }
     sendPresence(records, null);
+  }
+
+  /** The socket took what it held: the coalesced changes go out (they may fill it again). */
+  private void onDrained() {
+    if (phase == Phase.OPEN && !coalesced.isEmpty()) {
+      List<PresenceRecord> latest = new ArrayList<>(coalesced.values());
+      coalesced.clear();
+      sendChanges(latest);
+    }
+  }
+
+  /** The client has not read for {@code livenessTimeoutMs}: its queue cannot be allowed to stay. */
+  private void onStuck() {
+    LOG.debug("session " + id + ": write queue full for " + cfg.livenessTimeoutMs() + " ms, closing");
+    gw.metrics().error(ErrorCode.RATE_LIMITED);
+    closeWith(CloseCode.POLICY, "write queue full for " + cfg.livenessTimeoutMs() + " ms");
   }
 
   private void sendPresence(List<PresenceRecord> records, Object requestId) {
@@ -606,13 +664,9 @@ final class ClientSession implements SessionLink {
     }
   }
 
-  /**
-   * Frames go out as text: on the raw WebSocket transport a Buffer would become a binary message,
-   * which browsers hand to a portal as a Blob instead of a string.
-   */
   private void write(JsonObject frame) {
     gw.metrics().frameOut();
-    socket.write(frame.encode());
+    out.write(frame.encode());
   }
 
   private void sendError(ErrorCode code, String message, Object requestId) {
@@ -661,13 +715,20 @@ final class ClientSession implements SessionLink {
     left = true;
     cancelTimer(authTimer);
     cancelTimer(expiryTimer);
+    out.stop();
+    if (peer != null) {
+      peer.stop();
+      if (transport != null && transport.sessionId() != null) {
+        gw.sessions().untrack(transport.sessionId(), peer.tracker());
+      }
+    }
     held.clear();
     coalesced.clear();
     if (key != null) {
       ShardDirectory dir = gw.directory();
       dir.tell(key, shard -> shard.close(this, bye));
-      Set<String> users = new HashSet<>(watchedUsers);
-      users.addAll(pendingUsers.keySet());
+      Set<String> users = watchedUsers.all();
+      watchedUsers.clear();
       byShard(new ArrayList<>(users)).forEach((shard, part) -> dir.tell(shard, s -> s.unsubscribeUsers(this, part)));
       EnumSet<Role> rosters = EnumSet.copyOf(watchedRosters);
       rosters.addAll(pendingRosters.keySet());

@@ -37,6 +37,15 @@ public final class Frames {
     return f;
   }
 
+  /** The answer to a client's {@code ping} (PROTOCOL.md §4 Liveness). */
+  public static JsonObject pong(Object id) {
+    JsonObject f = new JsonObject().put("type", "pong");
+    if (id != null) {
+      f.put("id", id);
+    }
+    return f;
+  }
+
   public static JsonObject error(ErrorCode code, String message, Object id) {
     JsonObject f = new JsonObject().put("type", "error").put("code", code.wire()).put("message", message);
     if (id != null) {

@@ -1,6 +1,7 @@
 package com.presencehub.gateway;
 
 import com.presencehub.gateway.impl.SockJsSessionGate;
+import com.presencehub.gateway.impl.SockJsTransports;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -19,8 +20,11 @@ import java.util.function.Consumer;
  */
 public final class GatewayVerticle extends VerticleBase {
 
+  /** The SockJS endpoint (PROTOCOL.md §4). */
+  static final String PREFIX = "/presence";
+
   /** Shared by every instance: the requests of one polling session may reach any of them. */
-  private static final SockJsSessionGate SESSION_GATE = new SockJsSessionGate("/presence");
+  private static final SockJsSessionGate SESSION_GATE = new SockJsSessionGate(PREFIX);
 
   private final Gateway gateway;
   private final Consumer<Router> extraRoutes;
@@ -53,7 +57,7 @@ public final class GatewayVerticle extends VerticleBase {
   private void mountSockJs(Router router) {
     var cfg = gateway.config();
     SockJSHandlerOptions options = new SockJSHandlerOptions()
-        .setHeartbeatInterval(cfg.heartbeatIntervalMs())
+        .setHeartbeatInterval(heartbeatIntervalMs(cfg))
         .setSessionTimeout(cfg.sockjsSessionTimeoutMs())
         .setRegisterWriteHandler(false);
     // The POST transports (xhr_send) need a body; its limit leaves room for SockJS's JSON
@@ -63,6 +67,14 @@ public final class GatewayVerticle extends VerticleBase {
     // without saying so; saying it keeps keep-alive clients and proxies off a dying connection.
     router.post("/presence/:server/:session/xhr").handler(rc -> {
       rc.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      rc.next();
+    });
+    // Every request of a SockJS session (a poll above all) proves its peer alive (§4 Liveness).
+    router.route("/presence/*").handler(rc -> {
+      SockJsTransports.Path path = SockJsTransports.parse(PREFIX, rc.normalizedPath());
+      if (path != null && path.sessionId() != null) {
+        gateway.sessions().proveAlive(path.sessionId(), System.currentTimeMillis());
+      }
       rc.next();
     });
     router.route("/presence/*").handler(SESSION_GATE);
@@ -84,7 +96,19 @@ public final class GatewayVerticle extends VerticleBase {
         .setPort(gateway.config().httpPort())
         .setMaxWebSocketFrameSize(limit)
         .setMaxWebSocketMessageSize(limit)
-        .setTcpNoDelay(true);
+        .setTcpNoDelay(true)
+        // A peer that stops acknowledging (cable, sleep) with data in flight: the kernel drops the
+        // connection after this long instead of retransmitting for ~15 min (native epoll only;
+        // ignored by the NIO transport). PROTOCOL.md §4 Liveness.
+        .setTcpUserTimeout((int) Math.min(Integer.MAX_VALUE, gateway.config().livenessTimeoutMs()));
+  }
+
+  /**
+   * The SockJS heartbeat answers a held poll: at most the liveness ping interval, so that a polling
+   * client polls again before its liveness deadline (PROTOCOL.md §4 Liveness).
+   */
+  static long heartbeatIntervalMs(com.presencehub.ops.HubConfig cfg) {
+    return Math.min(cfg.heartbeatIntervalMs(), LivenessTracker.pingInterval(cfg.livenessTimeoutMs()));
   }
 
   /** The largest frame a transport accepts before refusing it outright. */

@@ -3,6 +3,7 @@ package com.presencehub.gateway;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class SessionRegistry {
 
   private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+  /** SockJS session id → liveness of the open sessions of the framed transports (not the raw WebSocket). */
+  private final Map<String, LivenessTracker> liveness = new ConcurrentHashMap<>();
   private Future<Void> closingAll;
 
   /**
@@ -31,6 +34,26 @@ final class SessionRegistry {
 
   void remove(ClientSession session) {
     sessions.remove(session);
+  }
+
+  void track(String sockJsSessionId, LivenessTracker tracker) {
+    liveness.put(sockJsSessionId, tracker);
+  }
+
+  /** Only this tracker: a later session may have taken the id meanwhile. */
+  void untrack(String sockJsSessionId, LivenessTracker tracker) {
+    liveness.remove(sockJsSessionId, tracker);
+  }
+
+  /**
+   * A request of SockJS session {@code sockJsSessionId} arrived (a poll, a send, a streaming
+   * reconnect): its peer is alive (PROTOCOL.md §4 Liveness: the polls prove it). Any thread.
+   */
+  void proveAlive(String sockJsSessionId, long nowMs) {
+    LivenessTracker t = liveness.get(sockJsSessionId);
+    if (t != null) {
+      t.proof(nowMs);
+    }
   }
 
   /** Closes every session with 4503; every caller gets the same future, done when all close frames are out. */

@@ -60,7 +60,9 @@ public final class HubNode {
   /** A Vert.x instance whose own metrics go to {@code registry} beside the hub's. */
   public static Vertx createVertx(PrometheusMeterRegistry registry) {
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)))
+        // Linux epoll where it loads (TCP_USER_TIMEOUT for dead peers, GatewayVerticle); NIO elsewhere.
+        .setPreferNativeTransport(true);
     return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
   }
 
@@ -74,7 +76,9 @@ public final class HubNode {
    */
   public static Future<Vertx> createClusteredVertx(HubConfig config, PrometheusMeterRegistry registry) {
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)))
+        // Linux epoll where it loads (TCP_USER_TIMEOUT for dead peers, GatewayVerticle); NIO elsewhere.
+        .setPreferNativeTransport(true);
     return ClusterSetup.clusteredVertx(Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry)), options,
         config, System.currentTimeMillis());
   }

@@ -66,6 +66,7 @@ public final class SockJsTestClient {
    * responses then arrive where their handlers were set, and sends keep their order.
    */
   private final Context context;
+  private final String host;
   private final int port;
   private final Transport transport;
   /** {@code /presence/<server>/<session>} for the framed transports. */
@@ -91,9 +92,10 @@ public final class SockJsTestClient {
   /** The last xhr_send, on {@link #context} only. */
   private Future<Void> sends = Future.succeededFuture();
 
-  private SockJsTestClient(Vertx vertx, int port, Transport transport) {
+  private SockJsTestClient(Vertx vertx, String host, int port, Transport transport) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
+    this.host = host;
     this.port = port;
     this.transport = transport;
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
@@ -102,13 +104,23 @@ public final class SockJsTestClient {
 
   /** Opens a connection; completes once the transport is open (SockJS {@code o} received). */
   public static Future<SockJsTestClient> connect(Vertx vertx, int port, Transport transport) {
-    SockJsTestClient client = new SockJsTestClient(vertx, port, transport);
+    return connect(vertx, HOST, port, transport);
+  }
+
+  /** {@link #connect} to a hub on another local address (e.g. a veth a test created). */
+  public static Future<SockJsTestClient> connect(Vertx vertx, String host, int port, Transport transport) {
+    SockJsTestClient client = new SockJsTestClient(vertx, host, port, transport);
     return client.start().map(client);
   }
 
   /** Blocking {@link #connect}. */
   public static SockJsTestClient open(Vertx vertx, int port, Transport transport) {
     return block(connect(vertx, port, transport), PATIENCE, () -> transport + " connection to port " + port);
+  }
+
+  /** Blocking {@link #connect(Vertx, String, int, Transport)}. */
+  public static SockJsTestClient open(Vertx vertx, String host, int port, Transport transport) {
+    return block(connect(vertx, host, port, transport), PATIENCE, () -> transport + " connection to " + host + ":" + port);
   }
 
   public Transport transport() {
@@ -328,7 +340,7 @@ public final class SockJsTestClient {
       wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
           .setMaxFrameSize(4 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
       String uri = transport == Transport.RAW_WEBSOCKET ? "/presence/websocket" : sessionPath + "/websocket";
-      wsClient.connect(port, HOST, uri).onComplete(ar -> {
+      wsClient.connect(port, host, uri).onComplete(ar -> {
         if (ar.failed()) {
           opened.tryFail(ar.cause());
           return;
@@ -360,7 +372,7 @@ public final class SockJsTestClient {
     }
     Future<HttpClientRequest> request;
     try {
-      request = polls.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(HOST).setPort(port)
+      request = polls.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
           .setURI(sessionPath + "/xhr"));
     } catch (IllegalStateException vertxClosing) {
       onClosed(1006, "xhr poll failed: " + vertxClosing.getMessage());
@@ -399,7 +411,7 @@ public final class SockJsTestClient {
   }
 
   private Future<Integer> post(String what, String body) {
-    return sender.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(HOST).setPort(port)
+    return sender.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
             .setURI(sessionPath + "/" + what))
         .compose(req -> req.send(Buffer.buffer(body)))
         .compose(resp -> resp.body().map(b -> resp.statusCode()));

@@ -1,0 +1,90 @@
+package com.presencehub.gateway;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.ContextInternal;
+
+/**
+ * Closes a session whose peer has stopped proving that it is alive (PROTOCOL.md §4 Liveness):
+ * one timer per session, re-armed at the peer's deadline (or at its next ping), on the session's
+ * loop. On the WebSocket transports it pings the peer every {@link LivenessTracker#pingIntervalMs()}
+ * and counts its pongs as proofs: browsers and WebSocket libraries answer pings by themselves, so a
+ * quiet tab stays open without sending anything. The other proofs (frames, polls) are fed to the
+ * tracker by whoever sees them.
+ */
+final class PeerWatch {
+
+  private static final Buffer PING = Buffer.buffer("presence-hub");
+
+  private final ContextInternal context;
+  private final LivenessTracker tracker;
+  private final ServerWebSocket ws;
+  private final Runnable onDead;
+  private long timer = -1;
+  private long nextPingAt;
+  private boolean stopped;
+
+  /**
+   * @param ws the WebSocket to ping, or null when the transport has none (or it is out of reach)
+   * @param onDead run once, on the session's loop, when the peer is taken for dead
+   */
+  PeerWatch(ContextInternal context, LivenessTracker tracker, ServerWebSocket ws, Runnable onDead) {
+    this.context = context;
+    this.tracker = tracker;
+    this.ws = ws;
+    this.onDead = onDead;
+  }
+
+  /** Must run on the session's loop. */
+  void start() {
+    long now = System.currentTimeMillis();
+    if (ws != null) {
+      ws.pongHandler(data -> tracker.proof(System.currentTimeMillis()));
+    }
+    nextPingAt = now + tracker.pingIntervalMs();
+    arm(now);
+  }
+
+  void proof() {
+    tracker.proof(System.currentTimeMillis());
+  }
+
+  void stop() {
+    stopped = true;
+    if (timer != -1) {
+      context.owner().cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  LivenessTracker tracker() {
+    return tracker;
+  }
+
+  boolean pinging() {
+    return ws != null;
+  }
+
+  private void arm(long now) {
+    timer = context.setTimer(tracker.nextCheckDelay(now, ws != null), id -> tick());
+  }
+
+  private void tick() {
+    timer = -1;
+    if (stopped) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    if (tracker.dead(now)) {
+      stopped = true;
+      onDead.run();
+      return;
+    }
+    if (ws != null && now >= nextPingAt) {
+      nextPingAt = now + tracker.pingIntervalMs();
+      // A failed ping (the socket is closing) needs nothing: the close handler ends the session.
+      ws.writePing(PING);
+    }
+    arm(now);
+  }
+}
