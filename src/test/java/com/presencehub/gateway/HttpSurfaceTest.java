@@ -393,6 +393,10 @@ class HttpSurfaceTest {
       records.add(r);
     }
 
+    synchronized List<LogRecord> records() {
+      return new ArrayList<>(records);
+    }
+
     synchronized long linesAtWarning() {
       return records.stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue()).count();
     }
