@@ -144,6 +144,28 @@ class HttpSurfaceTest {
   }
 
   @Test
+  @DisplayName("A request body trickled slower than httpHeaderTimeoutMs gets the connection closed")
+  void slowBodyIsClosed(Vertx vertx) throws Exception {
+    LiveHub hub = LiveHub.start(vertx, LiveHub.noIdle().put("httpHeaderTimeoutMs", 800));
+    Socket s = open(hub.port());
+    write(s, "POST /presence/000/abc/xhr_send HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+        + "Content-Length: 1000\r\n\r\n[");
+    long start = System.nanoTime();
+    boolean closed = false;
+    while (!closed && System.nanoTime() - start < Duration.ofSeconds(10).toNanos()) {
+      try {
+        s.getOutputStream().write('"');
+        closed = closedByPeer(s, Duration.ofMillis(100));
+      } catch (IOException reset) {
+        closed = true;
+      }
+    }
+    long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
+    assertTrue(closed, "a trickled body kept its connection for 10 s");
+    assertTrue(ms >= 700, "closed before the timeout: " + ms + " ms");
+  }
+
+  @Test
   @DisplayName("Sessions on every transport are not touched by those timeouts")
   void sessionsOutliveTheTimeouts(Vertx vertx) {
     LiveHub hub = LiveHub.start(vertx, LiveHub.noIdle().put("httpHeaderTimeoutMs", 300).put("httpIdleTimeoutMs", 300));

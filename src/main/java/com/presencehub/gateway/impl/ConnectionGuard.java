@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * opening, or {@code idleTimeoutMs} after its previous response (keep-alive); and one source
  * address holds at most {@code maxPendingPerAddress} pending connections (more are closed on
  * accept). A connection serving a request (a poll, a stream, an {@code xhr_send}) or upgraded to a
- * WebSocket is a session's, and its liveness is the session's business.
+ * WebSocket is a session's, and its liveness is the session's business; only its request body must
+ * have arrived within {@code headerTimeoutMs}.
  *
  * <p>Request framing is strict (RFC 9112 §6.1, §6.3): {@code Content-Length} together with {@code
  * Transfer-Encoding}, or any {@code Transfer-Encoding} other than one {@code chunked}, is answered
@@ -159,6 +160,14 @@ public final class ConnectionGuard {
         // A WebSocket from here on (or a refused upgrade, which closes): never pending again.
         t.upgraded = true;
       }
+      // A body trickled as slowly as a header is the same attack: the whole request within the
+      // header timeout too (upgrades and streams have read theirs long before).
+      vertx.setTimer(headerTimeoutMs, id -> {
+        if (!t.closed && !t.upgraded && !req.isEnded()) {
+          note("closing a connection from " + t.address + ": request body not received within " + headerTimeoutMs + " ms");
+          t.conn.close();
+        }
+      });
       req.response().endHandler(v -> {
         t.inFlight--;
         if (t.inFlight == 0 && !t.upgraded && !t.closed && !t.becomePending(idleTimeoutMs, "no new request")) {
