@@ -6,6 +6,9 @@ import com.presencehub.gateway.impl.SockJsSessionGate;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import com.presencehub.ops.LogLimiter;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -48,6 +51,14 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     mountSockJs(router);
     extraRoutes.accept(router);
+    // Last resort for a handler that fails (vertx-web would log a stack trace per request): the
+    // status it asked for, or 500, with a short body; one rate-limited line, the trace at debug.
+    router.route().failureHandler(rc -> onRouteFailure(rc, rc.statusCode()));
+    // What no route handles (no match, bad path encoding) reaches these; without one for its
+    // status vertx-web logs "Unhandled exception in router" at ERROR, per request.
+    for (int status : new int[] {400, 403, 404, 405, 406, 413, 414, 415, 431, 500, 501, 503}) {
+      router.errorHandler(status, rc -> onRouteFailure(rc, status));
+    }
     HttpServerOptions options = serverOptions();
     var cfg = gateway.config();
     ConnectionGuard guard = new ConnectionGuard(vertx, options, pendingConnections, cfg.httpHeaderTimeoutMs(),
@@ -115,6 +126,27 @@ public final class GatewayVerticle extends VerticleBase {
         session.closeWith(CloseCode.SHUTTING_DOWN, "node shutting down");
       }
     }));
+  }
+
+  private static final LogLimiter FAILURE_LINES = new LogLimiter(5, 10_000);
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+
+  private static void onRouteFailure(RoutingContext rc, int statusCode) {
+    int status = statusCode >= 400 ? statusCode : 500;
+    if (status >= 500) {
+      String suffix = FAILURE_LINES.admit(System.currentTimeMillis());
+      if (suffix != null) {
+        LOG.warn(rc.request().method() + " " + rc.normalizedPath() + " failed: "
+            + (rc.failure() == null ? "status " + status : rc.failure().getClass().getSimpleName()) + suffix);
+      }
+    }
+    LOG.debug("request failed", rc.failure());
+    if (!rc.response().ended() && !rc.response().headWritten()) {
+      rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+          .end(io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase() + "\n");
+    } else if (!rc.response().ended()) {
+      rc.response().reset();
+    }
   }
 
   /** A send body whose elements are not all strings: 400 naming the element, instead of a SockJS failure. */

@@ -257,6 +257,40 @@ class HttpSurfaceTest {
     }
   }
 
+  @Test
+  @DisplayName("Garbage HTTP requests get a 4xx or a close, and no stack trace in the log")
+  void garbageRequestsWriteNoTraces(Vertx vertx) throws IOException {
+    LiveHub hub = LiveHub.start(vertx, LiveHub.noIdle());
+    List<String> garbage = List.of(
+        "GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /no/such/page HTTP/1.1\r\nHost: x\r\n\r\n",
+        "DELETE /health/live HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /presence/%zz/%%/xhr HTTP/1.1\r\nHost: x\r\n\r\n",
+        "POST /presence/000/%zz/xhr_send HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n[]",
+        "BLAH / HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET / HTTP/9.9\r\nHost: x\r\n\r\n",
+        "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(10_000) + "\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
+        "\u0000\u0001\u0002garbage\r\n\r\n",
+        "GET /presence/info HTTP/1.1\r\nHost: x\r\nOrigin: \u00ff\u00fe\r\n\r\n",
+        "GET /dev/token?tenant=%ud800&user=%00&role=tech HTTP/1.1\r\nHost: x\r\n\r\n",
+        "POST /presence/000/abc/jsonp_send HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 8\r\n\r\nd=[null]");
+    try (LogCapture logs = new LogCapture()) {
+      for (String request : garbage) {
+        String answer = exchange(hub.port(), request.contains("Connection:") ? request
+            : request.replaceFirst("\r\n", "\r\nConnection: close\r\n"));
+        assertTrue(answer.isEmpty() || answer.matches("(?s)HTTP/\\d\\.\\d [2-5]\\d\\d .*"), "odd answer to " + request + ":\n" + answer);
+        // 501 is Vert.x's answer to an HTTP version it does not speak; a 500 would be a failure of ours.
+        assertFalse(answer.startsWith("HTTP/1.1 500"), "a server error for " + request.substring(0, Math.min(80, request.length())) + ":\n" + answer);
+      }
+      logs.assertNoStackTraces();
+      assertTrue(logs.linesAtWarning() <= 5, logs.linesAtWarning() + " lines at WARNING or above for " + garbage.size() + " requests");
+    }
+    assertEquals(200, exchange(hub.port(), get("/health/live", null)).startsWith("HTTP/1.1 200") ? 200 : 0);
+  }
+
   // ---- origins --------------------------------------------------------------------------------------
 
   @Test
