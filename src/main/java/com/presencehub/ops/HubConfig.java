@@ -19,6 +19,11 @@ import com.presencehub.gateway.OriginPolicy;
  * conf/config.json} ({@code idleTimeoutMs}), the environment ({@code PRESENCE_IDLE_TIMEOUT_MS})
  * or a system property ({@code -Dpresence.idleTimeoutMs}), later ones winning. Every value is
  * validated here; an error names the key and its source.
+ *
+ * <p>With neither {@code jwtSecret} nor {@code jwtPublicKey} anywhere, {@link #devMode()} is true
+ * (PROTOCOL.md §7): a random HS256 secret made here, {@code httpHost} 127.0.0.1 unless a loopback
+ * address is given (any other stops start-up), {@code devTokens} on unless turned off. An HS256
+ * secret under {@value #MIN_HS256_SECRET_BYTES} bytes stops start-up (RFC 7518 §3.2).
  */
 public record HubConfig(
     String httpHost,
