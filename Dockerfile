@@ -11,6 +11,9 @@ FROM eclipse-temurin:17-jre
 RUN groupadd --system --gid 10001 presence && useradd --system --uid 10001 --gid presence --no-create-home presence
 WORKDIR /app
 COPY --from=build /src/target/presence-hub.jar /app/presence-hub.jar
+# conf/config.json holds no secret: give the container PRESENCE_JWT_SECRET (at least 32 bytes) or
+# PRESENCE_JWT_PUBLIC_KEY. Without either the node runs in development mode, bound to 127.0.0.1
+# inside the container, unreachable from outside it.
 COPY conf /app/conf
 EXPOSE 8080
 # SIGTERM (docker stop) closes sessions with 4503 so clients reconnect elsewhere.

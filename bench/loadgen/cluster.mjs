@@ -102,6 +102,8 @@ export class Cluster {
         PRESENCE_HTTP_HOST: '127.0.0.1',
         PRESENCE_HTTP_PORT: String(n.httpPort),
         PRESENCE_JWT_SECRET: BENCH_SECRET,
+        // The load generator opens thousands of connections from a few addresses at once.
+        PRESENCE_MAX_PENDING_CONNECTIONS_PER_ADDRESS: '1000000',
         PRESENCE_CLUSTER: 'true',
         PRESENCE_CLUSTER_NAME: this.name,
         PRESENCE_CLUSTER_HOST: '127.0.0.1',

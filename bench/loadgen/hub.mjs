@@ -10,6 +10,8 @@ export async function startHub({ jar, port, jvmFlags, env = {} }) {
       PRESENCE_HTTP_HOST: '127.0.0.1',
       PRESENCE_HTTP_PORT: String(port),
       PRESENCE_JWT_SECRET: BENCH_SECRET,
+      // The load generator opens thousands of connections from a few addresses at once.
+      PRESENCE_MAX_PENDING_CONNECTIONS_PER_ADDRESS: '1000000',
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],

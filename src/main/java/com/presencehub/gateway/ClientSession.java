@@ -4,6 +4,7 @@ import com.presencehub.gateway.impl.SockJsCloser;
 import com.presencehub.gateway.impl.SockJsTransports;
 import com.presencehub.delivery.Delivery;
 import com.presencehub.ops.HubConfig;
+import com.presencehub.ops.LogLimiter;
 import com.presencehub.presence.DeliveryKind;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.ReachabilityPolicy;
@@ -58,6 +59,7 @@ import java.util.function.Consumer;
 final class ClientSession implements SessionLink {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
+  private static final LogLimiter FAILED_FRAME_LINES = new LogLimiter(5, 10_000);
   /** Large batches (a roster snapshot, an idle storm) are split so no frame grows unbounded. */
   static final int MAX_RECORDS_PER_FRAME = 256;
 
@@ -181,8 +183,14 @@ final class ClientSession implements SessionLink {
     } catch (BadFrameException e) {
       sendError(e.code(), e.getMessage(), requestId);
     } catch (RuntimeException e) {
-      LOG.warn("session " + id + ": frame failed", e);
-      sendError(ErrorCode.BAD_REQUEST, "frame could not be processed: " + e.getMessage(), requestId);
+      // A bug, not the client's fault; but any client can repeat it: a short, rate-limited line, the
+      // trace at debug, and no Java text in the reply.
+      String suffix = FAILED_FRAME_LINES.admit(System.currentTimeMillis());
+      if (suffix != null) {
+        LOG.warn("session " + id + ": a frame failed: " + e.getClass().getSimpleName() + suffix);
+      }
+      LOG.debug("session " + id + ": frame failed", e);
+      sendError(ErrorCode.BAD_REQUEST, "frame could not be processed", requestId);
     }
   }
 
@@ -253,7 +261,8 @@ final class ClientSession implements SessionLink {
           return;
         }
         if (opened.failed()) {
-          sendError(ErrorCode.BAD_REQUEST, "could not open session: " + opened.cause().getMessage(), requestId);
+          LOG.debug("session " + id + ": open failed", opened.cause());
+          sendError(ErrorCode.BAD_REQUEST, "could not open session: node not ready", requestId);
           closeWith(CloseCode.SHUTTING_DOWN, "node not ready");
           return;
         }
@@ -305,7 +314,11 @@ final class ClientSession implements SessionLink {
       if (phase != Phase.OPEN) {
         return;
       }
-      if (ar.failed()) {
+      if (ar.failed() && TokenVerifier.isMalformedClaim(ar.cause())) {
+        // A token with broken claims is an issuer or client bug, not a stale token: end the session.
+        sendError(ErrorCode.UNAUTHORIZED, ar.cause().getMessage(), requestId);
+        closeWith(CloseCode.UNAUTHORIZED, "unauthorized");
+      } else if (ar.failed()) {
         sendError(ErrorCode.UNAUTHORIZED, ar.cause().getMessage() + " (the current token stays in force)", requestId);
       } else if (!ar.result().sameUserAs(identity)) {
         sendError(ErrorCode.UNAUTHORIZED, "the new token is for another user, tenant or role", requestId);
@@ -365,7 +378,8 @@ final class ClientSession implements SessionLink {
       if (ar.succeeded()) {
         write(Frames.ack(requestId).put("presence", Frames.record(ar.result())));
       } else {
-        sendError(ErrorCode.BAD_REQUEST, ar.cause().getMessage(), requestId);
+        sendError(ErrorCode.BAD_REQUEST, ar.cause() instanceof BadFrameException ? ar.cause().getMessage()
+            : "status: could not be set", requestId);
       }
     });
   }
@@ -546,7 +560,8 @@ final class ClientSession implements SessionLink {
     UserKey target = new UserKey(key.tenant(), to);
     gw.courier().deliver(target, kind, delivery, r -> VisibilityPolicy.canSee(role, r.role())).onComplete(ar -> {
       if (ar.failed()) {
-        sendError(ErrorCode.BAD_REQUEST, "delivery failed: " + ar.cause().getMessage(), requestId);
+        LOG.debug("session " + id + ": delivery failed", ar.cause());
+        sendError(ErrorCode.BAD_REQUEST, "to: delivery failed", requestId);
         return;
       }
       Delivery d = ar.result();

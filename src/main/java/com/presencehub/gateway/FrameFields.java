@@ -41,7 +41,29 @@ final class FrameFields {
     if (s.length() > MAX_ID_LENGTH) {
       throw BadFrameException.badRequest(field, "is longer than " + MAX_ID_LENGTH + " characters");
     }
+    if (!validUnicode(s)) {
+      throw BadFrameException.badRequest(field, "is not valid Unicode (lone surrogate)");
+    }
     return s;
+  }
+
+  /**
+   * False for a string with a lone UTF-16 surrogate: JSON's {@code \uD800} escapes allow one, but it
+   * has no UTF-8 form, so it would be written back as {@code ?} and two different ids would look alike.
+   */
+  static boolean validUnicode(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** @return the value, or {@code -1} when absent */
@@ -91,6 +113,9 @@ final class FrameFields {
       if (s.length() > MAX_ID_LENGTH) {
         throw BadFrameException.badRequest(field + "[" + i + "]", "is longer than " + MAX_ID_LENGTH + " characters");
       }
+      if (!validUnicode(s)) {
+        throw BadFrameException.badRequest(field + "[" + i + "]", "is not valid Unicode (lone surrogate)");
+      }
       out.add(s);
     }
     return new ArrayList<>(out);
@@ -100,12 +125,34 @@ final class FrameFields {
     return frame.getValue(field) != null;
   }
 
-  /** The request id, echoed on replies: a string or a number. */
+  /** Largest request id magnitude: JavaScript's safe integers, so a browser reads back exactly what it sent. */
+  static final long MAX_NUMERIC_ID = (1L << 53) - 1;
+
+  /**
+   * The request id, echoed exactly on replies: a string of valid Unicode of at most {@value
+   * #MAX_ID_LENGTH} characters, or a finite number within ±(2^53 − 1). Anything that could not come
+   * back unchanged (2^64, 1e400, a lone surrogate) is refused.
+   */
   static Object requestId(JsonObject frame) {
     Object id = frame.getValue("id");
-    if (id == null || id instanceof String || (id instanceof Number && !(id instanceof Double && ((Double) id).isNaN()))) {
-      return id;
+    if (id == null) {
+      return null;
     }
-    throw BadFrameException.badRequest("id", "must be a string or a number");
+    if (id instanceof String s) {
+      if (s.length() > MAX_ID_LENGTH || !validUnicode(s)) {
+        throw BadFrameException.badRequest("id", "must be a string or a number; a string id must be valid Unicode of at most "
+            + MAX_ID_LENGTH + " characters");
+      }
+      return s;
+    }
+    boolean exact = (id instanceof Integer || id instanceof Long)
+        ? ((Number) id).longValue() >= -MAX_NUMERIC_ID && ((Number) id).longValue() <= MAX_NUMERIC_ID
+        : id instanceof Double d && Double.isFinite(d) && Math.abs(d) <= MAX_NUMERIC_ID;
+    if (!exact) {
+      throw BadFrameException.badRequest("id", "must be a string or a number between -" + MAX_NUMERIC_ID + " and "
+          + MAX_NUMERIC_ID + " (so that it comes back exactly)");
+    }
+    return id;
   }
+
 }

@@ -1,7 +1,15 @@
 package com.presencehub.gateway;
 
+import com.presencehub.gateway.impl.ConnectionGuard;
+import com.presencehub.gateway.impl.SockJsBodies;
 import com.presencehub.gateway.impl.SockJsSessionGate;
 import com.presencehub.gateway.impl.SockJsTransports;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import com.presencehub.ops.LogLimiter;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -28,11 +36,18 @@ public final class GatewayVerticle extends VerticleBase {
 
   private final Gateway gateway;
   private final Consumer<Router> extraRoutes;
+  private final ConnectionGuard.Counts pendingConnections;
   private HttpServer server;
 
   public GatewayVerticle(Gateway gateway, Consumer<Router> extraRoutes) {
+    this(gateway, extraRoutes, new ConnectionGuard.Counts());
+  }
+
+  /** @param pendingConnections shared by every gateway instance of the node (the per-address cap) */
+  public GatewayVerticle(Gateway gateway, Consumer<Router> extraRoutes, ConnectionGuard.Counts pendingConnections) {
     this.gateway = gateway;
     this.extraRoutes = extraRoutes;
+    this.pendingConnections = pendingConnections;
   }
 
   @Override
@@ -40,8 +55,28 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     mountSockJs(router);
     extraRoutes.accept(router);
-    server = vertx.createHttpServer(serverOptions());
-    return server.requestHandler(router).listen();
+    // Last resort for a handler that fails (vertx-web would log a stack trace per request): the
+    // status it asked for, or 500, with a short body; one rate-limited line, the trace at debug.
+    router.route().failureHandler(rc -> onRouteFailure(rc, rc.statusCode()));
+    // What no route handles (no match, bad path encoding) reaches these; without one for its
+    // status vertx-web logs "Unhandled exception in router" at ERROR, per request.
+    for (int status : new int[] {400, 403, 404, 405, 406, 413, 414, 415, 431, 500, 501, 503}) {
+      router.errorHandler(status, rc -> onRouteFailure(rc, status));
+    }
+    HttpServerOptions options = serverOptions();
+    var cfg = gateway.config();
+    ConnectionGuard guard = new ConnectionGuard(vertx, options, pendingConnections, cfg.httpHeaderTimeoutMs(),
+        cfg.httpIdleTimeoutMs(), cfg.maxPendingConnectionsPerAddress());
+    server = vertx.createHttpServer(options);
+    return server
+        .connectionHandler(guard::onConnection)
+        .invalidRequestHandler(ConnectionGuard::onInvalidRequest)
+        .requestHandler(req -> {
+          if (guard.onRequest(req)) {
+            router.handle(req);
+          }
+        })
+        .listen();
   }
 
   /**
@@ -62,7 +97,23 @@ public final class GatewayVerticle extends VerticleBase {
         .setRegisterWriteHandler(false);
     // The POST transports (xhr_send) need a body; its limit leaves room for SockJS's JSON
     // escaping so that an oversized frame still reaches us and gets a too_large error.
+    OriginPolicy origins = new OriginPolicy(cfg.allowedOrigins());
+    if (!origins.anyOrigin()) {
+      // Before SockJS: an unlisted page gets 403 and no CORS headers (SockJS would echo its origin
+      // with credentials allowed), and no WebSocket.
+      router.route("/presence/*").handler(rc -> {
+        String origin = rc.request().getHeader(HttpHeaders.ORIGIN);
+        if (origins.allows(origin, rc.request().getHeader(HttpHeaders.HOST))) {
+          rc.next();
+          return;
+        }
+        rc.response().setStatusCode(403).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+            .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE).end("origin not allowed: see allowedOrigins\n");
+      });
+    }
     router.post("/presence/*").handler(BodyHandler.create(false).setBodyLimit(transportLimit()));
+    router.post("/presence/:server/:session/xhr_send").handler(GatewayVerticle::checkSendBody);
+    router.post("/presence/:server/:session/jsonp_send").handler(GatewayVerticle::checkSendBody);
     // vertx-web closes the connection after every xhr-polling response (vert-x3/vertx-web#2862)
     // without saying so; saying it keeps keep-alive clients and proxies off a dying connection.
     router.post("/presence/:server/:session/xhr").handler(rc -> {
@@ -89,6 +140,43 @@ public final class GatewayVerticle extends VerticleBase {
     }));
   }
 
+  private static final LogLimiter FAILURE_LINES = new LogLimiter(5, 10_000);
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+
+  private static void onRouteFailure(RoutingContext rc, int statusCode) {
+    int status = statusCode >= 400 ? statusCode : 500;
+    if (status >= 500) {
+      String suffix = FAILURE_LINES.admit(System.currentTimeMillis());
+      if (suffix != null) {
+        LOG.warn(rc.request().method() + " " + rc.normalizedPath() + " failed: "
+            + (rc.failure() == null ? "status " + status : rc.failure().getClass().getSimpleName()) + suffix);
+      }
+    }
+    LOG.debug("request failed", rc.failure());
+    if (!rc.response().ended() && !rc.response().headWritten()) {
+      rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+          .end(io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase() + "\n");
+    } else if (!rc.response().ended()) {
+      rc.response().reset();
+    }
+  }
+
+  /** A send body whose elements are not all strings: 400 naming the element, instead of a SockJS failure. */
+  private static void checkSendBody(RoutingContext rc) {
+    String body = rc.body().asString();
+    String ct = rc.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (body != null && ct != null && ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+      List<String> d = new QueryStringDecoder(body, false).parameters().get("d");
+      body = d == null || d.isEmpty() ? null : d.get(0);
+    }
+    String problem = body == null ? null : SockJsBodies.problem(body);
+    if (problem == null) {
+      rc.next();
+      return;
+    }
+    rc.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end(problem + "\n");
+  }
+
   private HttpServerOptions serverOptions() {
     int limit = transportLimit();
     return new HttpServerOptions()
@@ -100,7 +188,10 @@ public final class GatewayVerticle extends VerticleBase {
         // A peer that stops acknowledging (cable, sleep) with data in flight: the kernel drops the
         // connection after this long instead of retransmitting for ~15 min (native epoll only;
         // ignored by the NIO transport). PROTOCOL.md §4 Liveness.
-        .setTcpUserTimeout((int) Math.min(Integer.MAX_VALUE, gateway.config().livenessTimeoutMs()));
+        .setTcpUserTimeout((int) Math.min(Integer.MAX_VALUE, gateway.config().livenessTimeoutMs()))
+        // HTTP/1.1 only: SockJS clients never use HTTP/2, and h2c upgrades would bypass the
+        // connection guard's framing checks.
+        .setHttp2ClearTextEnabled(false);
   }
 
   /**

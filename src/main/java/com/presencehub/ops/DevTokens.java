@@ -29,17 +29,29 @@ final class DevTokens {
   }
 
   void handle(RoutingContext rc) {
-    String tenant = rc.request().getParam("tenant");
-    String user = rc.request().getParam("user");
-    String role = rc.request().getParam("role");
-    String name = rc.request().getParam("name");
-    String ttlParam = rc.request().getParam("ttl");
+    String tenant;
+    String user;
+    String role;
+    String name;
+    String ttlParam;
+    try {
+      tenant = rc.request().getParam("tenant");
+      user = rc.request().getParam("user");
+      role = rc.request().getParam("role");
+      name = rc.request().getParam("name");
+      ttlParam = rc.request().getParam("ttl");
+    } catch (IllegalArgumentException badEncoding) {
+      refuse(rc, "query: malformed percent-encoding");
+      return;
+    }
     String problem = null;
     long ttl = DEFAULT_TTL_S;
     if (tenant == null || tenant.isBlank()) {
       problem = "tenant: is required";
     } else if (user == null || user.isBlank()) {
       problem = "user: is required";
+    } else if (tenant.length() > 256 || user.length() > 256) {
+      problem = (tenant.length() > 256 ? "tenant" : "user") + ": is longer than 256 characters (the id limit)";
     } else if (Role.fromWire(role) == null) {
       problem = "role: must be tech or client";
     } else if (ttlParam != null) {
@@ -53,8 +65,7 @@ final class DevTokens {
       }
     }
     if (problem != null) {
-      rc.response().setStatusCode(400).putHeader("content-type", "application/json")
-          .end(new JsonObject().put("error", "bad_request").put("message", problem).encode());
+      refuse(rc, problem);
       return;
     }
     JsonObject claims = new JsonObject().put("sub", user).put("tenant", tenant).put("role", role);
@@ -70,5 +81,10 @@ final class DevTokens {
     }
     rc.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("token", signer.generateToken(claims, options)).encode());
+  }
+
+  private static void refuse(RoutingContext rc, String problem) {
+    rc.response().setStatusCode(400).putHeader("content-type", "application/json")
+        .end(new JsonObject().put("error", "bad_request").put("message", problem).encode());
   }
 }

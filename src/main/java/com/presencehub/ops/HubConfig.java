@@ -3,18 +3,27 @@ package com.presencehub.ops;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import com.presencehub.gateway.OriginPolicy;
 
 /**
  * The node's configuration, built once and immutable. Each key can come from {@code
  * conf/config.json} ({@code idleTimeoutMs}), the environment ({@code PRESENCE_IDLE_TIMEOUT_MS})
  * or a system property ({@code -Dpresence.idleTimeoutMs}), later ones winning. Every value is
  * validated here; an error names the key and its source.
+ *
+ * <p>With neither {@code jwtSecret} nor {@code jwtPublicKey} anywhere, {@link #devMode()} is true
+ * (PROTOCOL.md §7): a random HS256 secret made here, {@code httpHost} 127.0.0.1 unless a loopback
+ * address is given (any other stops start-up), {@code devTokens} on unless turned off. An HS256
+ * secret under {@value #MIN_HS256_SECRET_BYTES} bytes stops start-up (RFC 7518 §3.2).
  */
 public record HubConfig(
     String httpHost,
@@ -54,14 +63,20 @@ public record HubConfig(
     int maxWatchedUsers,
     int maxSessionsPerUser,
     List<String> allowedOrigins,
-    // packaging (issue 16): Hazelcast's Kubernetes discovery as a join option.
     String clusterJoin,
     String clusterKubernetesServiceName,
     String clusterKubernetesNamespace,
-    String clusterKubernetesServiceDns) {
+    String clusterKubernetesServiceDns,
+    long httpHeaderTimeoutMs,
+    long httpIdleTimeoutMs,
+    int maxPendingConnectionsPerAddress,
+    boolean devMode) {
 
   /** {@code clusterJoin} values: {@code auto} is TCP-IP when {@code clusterMembers} is set, multicast otherwise. */
   public static final List<String> CLUSTER_JOINS = List.of("auto", "tcp", "multicast", "kubernetes");
+
+  /** Shortest HS256 secret accepted: the hash size, RFC 7518 §3.2. */
+  public static final int MIN_HS256_SECRET_BYTES = 32;
 
   /** Every key, with its default; the order is the order of the README's table. */
   static final Map<String, Object> DEFAULTS = defaults();
@@ -69,7 +84,8 @@ public record HubConfig(
   private static Map<String, Object> defaults() {
     int cores = Runtime.getRuntime().availableProcessors();
     Map<String, Object> d = new LinkedHashMap<>();
-    d.put("httpHost", "0.0.0.0");
+    // Unset: 0.0.0.0 in production, 127.0.0.1 in development mode (no JWT key configured).
+    d.put("httpHost", null);
     d.put("httpPort", 8080);
     d.put("idleTimeoutMs", 300_000L);
     d.put("offlineGraceMs", 5_000L);
@@ -107,7 +123,8 @@ public record HubConfig(
     d.put("gatewayInstances", 1);
     d.put("heartbeatIntervalMs", 25_000L);
     d.put("sockjsSessionTimeoutMs", 5_000L);
-    d.put("devTokens", false);
+    // Unset: on in development mode, off in production.
+    d.put("devTokens", null);
     // §4 Liveness: a session whose peer has not proved itself (pong, poll, frame) for this long is
     // closed like any non-bye end.
     d.put("livenessTimeoutMs", 45_000L);
@@ -126,6 +143,12 @@ public record HubConfig(
     // Unset: the pod's own namespace (Hazelcast reads it from the service account).
     d.put("clusterKubernetesNamespace", null);
     d.put("clusterKubernetesServiceDns", null);
+    // Connections that are not (yet) a session: a whole request header within this long of
+    // connecting, and no longer than this idle between two requests (keep-alive).
+    d.put("httpHeaderTimeoutMs", 10_000L);
+    d.put("httpIdleTimeoutMs", 30_000L);
+    // Such connections open at once from one source address; more are closed on accept.
+    d.put("maxPendingConnectionsPerAddress", 64);
     return d;
   }
 
@@ -158,14 +181,36 @@ public record HubConfig(
       }
     }
     Reader r = new Reader(file, env, sys);
+    String secret = r.string("jwtSecret", true);
+    String publicKey = r.string("jwtPublicKey", true);
+    // §7: with no key anywhere the node runs in local development mode, on a secret of its own.
+    boolean devMode = secret == null && publicKey == null;
+    if (devMode) {
+      secret = randomSecret();
+    } else if (secret != null && secret.getBytes(StandardCharsets.UTF_8).length < MIN_HS256_SECRET_BYTES) {
+      // Never echo the secret itself.
+      throw new ConfigException("jwtSecret: an HS256 secret must be at least " + MIN_HS256_SECRET_BYTES
+          + " bytes (RFC 7518 §3.2), got " + secret.getBytes(StandardCharsets.UTF_8).length + " bytes"
+          + r.from("jwtSecret") + "; generate one with: openssl rand -hex 32");
+    }
+    String host = r.string("httpHost", true);
+    if (host == null) {
+      host = devMode ? "127.0.0.1" : "0.0.0.0";
+    } else if (devMode && !isLoopback(host)) {
+      throw new ConfigException("httpHost: '" + host + "' is not a loopback address, but no JWT key is configured"
+          + r.from("httpHost") + ". Development mode serves tokens for any user to anyone who can connect, so it only"
+          + " binds to 127.0.0.1 (or ::1, localhost): set " + envName("jwtSecret") + " (at least "
+          + MIN_HS256_SECRET_BYTES + " bytes) or " + envName("jwtPublicKey") + " to serve other hosts");
+    }
+    Boolean devTokens = r.optionalBool("devTokens");
     HubConfig c = new HubConfig(
-        r.string("httpHost", false),
+        host,
         r.integer("httpPort", 0, 65_535),
         r.longValue("idleTimeoutMs", 100, 86_400_000L),
         r.longValue("offlineGraceMs", 0, 3_600_000L),
         r.longValue("authTimeoutMs", 100, 600_000L),
-        r.string("jwtSecret", true),
-        r.string("jwtPublicKey", true),
+        secret,
+        publicKey,
         r.string("jwtIssuer", true),
         r.string("jwtAudience", true),
         r.bool("cluster"),
@@ -190,7 +235,7 @@ public record HubConfig(
         r.integer("gatewayInstances", 1, 1_024),
         r.longValue("heartbeatIntervalMs", 100, 600_000),
         r.longValue("sockjsSessionTimeoutMs", 100, 600_000),
-        r.bool("devTokens"),
+        devTokens == null ? devMode : devTokens,
         r.longValue("livenessTimeoutMs", 200, 3_600_000L),
         r.longValue("offlineRetentionMs", 100, 366L * 86_400_000L),
         r.integer("maxWatchedUsers", 1, 10_000_000),
@@ -199,10 +244,15 @@ public record HubConfig(
         r.string("clusterJoin", false),
         r.string("clusterKubernetesServiceName", true),
         r.string("clusterKubernetesNamespace", true),
-        r.string("clusterKubernetesServiceDns", true));
+        r.string("clusterKubernetesServiceDns", true),
+        r.longValue("httpHeaderTimeoutMs", 100, 600_000),
+        r.longValue("httpIdleTimeoutMs", 100, 3_600_000L),
+        r.integer("maxPendingConnectionsPerAddress", 1, 1_000_000),
+        devMode);
     validateJoin(c, r);
-    if (c.jwtSecret == null && c.jwtPublicKey == null) {
-      throw new ConfigException("jwtSecret or jwtPublicKey must be set (" + envName("jwtSecret") + " / " + envName("jwtPublicKey") + ")");
+    String originProblem = OriginPolicy.problem(c.allowedOrigins);
+    if (originProblem != null) {
+      throw new ConfigException("allowedOrigins: " + originProblem + r.from("allowedOrigins"));
     }
     if (c.jwtPublicKey != null && !c.jwtPublicKey.contains("-----BEGIN PUBLIC KEY-----")) {
       throw new ConfigException("jwtPublicKey: must be a PEM public key (-----BEGIN PUBLIC KEY-----)" + r.from("jwtPublicKey"));
@@ -242,6 +292,22 @@ public record HubConfig(
             + "already names the namespace)" + r.from("clusterKubernetesNamespace"));
       }
     }
+  }
+
+  /** 256 random bits, base64url: the development mode's secret, new at every boot. */
+  private static String randomSecret() {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** 127.0.0.0/8, ::1 and localhost: names the OS resolves to them are not taken on trust. */
+  static boolean isLoopback(String host) {
+    String h = host.trim().toLowerCase(Locale.ROOT);
+    if (h.equals("localhost") || h.equals("::1") || h.equals("[::1]") || h.equals("0:0:0:0:0:0:0:1")) {
+      return true;
+    }
+    return h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   }
 
   private static String defaultNodeId() {
@@ -357,6 +423,11 @@ public record HubConfig(
 
     int integer(String key, int min, int max) {
       return (int) longValue(key, min, max);
+    }
+
+    /** Null when unset (the default depends on another key). */
+    Boolean optionalBool(String key) {
+      return raw(key) == null ? null : bool(key);
     }
 
     boolean bool(String key) {

@@ -11,6 +11,7 @@ import com.presencehub.delivery.RemoteSessions;
 import com.presencehub.gateway.Gateway;
 import com.presencehub.gateway.GatewayVerticle;
 import com.presencehub.gateway.TokenVerifier;
+import com.presencehub.gateway.impl.ConnectionGuard;
 import com.presencehub.presence.PresenceTimings;
 import com.presencehub.shard.ReplicationSink;
 import com.presencehub.shard.ShardDirectory;
@@ -22,6 +23,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -36,6 +39,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * sockets. Used by the launcher and by tests, which start real nodes in-process.
  */
 public final class HubNode {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HubNode.class);
+  private static final LogLimiter UNCAUGHT_LINES = new LogLimiter(5, 10_000);
 
   private final Vertx vertx;
   private final HubConfig config;
@@ -90,6 +96,16 @@ public final class HubNode {
           : "cluster: false, but the Vert.x instance is clustered"));
     }
     HubNode node = new HubNode(vertx, config, registry);
+    warnAboutMode(config);
+    // A handler that throws (vertx-web's SockJS on a batch like ["a",null]) would otherwise log a
+    // stack trace per input: one short line, rate-limited; the trace at debug.
+    vertx.exceptionHandler(err -> {
+      String suffix = UNCAUGHT_LINES.admit(System.currentTimeMillis());
+      if (suffix != null) {
+        LOG.warn("unhandled exception in a handler: " + err.getClass().getSimpleName() + suffix);
+      }
+      LOG.debug("unhandled exception in a handler", err);
+    });
     // Clustered, nothing is served before the node holds the whole view: open-source proxies only
     // notice a node by whether it accepts connections, not by /health/ready.
     return node.deployShards()
@@ -101,6 +117,20 @@ public final class HubNode {
           node.ready.set(true);
           return node;
         });
+  }
+
+  /** §7: one WARN line when the node runs in development mode, or serves dev tokens in production. */
+  private static void warnAboutMode(HubConfig config) {
+    if (config.devMode()) {
+      LOG.warn("DEVELOPMENT MODE: no JWT key configured (" + HubConfig.envName("jwtSecret") + " / "
+          + HubConfig.envName("jwtPublicKey") + "), so this node listens on " + config.httpHost()
+          + " only, signs with a random secret made for this boot"
+          + (config.devTokens() ? ", and serves /dev/token and the demo portal to anyone who can connect" : "")
+          + "; configure a key for production");
+    } else if (config.devTokens()) {
+      LOG.warn("devTokens is on with a configured JWT key: GET /dev/token mints a token for any user to anyone who can"
+          + " reach " + config.httpHost() + ":" + config.httpPort() + "; never in production");
+    }
   }
 
   private Future<Void> deployShards() {
@@ -141,8 +171,9 @@ public final class HubNode {
 
   private Future<Void> deployGateways(PrometheusMeterRegistry registry) {
     Gateway gateway = new Gateway(vertx, config, TokenVerifier.create(vertx, config), directory, metrics, courier);
+    ConnectionGuard.Counts pending = new ConnectionGuard.Counts();
     return vertx.deployVerticle(
-            () -> new GatewayVerticle(gateway, router -> OpsRoutes.mount(router, vertx, config, registry, ready::get)),
+            () -> new GatewayVerticle(gateway, router -> OpsRoutes.mount(router, vertx, config, registry, ready::get), pending),
             new DeploymentOptions().setInstances(config.gatewayInstances()))
         .onSuccess(id -> gatewayDeployment = id)
         .mapEmpty();

@@ -33,6 +33,9 @@ class DockerComposeConfigTest {
   private static final List<String> NODES = List.of("node1", "node2", "node3");
   private static final String MEMBERS = "node1:5701,node2:5701,node3:5701";
 
+  /** What an operator exports before {@code docker compose up}: the file itself holds no secret. */
+  static final String SECRET = "compose-test-secret-0123456789abcdef0123456789";
+
   private static Path root;
   /** {@code services} of the resolved compose file. */
   private static JsonObject services;
@@ -59,8 +62,7 @@ class DockerComposeConfigTest {
       assertEquals(MEMBERS, env.getString("PRESENCE_CLUSTER_MEMBERS"), name + ": PRESENCE_CLUSTER_MEMBERS");
       assertEquals("5701", env.getString("PRESENCE_CLUSTER_PORT"), name + ": PRESENCE_CLUSTER_PORT");
       assertEquals("8080", env.getString("PRESENCE_HTTP_PORT"), name + ": PRESENCE_HTTP_PORT");
-      assertTrue(env.getString("PRESENCE_JWT_SECRET", "").length() >= 32 || env.containsKey("PRESENCE_JWT_PUBLIC_KEY"),
-          name + ": no JWT secret or public key");
+      assertEquals(SECRET, env.getString("PRESENCE_JWT_SECRET"), name + ": PRESENCE_JWT_SECRET is not the operator's");
       String busPort = env.getString("PRESENCE_CLUSTER_BUS_PORT");
       assertTrue(busPort != null && busPort.matches("[1-9][0-9]*"), name + ": PRESENCE_CLUSTER_BUS_PORT must be a fixed port, got " + busPort);
       busPorts.add(busPort);
@@ -100,6 +102,21 @@ class DockerComposeConfigTest {
     for (String name : NODES) {
       assertTrue(dependsOn.containsKey(name), "nginx does not depend on " + name + ": " + dependsOn);
     }
+  }
+
+  @Test
+  @DisplayName("without PRESENCE_JWT_SECRET in the environment the compose file refuses to resolve, naming it")
+  void secretIsRequired() throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("docker-compose", "-f", root.resolve("docker-compose.yml").toString(), "config")
+        .redirectErrorStream(true);
+    pb.environment().remove("PRESENCE_JWT_SECRET");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "docker-compose config did not finish");
+    assertTrue(p.exitValue() != 0, "docker-compose config resolved without a secret:\n" + out);
+    assertTrue(out.contains("PRESENCE_JWT_SECRET"), "the refusal does not name PRESENCE_JWT_SECRET:\n" + out);
+    String file = Files.readString(root.resolve("docker-compose.yml"));
+    assertTrue(!file.contains("dev-only-secret"), "docker-compose.yml ships a secret");
   }
 
   // ---- reading the resolved compose file ----------------------------------------------------------
@@ -171,7 +188,9 @@ class DockerComposeConfigTest {
   private static String run(List<String> command, String stdin, boolean mayFail) throws InterruptedException {
     Process p;
     try {
-      p = new ProcessBuilder(command).redirectErrorStream(stdin == null).start();
+      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(stdin == null);
+      pb.environment().put("PRESENCE_JWT_SECRET", SECRET);
+      p = pb.start();
     } catch (IOException e) {
       return fail(command.get(0) + " is needed to validate docker-compose.yml (Debian packages docker-compose and "
           + "python3-yaml; .ci/run installs them): " + e.getMessage());

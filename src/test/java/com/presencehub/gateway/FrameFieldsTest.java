@@ -114,6 +114,19 @@ class FrameFieldsTest {
   }
 
   @Test
+  @DisplayName("tell valid Unicode from strings with a lone surrogate")
+  void unicode() {
+    assertTrue(FrameFields.validUnicode("plain"));
+    assertTrue(FrameFields.validUnicode("\uD83D\uDE00 emoji"));
+    assertFalse(FrameFields.validUnicode("\uD800"));
+    assertFalse(FrameFields.validUnicode("a\uDC00"));
+    assertFalse(FrameFields.validUnicode("\uD800x"));
+    assertFalse(FrameFields.validUnicode("\uDE00\uD83D"));
+    assertBad("users[1]", "not valid Unicode", () -> new FrameFields(new JsonObject("{\"users\":[\"a\",\"b\\udc00\"]}")).userList("users", 10));
+    assertBad("to", "not valid Unicode", () -> new FrameFields(new JsonObject("{\"to\":\"\\ud800\"}")).requiredId("to"));
+  }
+
+  @Test
   @DisplayName("echo a string or numeric request id and refuse anything else")
   void requestId() {
     assertNull(FrameFields.requestId(new JsonObject()));
@@ -126,5 +139,15 @@ class FrameFieldsTest {
     assertBad("id", "string or a number", () -> FrameFields.requestId(new JsonObject("{\"id\":[1]}")));
     assertBad("id", "string or a number", () -> FrameFields.requestId(new JsonObject("{\"id\":true}")));
     assertBad("id", "string or a number", () -> FrameFields.requestId(new JsonObject().put("id", Double.NaN)));
+    // Issue 11 §3: echoed exactly or refused.
+    assertEquals(9007199254740991L, FrameFields.requestId(new JsonObject("{\"id\":9007199254740991}")));
+    assertEquals(-9007199254740991L, FrameFields.requestId(new JsonObject("{\"id\":-9007199254740991}")));
+    assertBad("id", "string or a number", () -> FrameFields.requestId(new JsonObject("{\"id\":9007199254740992}")));
+    assertBad("id", "string or a number", () -> FrameFields.requestId(new JsonObject("{\"id\":18446744073709551616}")));
+    assertBad("id", "string or a number", () -> FrameFields.requestId(new JsonObject("{\"id\":1e400}")));
+    assertBad("id", "string or a number", () -> FrameFields.requestId(new JsonObject("{\"id\":-9223372036854775808}")));
+    assertBad("id", "valid Unicode", () -> FrameFields.requestId(new JsonObject("{\"id\":\"a\\ud800b\"}")));
+    assertBad("id", "valid Unicode", () -> FrameFields.requestId(new JsonObject().put("id", "x".repeat(257))));
+    assertEquals("\uD83D\uDE00", FrameFields.requestId(new JsonObject("{\"id\":\"\\ud83d\\ude00\"}")));
   }
 }

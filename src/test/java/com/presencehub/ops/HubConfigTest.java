@@ -89,7 +89,9 @@ class HubConfigTest {
     @DisplayName("cover every field of the record, and nothing else")
     void keysMatchRecord() {
       Set<String> components = Arrays.stream(HubConfig.class.getRecordComponents())
-          .map(RecordComponent::getName).collect(Collectors.toSet());
+          .map(RecordComponent::getName).collect(Collectors.toCollection(java.util.HashSet::new));
+      // devMode is derived (no key configured), not a key of its own.
+      components.remove("devMode");
       assertEquals(components, HubConfig.keys());
     }
 
@@ -98,6 +100,9 @@ class HubConfigTest {
     void shippedConfigIsValid() throws IOException {
       JsonObject shipped = new JsonObject(Files.readString(Path.of("conf", "config.json")));
       HubConfig c = HubConfig.fromJson(shipped);
+      // §7: no secret in any shipped file; alone, it runs the development mode.
+      assertFalse(shipped.containsKey("jwtSecret") || shipped.containsKey("jwtPublicKey"), "conf/config.json ships a key");
+      assertTrue(c.devMode());
       assertEquals(300_000, c.idleTimeoutMs());
       assertEquals(5_000, c.offlineGraceMs());
       assertEquals(8080, c.httpPort());
@@ -235,7 +240,7 @@ class HubConfigTest {
       assertMentions(refused(file().put("shards", new JsonObject()), Map.of(), Map.of()), "shards: must be an integer");
       assertMentions(refused(file().put("httpPort", 4_294_975_376L), Map.of(), Map.of()), "httpPort: must be between");
       // 2^64 + 8080 must not wrap around to 8080.
-      assertMentions(refused(new JsonObject("{\"jwtSecret\":\"s\",\"httpPort\":18446744073709559696}"), Map.of(), Map.of()),
+      assertMentions(refused(new JsonObject("{\"httpPort\":18446744073709559696}"), Map.of(), Map.of()),
           "httpPort: must be between", "config file");
       assertEquals(9000, HubConfig.fromJson(file().put("httpPort", java.math.BigInteger.valueOf(9000))).httpPort());
     }
@@ -258,17 +263,87 @@ class HubConfigTest {
     @Test
     @DisplayName("rejects a string where a string is required but empty, or a non-string")
     void strings() {
-      assertMentions(refused(file().put("httpHost", " "), Map.of(), Map.of()), "httpHost: must not be empty", "config file");
-      assertMentions(refused(file().putNull("httpHost"), Map.of(), Map.of()), "httpHost: is required");
+      assertMentions(refused(file().put("clusterName", " "), Map.of(), Map.of()), "clusterName: must not be empty", "config file");
+      assertMentions(refused(file().putNull("clusterName"), Map.of(), Map.of()), "clusterName: is required");
       assertMentions(refused(file().put("clusterName", 5), Map.of(), Map.of()), "clusterName: must be a string");
     }
 
     @Test
-    @DisplayName("requires a JWT secret or public key")
-    void jwtRequired() {
-      assertMentions(refused(new JsonObject(), Map.of(), Map.of()), "jwtSecret", "jwtPublicKey", "PRESENCE_JWT_SECRET");
-      // A blank environment value unsets the file's secret.
-      assertMentions(refused(file(), Map.of("PRESENCE_JWT_SECRET", ""), Map.of()), "jwtSecret");
+    @DisplayName("without a JWT key runs in development mode: loopback, a random secret per boot, dev tokens on")
+    void developmentMode() {
+      HubConfig a = load(new JsonObject(), Map.of(), Map.of());
+      HubConfig b = load(new JsonObject(), Map.of(), Map.of());
+      assertTrue(a.devMode());
+      assertEquals("127.0.0.1", a.httpHost());
+      assertTrue(a.devTokens());
+      assertTrue(a.jwtSecret().getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= 32, "short dev secret");
+      assertTrue(!a.jwtSecret().equals(b.jwtSecret()), "two boots share a secret");
+      // A blank environment value unsets the file's secret: development mode again.
+      assertTrue(load(file(), Map.of("PRESENCE_JWT_SECRET", ""), Map.of()).devMode());
+      // Dev tokens may still be turned off explicitly, and another loopback address chosen.
+      assertFalse(load(new JsonObject().put("devTokens", false), Map.of(), Map.of()).devTokens());
+      assertEquals("127.0.0.2", load(new JsonObject(), Map.of("PRESENCE_HTTP_HOST", "127.0.0.2"), Map.of()).httpHost());
+      assertEquals("localhost", load(new JsonObject().put("httpHost", "localhost"), Map.of(), Map.of()).httpHost());
+    }
+
+    @Test
+    @DisplayName("in development mode refuses to listen beyond loopback, naming httpHost and the key to set")
+    void developmentModeStaysLocal() {
+      for (String host : List.of("0.0.0.0", "::", "10.0.0.5", "hub.example.com")) {
+        assertMentions(refused(new JsonObject(), Map.of("PRESENCE_HTTP_HOST", host), Map.of()),
+            "httpHost", host, "not a loopback", "PRESENCE_JWT_SECRET", "environment PRESENCE_HTTP_HOST");
+      }
+    }
+
+    @Test
+    @DisplayName("with a key configured runs in production: all interfaces, no dev tokens unless asked")
+    void productionMode() {
+      HubConfig c = load(file(), Map.of(), Map.of());
+      assertFalse(c.devMode());
+      assertEquals("0.0.0.0", c.httpHost());
+      assertFalse(c.devTokens());
+      assertTrue(load(file().put("devTokens", true), Map.of(), Map.of()).devTokens());
+      HubConfig pem = load(new JsonObject().put("jwtPublicKey", PEM), Map.of(), Map.of());
+      assertFalse(pem.devMode());
+      assertNull(pem.jwtSecret());
+    }
+
+    @Test
+    @DisplayName("refuses an HS256 secret under 32 bytes (RFC 7518 §3.2), naming the key and its source but not the secret")
+    void shortSecret() {
+      String short31 = "x".repeat(31);
+      ConfigException e = refused(new JsonObject(), Map.of("PRESENCE_JWT_SECRET", short31), Map.of());
+      assertMentions(e, "jwtSecret", "at least 32 bytes", "RFC 7518", "got 31 bytes", "environment PRESENCE_JWT_SECRET");
+      assertFalse(e.getMessage().contains(short31), "the message echoes the secret: " + e.getMessage());
+      assertMentions(refused(new JsonObject().put("jwtSecret", "x"), Map.of(), Map.of()), "jwtSecret", "got 1 bytes", "config file");
+      assertEquals("y".repeat(32), load(new JsonObject().put("jwtSecret", "y".repeat(32)), Map.of(), Map.of()).jwtSecret());
+      // Bytes, not characters: 16 two-byte characters are 32 bytes.
+      assertEquals("é".repeat(16), load(new JsonObject().put("jwtSecret", "é".repeat(16)), Map.of(), Map.of()).jwtSecret());
+      assertMentions(refused(new JsonObject().put("jwtSecret", "é".repeat(15)), Map.of(), Map.of()), "got 30 bytes");
+    }
+
+    @Test
+    @DisplayName("validates allowedOrigins: * alone, or scheme://host[:port] origins")
+    void allowedOrigins() {
+      assertEquals(List.of("*"), load(file(), Map.of(), Map.of()).allowedOrigins());
+      assertEquals(List.of("https://portal.example.com", "http://127.0.0.1:3000"),
+          load(file(), Map.of("PRESENCE_ALLOWED_ORIGINS", "https://portal.example.com, http://127.0.0.1:3000"), Map.of()).allowedOrigins());
+      for (String bad : List.of("portal.example.com", "https://portal.example.com/", "https://a.example/path", "*,https://a.example", "ftp://a.example")) {
+        assertMentions(refused(file(), Map.of("PRESENCE_ALLOWED_ORIGINS", bad), Map.of()), "allowedOrigins", "environment PRESENCE_ALLOWED_ORIGINS");
+      }
+      assertMentions(refused(file().put("allowedOrigins", new io.vertx.core.json.JsonArray()), Map.of(), Map.of()), "allowedOrigins", "must not be empty");
+    }
+
+    @Test
+    @DisplayName("validates the connection limits: header and idle timeouts, pending connections per address")
+    void connectionLimits() {
+      HubConfig c = load(file(), Map.of(), Map.of());
+      assertEquals(10_000, c.httpHeaderTimeoutMs());
+      assertEquals(30_000, c.httpIdleTimeoutMs());
+      assertEquals(64, c.maxPendingConnectionsPerAddress());
+      assertMentions(refused(file().put("httpHeaderTimeoutMs", 0), Map.of(), Map.of()), "httpHeaderTimeoutMs: must be between");
+      assertMentions(refused(file(), Map.of("PRESENCE_HTTP_IDLE_TIMEOUT_MS", "soon"), Map.of()), "httpIdleTimeoutMs", "must be an integer");
+      assertMentions(refused(file().put("maxPendingConnectionsPerAddress", 0), Map.of(), Map.of()), "maxPendingConnectionsPerAddress: must be between");
     }
 
     @Test

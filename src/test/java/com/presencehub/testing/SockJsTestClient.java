@@ -138,6 +138,16 @@ public final class SockJsTestClient {
     block(send(frame), PATIENCE, () -> "the hub to take " + frame.encode() + "; " + describe());
   }
 
+  /**
+   * Writes {@code transportFrame} as one WebSocket text message, without SockJS's array framing (a
+   * broken or hostile client's batch); WebSocket transports only.
+   */
+  public Future<Void> sendRawFrame(String transportFrame) {
+    Promise<Void> sent = Promise.promise();
+    context.runOnContext(v -> ws.writeTextMessage(transportFrame).onComplete(sent));
+    return sent.future();
+  }
+
   /** Sends one application message as is (it need not be JSON). */
   public Future<Void> sendRaw(String message) {
     return sendAll(List.of(message));

@@ -1,0 +1,245 @@
+package com.presencehub.gateway.impl;
+
+import com.presencehub.ops.LogLimiter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpMessage;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.impl.VertxHttpRequestDecoder;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
+import io.vertx.core.net.impl.ConnectionBase;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Guards one HTTP server's connections before they carry a request (PROTOCOL.md §4 limits; issue 11
+ * §4): a connection that is <em>pending</em> — open, but not serving a request, a stream or a
+ * WebSocket — is closed when no whole request header arrives within {@code headerTimeoutMs} of its
+ * opening, or {@code idleTimeoutMs} after its previous response (keep-alive); and one source
+ * address holds at most {@code maxPendingPerAddress} pending connections (more are closed on
+ * accept). A connection serving a request (a poll, a stream, an {@code xhr_send}) or upgraded to a
+ * WebSocket is a session's, and its liveness is the session's business; only its request body must
+ * have arrived within {@code headerTimeoutMs}.
+ *
+ * <p>Request framing is strict (RFC 9112 §6.1, §6.3): {@code Content-Length} together with {@code
+ * Transfer-Encoding}, or any {@code Transfer-Encoding} other than one {@code chunked}, is answered
+ * 400 and the connection closed. Netty's decoder, which Vert.x builds, silently drops such a
+ * Content-Length and has no option to refuse it instead, so each connection gets a decoder that
+ * refuses (replaced at accept, before a byte is read; the server has h2c off, whose upgrade
+ * handler would otherwise hold on to the original decoder).
+ *
+ * <p>One instance per HTTP server, used on that server's event loop only; the per-address counts
+ * ({@link Counts}) are shared by the node's servers.
+ */
+public final class ConnectionGuard {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
+  private static final LogLimiter LINES = new LogLimiter(5, 10_000);
+  private static final String FRAMING_CONFLICT = "Content-Length together with Transfer-Encoding";
+
+  /** Pending connections per source address, for every server of a node. */
+  public static final class Counts {
+    private final ConcurrentHashMap<String, AtomicInteger> byAddress = new ConcurrentHashMap<>();
+
+    boolean tryAcquire(String address, int max) {
+      AtomicInteger n = byAddress.computeIfAbsent(address, a -> new AtomicInteger());
+      if (n.incrementAndGet() > max) {
+        release(address);
+        return false;
+      }
+      return true;
+    }
+
+    void release(String address) {
+      byAddress.computeIfPresent(address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+
+    /** Pending connections from {@code address} now. */
+    public int pending(String address) {
+      AtomicInteger n = byAddress.get(address);
+      return n == null ? 0 : n.get();
+    }
+  }
+
+  private final Vertx vertx;
+  private final HttpServerOptions options;
+  private final Counts counts;
+  private final long headerTimeoutMs;
+  private final long idleTimeoutMs;
+  private final int maxPendingPerAddress;
+  private final Map<HttpConnection, Tracked> tracked = new HashMap<>();
+
+  public ConnectionGuard(Vertx vertx, HttpServerOptions options, Counts counts, long headerTimeoutMs, long idleTimeoutMs,
+      int maxPendingPerAddress) {
+    this.vertx = vertx;
+    this.options = options;
+    this.counts = counts;
+    this.headerTimeoutMs = headerTimeoutMs;
+    this.idleTimeoutMs = idleTimeoutMs;
+    this.maxPendingPerAddress = maxPendingPerAddress;
+  }
+
+  private final class Tracked {
+    final HttpConnection conn;
+    final String address;
+    boolean pending;
+    boolean upgraded;
+    boolean closed;
+    int inFlight;
+    long timer = -1;
+
+    Tracked(HttpConnection conn, String address) {
+      this.conn = conn;
+      this.address = address;
+    }
+
+    /** Waits for a request header; false when the address already holds its share. */
+    boolean becomePending(long timeoutMs, String what) {
+      if (!counts.tryAcquire(address, maxPendingPerAddress)) {
+        return false;
+      }
+      pending = true;
+      timer = vertx.setTimer(timeoutMs, t -> {
+        timer = -1;
+        if (pending && !closed) {
+          note("closing a connection from " + address + ": " + what + " within " + timeoutMs + " ms");
+          conn.close();
+        }
+      });
+      return true;
+    }
+
+    void leavePending() {
+      if (pending) {
+        pending = false;
+        counts.release(address);
+      }
+      if (timer != -1) {
+        vertx.cancelTimer(timer);
+        timer = -1;
+      }
+    }
+  }
+
+  /** For {@link io.vertx.core.http.HttpServer#connectionHandler}: called at accept, on the connection's loop. */
+  public void onConnection(HttpConnection conn) {
+    strictDecoder(conn);
+    String address = conn.remoteAddress() == null ? "unknown" : conn.remoteAddress().hostAddress();
+    Tracked t = new Tracked(conn, address);
+    if (!t.becomePending(headerTimeoutMs, "no request header")) {
+      note("refusing a connection from " + address + ": it already holds " + maxPendingPerAddress
+          + " connections without a request (maxPendingConnectionsPerAddress)");
+      conn.close();
+      return;
+    }
+    tracked.put(conn, t);
+    conn.closeHandler(v -> {
+      t.closed = true;
+      t.leavePending();
+      tracked.remove(conn);
+    });
+  }
+
+  /**
+   * For the server's request handler, before routing.
+   *
+   * @return false when the request was refused (answered 400, connection closing)
+   */
+  public boolean onRequest(HttpServerRequest req) {
+    Tracked t = tracked.get(req.connection());
+    if (t != null) {
+      t.leavePending();
+      t.inFlight++;
+      if (req.headers().contains(HttpHeaders.UPGRADE)) {
+        // A WebSocket from here on (or a refused upgrade, which closes): never pending again.
+        t.upgraded = true;
+      }
+      // A body trickled as slowly as a header is the same attack: the whole request within the
+      // header timeout too (upgrades and streams have read theirs long before).
+      vertx.setTimer(headerTimeoutMs, id -> {
+        if (!t.closed && !t.upgraded && !req.isEnded()) {
+          note("closing a connection from " + t.address + ": request body not received within " + headerTimeoutMs + " ms");
+          t.conn.close();
+        }
+      });
+      req.response().endHandler(v -> {
+        t.inFlight--;
+        if (t.inFlight == 0 && !t.upgraded && !t.closed && !t.becomePending(idleTimeoutMs, "no new request")) {
+          t.conn.close();
+        }
+      });
+    }
+    var te = req.headers().getAll(HttpHeaders.TRANSFER_ENCODING);
+    if (!te.isEmpty() && (te.size() > 1 || !te.get(0).trim().equalsIgnoreCase("chunked"))) {
+      refuse(req, "Transfer-Encoding: only chunked is accepted");
+      return false;
+    }
+    return true;
+  }
+
+  /** For {@link io.vertx.core.http.HttpServer#invalidRequestHandler}: what Netty could not decode. */
+  public static void onInvalidRequest(HttpServerRequest req) {
+    Throwable cause = req.decoderResult().cause();
+    LOG.debug("invalid request", cause);
+    String problem = cause != null && FRAMING_CONFLICT.equals(cause.getMessage()) ? FRAMING_CONFLICT
+        : "malformed HTTP request";
+    int status = 400;
+    if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+      status = 414;
+      problem = "request line too long";
+    } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+      status = 431;
+      problem = "request header too large";
+    }
+    req.response().setStatusCode(status).putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end(problem + "\n");
+    req.connection().close();
+  }
+
+  private static void refuse(HttpServerRequest req, String problem) {
+    req.response().setStatusCode(400).putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end(problem + "\n");
+    req.connection().close();
+  }
+
+  /**
+   * Swaps Vert.x's request decoder for one that refuses Content-Length with Transfer-Encoding.
+   * Internal API (the connection's Netty channel): should it move, the framing test fails.
+   */
+  private void strictDecoder(HttpConnection conn) {
+    if (!(conn instanceof ConnectionBase base)) {
+      return;
+    }
+    ChannelPipeline pipeline = base.channel().pipeline();
+    if (pipeline.get("httpDecoder") instanceof VertxHttpRequestDecoder && !(pipeline.get("httpDecoder") instanceof StrictDecoder)) {
+      pipeline.replace("httpDecoder", "httpDecoder", new StrictDecoder(options));
+    }
+  }
+
+  private static final class StrictDecoder extends VertxHttpRequestDecoder {
+    StrictDecoder(HttpServerOptions options) {
+      super(options);
+    }
+
+    @Override
+    protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+      // Netty turns this into an invalid request, which the invalid-request handler answers 400.
+      throw new IllegalArgumentException(FRAMING_CONFLICT);
+    }
+  }
+
+  private static void note(String line) {
+    String suffix = LINES.admit(System.currentTimeMillis());
+    if (suffix != null) {
+      LOG.info(line + suffix);
+    } else {
+      LOG.debug(line);
+    }
+  }
+}
