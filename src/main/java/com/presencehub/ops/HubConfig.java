@@ -1,5 +1,6 @@
 package com.presencehub.ops;
 
+import com.presencehub.api.http.webhook.WebhookEndpoint;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
@@ -53,7 +54,21 @@ public record HubConfig(
     long offlineRetentionMs,
     int maxWatchedUsers,
     int maxSessionsPerUser,
-    List<String> allowedOrigins) {
+    List<String> allowedOrigins,
+    // HTTP API, change stream and webhooks (PROTOCOL.md §8, docs/http-api.md)
+    int httpApiRateLimitPerSecond,
+    int httpApiRateLimitBurst,
+    int changeStreamBuffer,
+    long changeStreamHeartbeatMs,
+    List<WebhookEndpoint> webhooks,
+    String webhookTenant,
+    String webhookUrl,
+    String webhookSecret,
+    int webhookBatchMax,
+    int webhookQueueMax,
+    long webhookTimeoutMs,
+    long webhookRetryMinMs,
+    long webhookRetryMaxMs) {
 
   /** Every key, with its default; the order is the order of the README's table. */
   static final Map<String, Object> DEFAULTS = defaults();
@@ -110,6 +125,23 @@ public record HubConfig(
     d.put("maxSessionsPerUser", 32);
     // Origins allowed on the WebSocket upgrade and in SockJS's CORS answers; "*" is any.
     d.put("allowedOrigins", List.of("*"));
+    // §8 HTTP API: requests per second (and burst) per service token; 429 beyond.
+    d.put("httpApiRateLimitPerSecond", 100);
+    d.put("httpApiRateLimitBurst", 200);
+    // §8 change stream: transitions a node keeps for Last-Event-ID replay; heartbeat comment period.
+    d.put("changeStreamBuffer", 10_000);
+    d.put("changeStreamHeartbeatMs", 15_000L);
+    // §8 webhooks: [{"tenant","url","secret"}, …] (PRESENCE_WEBHOOKS takes the same list as JSON),
+    // plus one endpoint from the three webhook* keys for the simple case (all three or none).
+    d.put("webhooks", List.of());
+    d.put("webhookTenant", null);
+    d.put("webhookUrl", null);
+    d.put("webhookSecret", null);
+    d.put("webhookBatchMax", 100);
+    d.put("webhookQueueMax", 10_000);
+    d.put("webhookTimeoutMs", 5_000L);
+    d.put("webhookRetryMinMs", 500L);
+    d.put("webhookRetryMaxMs", 60_000L);
     return d;
   }
 
@@ -179,7 +211,21 @@ public record HubConfig(
         r.longValue("offlineRetentionMs", 100, 366L * 86_400_000L),
         r.integer("maxWatchedUsers", 1, 10_000_000),
         r.integer("maxSessionsPerUser", 1, 100_000),
-        r.list("allowedOrigins"));
+        r.list("allowedOrigins"),
+        r.integer("httpApiRateLimitPerSecond", 1, 1_000_000),
+        r.integer("httpApiRateLimitBurst", 1, 10_000_000),
+        r.integer("changeStreamBuffer", 0, 10_000_000),
+        r.longValue("changeStreamHeartbeatMs", 100, 600_000),
+        WebhookEndpoint.fromConfig(r.raw("webhooks"), r.from("webhooks"), r.string("webhookTenant", true),
+            r.string("webhookUrl", true), r.string("webhookSecret", true)),
+        r.string("webhookTenant", true),
+        r.string("webhookUrl", true),
+        r.string("webhookSecret", true),
+        r.integer("webhookBatchMax", 1, 10_000),
+        r.integer("webhookQueueMax", 1, 10_000_000),
+        r.longValue("webhookTimeoutMs", 100, 600_000),
+        r.longValue("webhookRetryMinMs", 10, 3_600_000),
+        r.longValue("webhookRetryMaxMs", 10, 86_400_000L));
     if (c.jwtSecret == null && c.jwtPublicKey == null) {
       throw new ConfigException("jwtSecret or jwtPublicKey must be set (" + envName("jwtSecret") + " / " + envName("jwtPublicKey") + ")");
     }
@@ -199,6 +245,9 @@ public record HubConfig(
     }
     if (c.sweepIntervalMs > 500) {
       throw new ConfigException("sweepIntervalMs: at most 500, so that idle transitions land within 1 s of their deadline" + r.from("sweepIntervalMs"));
+    }
+    if (c.webhookRetryMaxMs < c.webhookRetryMinMs) {
+      throw new ConfigException("webhookRetryMaxMs: must be at least webhookRetryMinMs (" + c.webhookRetryMinMs + ")" + r.from("webhookRetryMaxMs"));
     }
     return c;
   }

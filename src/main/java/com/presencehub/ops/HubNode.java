@@ -2,6 +2,7 @@ package com.presencehub.ops;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.presencehub.api.PresenceApiVerticle;
+import com.presencehub.api.http.HttpApi;
 import com.presencehub.cluster.ChangePublisher;
 import com.presencehub.cluster.ClusterSetup;
 import com.presencehub.cluster.NodeDeliveryVerticle;
@@ -49,6 +50,7 @@ public final class HubNode {
   private final AtomicBoolean ready = new AtomicBoolean();
   private String gatewayDeployment;
   private String apiDeployment;
+  private HttpApi httpApi;
 
   private HubNode(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry) {
     this.vertx = vertx;
@@ -91,6 +93,7 @@ public final class HubNode {
     return node.deployShards()
         .compose(v -> node.deployCluster())
         .compose(v -> node.replicator == null ? Future.succeededFuture() : node.replicator.wholeView())
+        .compose(v -> HttpApi.start(node, registry).onSuccess(api -> node.httpApi = api))
         .compose(v -> node.deployGateways(registry))
         .compose(v -> PresenceApiVerticle.deploy(node).onSuccess(id -> node.apiDeployment = id))
         .map(v -> {
@@ -137,7 +140,10 @@ public final class HubNode {
   private Future<Void> deployGateways(PrometheusMeterRegistry registry) {
     Gateway gateway = new Gateway(vertx, config, TokenVerifier.create(vertx, config), directory, metrics, courier);
     return vertx.deployVerticle(
-            () -> new GatewayVerticle(gateway, router -> OpsRoutes.mount(router, vertx, config, registry, ready::get)),
+            () -> new GatewayVerticle(gateway, router -> {
+              OpsRoutes.mount(router, vertx, config, registry, ready::get);
+              httpApi.mount(router);
+            }),
             new DeploymentOptions().setInstances(config.gatewayInstances()))
         .onSuccess(id -> gatewayDeployment = id)
         .mapEmpty();
@@ -154,6 +160,10 @@ public final class HubNode {
     // longer updates (another node answers instead).
     Future<Void> api = apiDeployment == null ? Future.succeededFuture() : vertx.undeploy(apiDeployment);
     apiDeployment = null;
+    if (httpApi != null) {
+      api = api.compose(v -> httpApi.stop());
+      httpApi = null;
+    }
     String gatewayId = gatewayDeployment;
     gatewayDeployment = null;
     Future<Void> gateways = api.compose(v -> gatewayId == null ? Future.succeededFuture() : vertx.undeploy(gatewayId));
@@ -170,6 +180,11 @@ public final class HubNode {
           return null;
         }))
         .compose(v -> vertx.undeploy(replication));
+  }
+
+  /** The HTTP API (PROTOCOL.md §8); null before start and after stop. */
+  public HttpApi httpApi() {
+    return httpApi;
   }
 
   /** This node's id in the cluster ({@code local} when standalone). */
