@@ -11,7 +11,7 @@
 //
 //   mvn -q -B -DskipTests package
 //   java -cp target/presence-hub.jar bench/engine/HttpApiBench.java reachable [requests=50000] [connections=32]
-//   java -cp target/presence-hub.jar bench/engine/HttpApiBench.java webhooks [rate=1000] [seconds=20] [techs=500]
+//   java -cp target/presence-hub.jar bench/engine/HttpApiBench.java webhooks [rate=1000] [seconds=20] [techs=100]
 //
 // Loopback only; the hub process is killed at the end. Both record the load average before and
 // after: the machine may be shared.
@@ -51,6 +51,8 @@ public class HttpApiBench {
 
   static final String SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
   static final String HOOK_SECRET = "bench-hook-0123456789abcdef";
+  /** Held until the end: Vert.x 5 closes a client (and its WebSockets) once it is unreachable. */
+  static final List<Object> KEEP = new ArrayList<>();
 
   static int freePort() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
@@ -136,7 +138,7 @@ public class HttpApiBench {
       });
       ws.writeTextMessage(new JsonObject().put("type", "auth").put("token", token(jwt, user, "tech")).encode());
     }).onFailure(welcomed::tryFail);
-    return welcomed.future().await(20, TimeUnit.SECONDS);
+    return welcomed.future().await(60, TimeUnit.SECONDS);
   }
 
   public static void main(String[] args) throws Exception {
@@ -146,7 +148,7 @@ public class HttpApiBench {
       reachable(jar, args.length > 1 ? Integer.parseInt(args[1]) : 50_000, args.length > 2 ? Integer.parseInt(args[2]) : 32);
     } else if (what.equals("webhooks")) {
       webhooks(jar, args.length > 1 ? Integer.parseInt(args[1]) : 1_000, args.length > 2 ? Integer.parseInt(args[2]) : 20,
-          args.length > 3 ? Integer.parseInt(args[3]) : 500);
+          args.length > 3 ? Integer.parseInt(args[3]) : 100);
     } else {
       System.err.println("usage: HttpApiBench.java reachable|webhooks …");
       System.exit(2);
@@ -164,7 +166,9 @@ public class HttpApiBench {
     try {
       JWTAuth jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256")
           .setBuffer(SECRET)));
-      WebSocket tech = connect(vertx.createWebSocketClient(), jwt, port, "bench-tech");
+      WebSocketClient wsc = vertx.createWebSocketClient();
+      KEEP.add(wsc);
+      WebSocket tech = connect(wsc, jwt, port, "bench-tech");
       // Activity now and then: a long run must not depend on how long a silent session lives.
       vertx.setPeriodic(5_000, t -> tech.writeTextMessage("{\"type\":\"activity\"}"));
       String auth = "Bearer " + token(jwt, "bench-service", "service");
@@ -271,6 +275,7 @@ public class HttpApiBench {
       JWTAuth jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256")
           .setBuffer(SECRET)));
       WebSocketClient wsc = vertx.createWebSocketClient();
+      KEEP.add(wsc);
       List<WebSocket> sockets = new ArrayList<>();
       for (int i = 0; i < techs; i++) {
         sockets.add(connect(wsc, jwt, port, "tech-" + i));
