@@ -274,7 +274,9 @@ public class HttpApiBench {
     try {
       JWTAuth jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256")
           .setBuffer(SECRET)));
-      WebSocketClient wsc = vertx.createWebSocketClient();
+      // Vert.x allows 50 WebSockets per server by default.
+      WebSocketClient wsc = vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
+          .setMaxConnections(techs + 10));
       KEEP.add(wsc);
       List<WebSocket> sockets = new ArrayList<>();
       for (int i = 0; i < techs; i++) {
