@@ -160,9 +160,10 @@ public final class HubNode {
     // longer updates (another node answers instead).
     Future<Void> api = apiDeployment == null ? Future.succeededFuture() : vertx.undeploy(apiDeployment);
     apiDeployment = null;
-    if (httpApi != null) {
-      api = api.compose(v -> httpApi.stop());
-      httpApi = null;
+    HttpApi http = httpApi;
+    httpApi = null;
+    if (http != null) {
+      api = api.compose(v -> http.stop());
     }
     String gatewayId = gatewayDeployment;
     gatewayDeployment = null;
