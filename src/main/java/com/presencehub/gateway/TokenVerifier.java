@@ -57,7 +57,7 @@ public final class TokenVerifier {
   }
 
   /** RS256 for an RSA key, ES256 for an EC key: the PEM says which. */
-  static String publicKeyAlgorithm(String pem) {
+  public static String publicKeyAlgorithm(String pem) {
     byte[] der;
     try {
       String body = pem.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");

@@ -1,5 +1,6 @@
 package com.presencehub.ops;
 
+import com.presencehub.api.http.webhook.WebhookEndpoint;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
@@ -70,6 +71,20 @@ public record HubConfig(
     long httpHeaderTimeoutMs,
     long httpIdleTimeoutMs,
     int maxPendingConnectionsPerAddress,
+    // HTTP API, change stream and webhooks (PROTOCOL.md §8, docs/http-api.md)
+    int httpApiRateLimitPerSecond,
+    int httpApiRateLimitBurst,
+    int changeStreamBuffer,
+    long changeStreamHeartbeatMs,
+    List<WebhookEndpoint> webhooks,
+    String webhookTenant,
+    String webhookUrl,
+    String webhookSecret,
+    int webhookBatchMax,
+    int webhookQueueMax,
+    long webhookTimeoutMs,
+    long webhookRetryMinMs,
+    long webhookRetryMaxMs,
     boolean devMode) {
 
   /** {@code clusterJoin} values: {@code auto} is TCP-IP when {@code clusterMembers} is set, multicast otherwise. */
@@ -149,6 +164,23 @@ public record HubConfig(
     d.put("httpIdleTimeoutMs", 30_000L);
     // Such connections open at once from one source address; more are closed on accept.
     d.put("maxPendingConnectionsPerAddress", 64);
+    // §8 HTTP API: requests per second (and burst) per service token; 429 beyond.
+    d.put("httpApiRateLimitPerSecond", 100);
+    d.put("httpApiRateLimitBurst", 200);
+    // §8 change stream: transitions a node keeps for Last-Event-ID replay; heartbeat comment period.
+    d.put("changeStreamBuffer", 10_000);
+    d.put("changeStreamHeartbeatMs", 15_000L);
+    // §8 webhooks: [{"tenant","url","secret"}, …] (PRESENCE_WEBHOOKS takes the same list as JSON),
+    // plus one endpoint from the three webhook* keys for the simple case (all three or none).
+    d.put("webhooks", List.of());
+    d.put("webhookTenant", null);
+    d.put("webhookUrl", null);
+    d.put("webhookSecret", null);
+    d.put("webhookBatchMax", 100);
+    d.put("webhookQueueMax", 10_000);
+    d.put("webhookTimeoutMs", 5_000L);
+    d.put("webhookRetryMinMs", 500L);
+    d.put("webhookRetryMaxMs", 60_000L);
     return d;
   }
 
@@ -248,6 +280,20 @@ public record HubConfig(
         r.longValue("httpHeaderTimeoutMs", 100, 600_000),
         r.longValue("httpIdleTimeoutMs", 100, 3_600_000L),
         r.integer("maxPendingConnectionsPerAddress", 1, 1_000_000),
+        r.integer("httpApiRateLimitPerSecond", 1, 1_000_000),
+        r.integer("httpApiRateLimitBurst", 1, 10_000_000),
+        r.integer("changeStreamBuffer", 0, 10_000_000),
+        r.longValue("changeStreamHeartbeatMs", 100, 600_000),
+        WebhookEndpoint.fromConfig(r.raw("webhooks"), r.from("webhooks"), r.string("webhookTenant", true),
+            r.string("webhookUrl", true), r.string("webhookSecret", true)),
+        r.string("webhookTenant", true),
+        r.string("webhookUrl", true),
+        r.string("webhookSecret", true),
+        r.integer("webhookBatchMax", 1, 10_000),
+        r.integer("webhookQueueMax", 1, 10_000_000),
+        r.longValue("webhookTimeoutMs", 100, 600_000),
+        r.longValue("webhookRetryMinMs", 10, 3_600_000),
+        r.longValue("webhookRetryMaxMs", 10, 86_400_000L),
         devMode);
     validateJoin(c, r);
     String originProblem = OriginPolicy.problem(c.allowedOrigins);
@@ -270,6 +316,9 @@ public record HubConfig(
     }
     if (c.sweepIntervalMs > 500) {
       throw new ConfigException("sweepIntervalMs: at most 500, so that idle transitions land within 1 s of their deadline" + r.from("sweepIntervalMs"));
+    }
+    if (c.webhookRetryMaxMs < c.webhookRetryMinMs) {
+      throw new ConfigException("webhookRetryMaxMs: must be at least webhookRetryMinMs (" + c.webhookRetryMinMs + ")" + r.from("webhookRetryMaxMs"));
     }
     return c;
   }

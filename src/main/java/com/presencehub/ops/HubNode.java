@@ -2,6 +2,7 @@ package com.presencehub.ops;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.presencehub.api.PresenceApiVerticle;
+import com.presencehub.api.http.HttpApi;
 import com.presencehub.cluster.ChangePublisher;
 import com.presencehub.cluster.ClusterSetup;
 import com.presencehub.cluster.NodeDeliveryVerticle;
@@ -55,6 +56,7 @@ public final class HubNode {
   private final AtomicBoolean ready = new AtomicBoolean();
   private String gatewayDeployment;
   private String apiDeployment;
+  private HttpApi httpApi;
 
   private HubNode(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry) {
     this.vertx = vertx;
@@ -111,6 +113,7 @@ public final class HubNode {
     return node.deployShards()
         .compose(v -> node.deployCluster())
         .compose(v -> node.replicator == null ? Future.succeededFuture() : node.replicator.wholeView())
+        .compose(v -> HttpApi.start(node, registry).onSuccess(api -> node.httpApi = api))
         .compose(v -> node.deployGateways(registry))
         .compose(v -> PresenceApiVerticle.deploy(node).onSuccess(id -> node.apiDeployment = id))
         .map(v -> {
@@ -173,7 +176,10 @@ public final class HubNode {
     Gateway gateway = new Gateway(vertx, config, TokenVerifier.create(vertx, config), directory, metrics, courier);
     ConnectionGuard.Counts pending = new ConnectionGuard.Counts();
     return vertx.deployVerticle(
-            () -> new GatewayVerticle(gateway, router -> OpsRoutes.mount(router, vertx, config, registry, ready::get), pending),
+            () -> new GatewayVerticle(gateway, router -> {
+              OpsRoutes.mount(router, vertx, config, registry, ready::get);
+              httpApi.mount(router);
+            }, pending),
             new DeploymentOptions().setInstances(config.gatewayInstances()))
         .onSuccess(id -> gatewayDeployment = id)
         .mapEmpty();
@@ -191,6 +197,11 @@ public final class HubNode {
     // longer updates (another node answers instead).
     Future<Void> api = apiDeployment == null ? Future.succeededFuture() : vertx.undeploy(apiDeployment);
     apiDeployment = null;
+    HttpApi http = httpApi;
+    httpApi = null;
+    if (http != null) {
+      api = api.compose(v -> http.stop());
+    }
     String gatewayId = gatewayDeployment;
     gatewayDeployment = null;
     Future<Void> gateways = api.compose(v -> gatewayId == null ? Future.succeededFuture() : vertx.undeploy(gatewayId));
@@ -207,6 +218,11 @@ public final class HubNode {
           return null;
         }))
         .compose(v -> vertx.undeploy(replication));
+  }
+
+  /** The HTTP API (PROTOCOL.md §8); null before start and after stop. */
+  public HttpApi httpApi() {
+    return httpApi;
   }
 
   /** This node's id in the cluster ({@code local} when standalone). */

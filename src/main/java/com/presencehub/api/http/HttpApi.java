@@ -1,0 +1,288 @@
+package com.presencehub.api.http;
+
+import com.presencehub.api.http.impl.ChangeHub;
+import com.presencehub.api.http.impl.HttpErrors;
+import com.presencehub.api.http.impl.ServiceAuth;
+import com.presencehub.api.http.impl.TokenBuckets;
+import com.presencehub.api.impl.PresenceRequests;
+import com.presencehub.ops.HubConfig;
+import com.presencehub.ops.HubNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The HTTP API of one node (PROTOCOL.md §8, docs/http-api.md): the §5 operations over HTTP under
+ * {@code /api/v1}, the change stream (SSE) and the webhooks, with the OpenAPI document {@code
+ * openapi.yaml} (served at {@code /api/v1/openapi.yaml}) driving routing and request validation.
+ *
+ * <p>Requests are answered on the gateway's event loop that took them, by the same {@link
+ * PresenceRequests} code as the event-bus API, in-process (no hop over the bus): queries, reachable
+ * and roster read the shards directly; deliveries hop to the {@link ChangeHub}'s one loop, which
+ * keeps one delivery in flight per user.
+ */
+public final class HttpApi {
+
+  /** Where the API lives; the OpenAPI document's {@code servers} URL. */
+  public static final String BASE = "/api/v1";
+  static final String CONTRACT = "openapi.yaml";
+
+  private final Vertx vertx;
+  private final HubConfig config;
+  private final OpenAPIContract contract;
+  private final Buffer contractText;
+  private final ServiceAuth auth;
+  private final TokenBuckets buckets;
+  private final HttpApiMetrics metrics;
+  private final PresenceRequests reads;
+  private final ChangeHub hub;
+  private final String hubDeployment;
+  private final long sweepTimer;
+
+  private HttpApi(Vertx vertx, HubConfig config, OpenAPIContract contract, Buffer contractText, HttpApiMetrics metrics,
+      PresenceRequests reads, ChangeHub hub, String hubDeployment) {
+    this.vertx = vertx;
+    this.config = config;
+    this.contract = contract;
+    this.contractText = contractText;
+    this.auth = ServiceAuth.create(vertx, config);
+    this.buckets = new TokenBuckets(config.httpApiRateLimitPerSecond(), config.httpApiRateLimitBurst());
+    this.metrics = metrics;
+    this.reads = reads;
+    this.hub = hub;
+    this.hubDeployment = hubDeployment;
+    this.sweepTimer = vertx.setPeriodic(60_000, t -> buckets.sweep(System.nanoTime()));
+  }
+
+  /**
+   * Loads the OpenAPI document and deploys the change hub (change stream, webhooks, deliveries) on
+   * {@code node}, whose shards and courier must be up. Mount the routes with {@link #mount}.
+   */
+  public static Future<HttpApi> start(HubNode node, MeterRegistry registry) {
+    Vertx vertx = node.vertx();
+    HubConfig config = node.config();
+    HttpApiMetrics metrics = new HttpApiMetrics(registry);
+    PresenceRequests reads = new PresenceRequests(node.directory(), node.courier(), config.maxUsersPerSubscribe(),
+        config.maxFrameBytes());
+    PresenceRequests deliveries = new PresenceRequests(node.directory(), node.courier(), config.maxUsersPerSubscribe(),
+        config.maxFrameBytes());
+    ChangeHub hub = new ChangeHub(config, metrics, deliveries);
+    return vertx.fileSystem().readFile(CONTRACT).compose(text -> contract(vertx, text)
+        .compose(contract -> vertx.deployVerticle(hub)
+            .map(id -> new HttpApi(vertx, config, contract, text, metrics, reads, hub, id))));
+  }
+
+  /** The document as vertx-openapi takes it, see {@link #contract(Vertx, Buffer)}. */
+  public static Future<OpenAPIContract> contract(Vertx vertx) {
+    return vertx.fileSystem().readFile(CONTRACT).compose(text -> contract(vertx, text));
+  }
+
+  /**
+   * openapi.yaml as vertx-openapi 5.0 takes it: that version refuses any response media type
+   * outside its short list, {@code text/event-stream} included, so the change stream's 200 is
+   * given to it as {@code text/plain} (a string either way; the stream is never validated as a
+   * whole). Everything else is the served document, unchanged.
+   */
+  @SuppressWarnings("unchecked")
+  static Future<OpenAPIContract> contract(Vertx vertx, Buffer text) {
+    JsonObject doc;
+    try {
+      doc = new JsonObject((java.util.Map<String, Object>) new org.yaml.snakeyaml.Yaml().load(text.toString(StandardCharsets.UTF_8)));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    JsonObject content = doc.getJsonObject("paths").getJsonObject("/tenants/{tenant}/changes").getJsonObject("get")
+        .getJsonObject("responses").getJsonObject("200").getJsonObject("content");
+    content.put("text/plain", content.remove("text/event-stream"));
+    return OpenAPIContract.from(vertx, doc);
+  }
+
+  /** Stops the change hub (webhook senders); the routes go with the gateways' server. */
+  public Future<Void> stop() {
+    vertx.cancelTimer(sweepTimer);
+    return vertx.undeploy(hubDeployment);
+  }
+
+  public HttpApiMetrics metrics() {
+    return metrics;
+  }
+
+  /** The change hub (its webhook senders), for tests. */
+  public ChangeHub hub() {
+    return hub;
+  }
+
+  /** Adds {@code /api/v1/*} to a gateway's router; called once per gateway instance, on its loop. */
+  public void mount(Router router) {
+    router.get(BASE + "/" + CONTRACT).handler(rc -> rc.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml; charset=utf-8").end(contractText));
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    // vertx-web wants the body handler before any plain handler; the counter is a platform handler
+    // so that it sees every answer, a 413 included.
+    builder.rootHandler((PlatformHandler) this::count);
+    builder.rootHandler(BodyHandler.create(false).setBodyLimit(config.maxFrameBytes() * 2L + 4096));
+    builder.rootHandler(this::authenticate);
+    builder.getRoute("query").addHandler(rc -> {
+      rc.put(HttpErrors.FIELD_RENAME, new String[] {"users", "user"});
+      answer(rc, reads::query, new JsonObject().put("tenant", rc.pathParam("tenant"))
+          .put("users", new JsonArray(List.copyOf(rc.queryParam("user")))));
+    });
+    builder.getRoute("reachable").addHandler(rc -> answer(rc, reads::reachable, new JsonObject()
+        .put("tenant", rc.pathParam("tenant")).put("user", rc.pathParam("user")).put("kind", rc.queryParams().get("kind"))));
+    builder.getRoute("roster").addHandler(rc -> {
+      JsonObject body = new JsonObject().put("tenant", rc.pathParam("tenant")).put("role", rc.queryParams().get("role"));
+      List<String> status = rc.queryParam("status");
+      if (!status.isEmpty()) {
+        body.put("status", new JsonArray(List.copyOf(status)));
+      }
+      answer(rc, reads::roster, body);
+    });
+    builder.getRoute("deliver").addHandler(rc -> {
+      JsonObject body = rc.body().asJsonObject().copy().put("tenant", rc.pathParam("tenant"));
+      answer(rc, this::deliverOnHub, body);
+    });
+    builder.getRoute("changes").addHandler(this::changes);
+    // The document's serviceToken scheme is checked by authenticate() above, before validation (so
+    // a caller without a token learns 401, not a detail of the API), with the tenant scope and the
+    // role that vertx-web's bearer handlers know nothing about.
+    builder.getRoutes().forEach(r -> r.setDoSecurity(false));
+    Router api = builder.createRouter();
+    api.route().last().handler(rc -> HttpErrors.send(rc, 404, "not_found", "path: no such resource " + rc.request().path()));
+    api.route().failureHandler(HttpErrors::handle);
+    router.route(BASE + "/*").subRouter(api);
+  }
+
+  /** Counts every answer by route and status once its headers go out. */
+  private void count(RoutingContext rc) {
+    String route = route(rc.request().path());
+    rc.addHeadersEndHandler(v -> metrics.request(route, rc.response().getStatusCode()));
+    rc.next();
+  }
+
+  /** {@code /api/v1/tenants/t/roster} → {@code roster}; the operation's name, not the raw path (bounded tags). */
+  public static String route(String path) {
+    String[] s = path.split("/");
+    // "", "api", "v1", "tenants", "{tenant}", "<op>", …
+    if (s.length >= 6 && "tenants".equals(s[3])) {
+      return switch (s[5]) {
+        case "presence" -> "query";
+        case "reachable" -> "reachable";
+        case "roster" -> "roster";
+        case "deliveries" -> "deliver";
+        case "changes" -> "changes";
+        default -> "other";
+      };
+    }
+    return "other";
+  }
+
+  /** 401/403 before anything else (validation included), then the per-token rate limit (429). */
+  private void authenticate(RoutingContext rc) {
+    String tenant = tenantOf(rc.request().path());
+    auth.check(rc.request().getHeader(HttpHeaders.AUTHORIZATION), tenant, tenant == null).onComplete(ar -> {
+      if (ar.failed()) {
+        rc.fail(ar.cause());
+        return;
+      }
+      long wait = buckets.acquire(ar.result().token(), System.nanoTime());
+      if (wait > 0) {
+        rc.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(wait));
+        HttpErrors.send(rc, 429, "rate_limited", "rate limit: more than " + config.httpApiRateLimitPerSecond()
+            + " requests/s (burst " + config.httpApiRateLimitBurst() + ") with this token; retry after " + wait + " s");
+        return;
+      }
+      rc.next();
+    });
+  }
+
+  /** The {@code {tenant}} segment of {@code /api/v1/tenants/{tenant}/…}, decoded; null if none. */
+  static String tenantOf(String path) {
+    String[] s = path.split("/");
+    if (s.length >= 5 && "tenants".equals(s[3])) {
+      return URLDecoder.decode(s[4].replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+    return null;
+  }
+
+  private void answer(RoutingContext rc, Function<Object, Future<JsonObject>> op, JsonObject request) {
+    Future<JsonObject> reply;
+    try {
+      reply = op.apply(request);
+    } catch (RuntimeException e) {
+      reply = Future.failedFuture(e);
+    }
+    reply.onComplete(ar -> {
+      if (ar.succeeded()) {
+        rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(ar.result().toBuffer());
+      } else {
+        rc.fail(ar.cause());
+      }
+    });
+  }
+
+  /** On the change hub's loop (one delivery in flight per user), answered on the caller's loop. */
+  private Future<JsonObject> deliverOnHub(Object body) {
+    Promise<JsonObject> done = ((ContextInternal) vertx.getOrCreateContext()).promise();
+    hub.loop().runOnContext(v -> {
+      try {
+        hub.deliveries().deliver(body).onComplete(done);
+      } catch (RuntimeException e) {
+        done.fail(e);
+      }
+    });
+    return done.future();
+  }
+
+  /** {@code GET …/changes}: Server-Sent Events, see {@link ChangeHub}. */
+  private void changes(RoutingContext rc) {
+    String tenant = rc.pathParam("tenant");
+    HttpServerResponse resp = rc.response();
+    resp.setChunked(true)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        // nginx and friends must not buffer the stream.
+        .putHeader("X-Accel-Buffering", "no");
+    resp.write("retry: 1000\n: connected\n\n");
+    ChangeHub.Subscriber sub = new ChangeHub.Subscriber(tenant, vertx.getOrCreateContext(), text -> {
+      if (resp.closed() || resp.ended()) {
+        return;
+      }
+      resp.write(text);
+      // A reader that does not keep up is cut off rather than buffered without bound; it comes
+      // back with Last-Event-ID and gets the replay or a reset.
+      if (resp.writeQueueFull()) {
+        resp.reset();
+      }
+    });
+    long heartbeat = vertx.setPeriodic(config.changeStreamHeartbeatMs(), t -> {
+      if (!resp.closed()) {
+        resp.write(": heartbeat\n\n");
+      }
+    });
+    metrics.sseOpened();
+    resp.closeHandler(v -> {
+      vertx.cancelTimer(heartbeat);
+      hub.unsubscribe(sub);
+      metrics.sseClosed();
+    });
+    hub.subscribe(sub, rc.request().getHeader("Last-Event-ID"));
+  }
+}
