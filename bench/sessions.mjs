@@ -4,7 +4,8 @@
 // sessions right after start, per session; the server CPU time spent opening them
 // (/proc/<pid>/stat utime+stime over the opening, the JVM's C1/C2 compiler threads reported apart),
 // cold (the first N on a fresh process) and warm (a second batch of N after the first one was
-// closed); and the time to open them.
+// closed, --gap-ms 7000 passed, past the hub's 5 s offline grace, and the server was quiet); and
+// the time to open them.
 //
 //   node bench/sessions.mjs [--sessions 15000] [--workers 2] [--server hub|soketi|vertx-echo|node-echo[,…]]
 //                           [--rounds 1] [--warm true] [--members-per-channel 1]
@@ -157,9 +158,19 @@ async function measure(server) {
     r.heap1 = jvm ? liveHeapKiB(proc.pid) : NaN;
     r.rss1AfterGc = rssKiB(proc.pid);
     if (warm) {
+      const gap = new ProcCpuWindow(proc.pid).start();
       await closeBatch(children);
       children = [];
       await sleep(gapMs);
+      // ...and until the server is quiet (< 5% of a core over a second, at most 60 s more): a
+      // server still busy with the closes would be billed to the warm batch.
+      const quietBy = Date.now() + 60000;
+      for (;;) {
+        const q = new ProcCpuWindow(proc.pid).start();
+        await sleep(1000);
+        if (q.stop().total < 50 || Date.now() > quietBy) break;
+      }
+      r.gap = gap.stop();
       const w = new ProcCpuWindow(proc.pid).start();
       const b2 = await openBatch(server, app, 's-');
       children = b2.children;
@@ -196,7 +207,10 @@ for (const r of results) {
   lines.push(`${r.server}: RSS ${(r.rss0 / 1024).toFixed(0)} MiB at 0 sessions, ${(r.rss1 / 1024).toFixed(0)} MiB with ${sessions} → ${per1(r.rss0, r.rss1).toFixed(1)} KiB/session (after the full GC: ${per1(r.rss0, r.rss1AfterGc).toFixed(1)})`
     + (jvm ? `; live heap after a full GC ${(r.heap0 / 1024).toFixed(1)} → ${(r.heap1 / 1024).toFixed(1)} MiB → ${per1(r.heap0, r.heap1).toFixed(1)} KiB/session` : '; not a JVM (RSS only)'));
   lines.push(`${r.server}: set-up cold (first ${sessions} on a fresh process): ${cpuLine(r.cold, r.coldSecs, jvm)}`);
-  if (r.warm) lines.push(`${r.server}: set-up warm (second batch): ${cpuLine(r.warm, r.warmSecs, jvm)}`);
+  if (r.warm) {
+    lines.push(`${r.server}: closing the first batch (load processes terminate their sockets) and the gap (${gapMs} ms, then until the server was quiet: ${(r.gap.wallMs / 1000).toFixed(1)} s in all): ${fmt(r.gap.total / sessions)} ms CPU/session${jvm ? ` (JIT threads ${fmt(r.gap.jit / sessions)})` : ''}`);
+    lines.push(`${r.server}: set-up warm (second batch): ${cpuLine(r.warm, r.warmSecs, jvm)}`);
+  }
 }
 const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const of = (s, f) => med(results.filter((r) => r.server === s).map(f));
