@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { appendResults, openSession, percentile } from './loadgen/lib.mjs';
 import { BENCH_SECRET, startHub, stopHub } from './loadgen/hub.mjs';
 import { newApp, openPusherSession, startSoketi } from './loadgen/soketi.mjs';
-import { ProcCpuWindow, fmt } from './loadgen/cpu.mjs';
+import { ProcCpuWindow, fmt, listenOverflows } from './loadgen/cpu.mjs';
 import { machineMs, mono, sleep, track } from './loadgen/cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -108,6 +108,7 @@ async function run(server) {
       await sleep(Math.max(0, start - mono()));
       const cpu = new ProcCpuWindow(proc.pid).start();
       const m0 = machineMs();
+      const lo0 = listenOverflows();
       const rs = await Promise.all(reports);
       const events = rs.flatMap((r) => r.events);
       // Drain: until the watcher has every leave, or 5 s.
@@ -115,6 +116,7 @@ async function run(server) {
       while (mono() < drainBy && events.some(([u]) => !offline.has(u))) await sleep(20);
       const c = cpu.stop();
       const m1 = machineMs();
+      const overflows = listenOverflows() - lo0;
       const lat = [];
       let missing = 0;
       for (const [u, joinAt, leaveAt] of events) {
@@ -124,7 +126,7 @@ async function run(server) {
       lat.sort((a, b) => a - b);
       const n = events.length * 2;
       const errors = rs.reduce((s, r) => s + r.errors, 0);
-      const win = { label, n, errors, firstError: rs.find((r) => r.firstError)?.firstError, missing, lat, cpu: c,
+      const win = { label, n, overflows, errors, firstError: rs.find((r) => r.firstError)?.firstError, missing, lat, cpu: c,
         lag: Math.max(...rs.map((r) => r.lag.p99)), machinePct: (200 * (m1.busy - m0.busy)) / (m1.total - m0.total) * os.cpus().length / 2 };
       out.windows.push(win);
       console.log(`${server} ${label}: ${n} events, ${fmt((1000 * c.total) / n / 1000)} s CPU per 1,000 events (JIT threads ${fmt((1000 * c.jit) / n / 1000)} s), p99 ${fmt(percentile(lat, 99))} ms, missing ${missing}, errors ${errors}`);
@@ -145,7 +147,7 @@ for (const r of results) {
   lines.push(`${r.server}: ${r.server === 'hub' ? 'client sessions (connect + auth + welcome; leave = bye + close), watcher = tech subscribed to roster client' : `Pusher presence channel ${CHANNEL} on soketi 1.6.1 (native uWS ${path.basename(r.native ?? '?')}), signed subscribe; leave = close; watcher = a member getting member_added/member_removed`}; load average before ${r.load}`);
   for (const w of r.windows) {
     const c = w.cpu;
-    lines.push(`${r.server} ${w.label}: ${w.n} events; server CPU ${fmt(c.total / w.n)} s per 1,000 events${r.server === 'hub' ? ` (${fmt(c.nonJit / w.n)} s without the JIT compiler threads, which used ${fmt(c.jit / w.n)} s)` : ''}, ${(c.total / 1000).toFixed(2)} s over ${(c.wallMs / 1000).toFixed(1)} s; change→watcher p50 ${fmt(percentile(w.lat, 50))} ms, p99 ${fmt(percentile(w.lat, 99))} ms, max ${fmt(w.lat[w.lat.length - 1])} ms; missing at the watcher ${w.missing}, errors ${w.errors}${w.firstError ? ` (first: ${w.firstError})` : ''}; load side p99 lag behind schedule ${fmt(w.lag)} ms; machine busy ${w.machinePct.toFixed(0)}% of ${os.cpus().length * 100}%`);
+    lines.push(`${r.server} ${w.label}: ${w.n} events; server CPU ${fmt(c.total / w.n)} s per 1,000 events${r.server === 'hub' ? ` (${fmt(c.nonJit / w.n)} s without the JIT compiler threads, which used ${fmt(c.jit / w.n)} s)` : ''}, ${(c.total / 1000).toFixed(2)} s over ${(c.wallMs / 1000).toFixed(1)} s; change→watcher p50 ${fmt(percentile(w.lat, 50))} ms, p99 ${fmt(percentile(w.lat, 99))} ms, max ${fmt(w.lat[w.lat.length - 1])} ms; missing at the watcher ${w.missing}, errors ${w.errors}${w.firstError ? ` (first: ${w.firstError})` : ''}; load side p99 lag behind schedule ${fmt(w.lag)} ms; machine busy ${w.machinePct.toFixed(0)}% of ${os.cpus().length * 100}%; connects dropped by a full listen queue (TcpExt ListenOverflows, whole host) ${w.overflows}`);
   }
 }
 const hub = results.find((r) => r.server === 'hub');

@@ -38,3 +38,12 @@ export class ProcCpuWindow {
 
 /** "1.23" for ms → µs/ms formatting helpers */
 export const fmt = (x) => (!Number.isFinite(x) ? 'n/a' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
+
+/** TcpExt ListenOverflows of this network namespace (/proc/net/netstat): connects dropped because a listen queue was full. */
+export function listenOverflows() {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+    const names = lines[0].split(/\s+/); const values = lines[1].split(/\s+/);
+    return Number(values[names.indexOf('ListenOverflows')]);
+  } catch { return NaN; }
+}

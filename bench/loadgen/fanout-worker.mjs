@@ -3,11 +3,12 @@
 //   "roster":"tech"}; bare: raw WebSocket to FanoutBare sending "sub"). Every change frame
 //   ({"type":"presence"} without an id) is parsed; the k-th update of user u at a socket is "u#k".
 //   {cmd:'count', on:true|false} starts / stops counting; {cmd:'report'} → {report:true, updates,
-//   frames, keys:{"u#k": [sockets that got it, latest arrival (mono ms)]}}.
+//   frames, all (also uncounted), keys:{"u#k": [sockets that got it, latest arrival (mono ms)]}}
+//   where k counts from the socket's first change of u, counted or not.
 // - 'pub': holds `count` tech sessions (hub: role tech; bare: "pub"); {cmd:'go', start, rate, ms}
 //   toggles them away/online round-robin open-loop at `rate`/s (hub: presence.set; bare: the frame
 //   the hub would send, from cfg.template, with user and status filled in) and reports
-//   {done, sends:{user:[mono ms…]}, lagP99}.
+//   {done, sends:{user:{base: sends of earlier rounds, times:[mono ms…]}}, lagP99}.
 // Parent → worker {cmd:'exit'} closes everything. Worker → parent {ready:n} once open.
 import WebSocket from 'ws';
 import { openMany, openSession, sourceAddress } from './lib.mjs';
@@ -26,7 +27,7 @@ function openBare(i, role) {
 }
 
 const keys = new Map();
-let counting = false; let updates = 0; let frames = 0; let sample = null;
+let counting = false; let updates = 0; let frames = 0; let sample = null; let all = 0;
 const user = (i) => `${cfg.prefix}${cfg.from + i}`;
 const sockets = await openMany(cfg.count, 200, (i) => (hub
   ? openSession({ url: cfg.url, secret: cfg.secret, tenant: cfg.tenant, user: user(i), role: cfg.role === 'pub' ? 'tech' : 'client',
@@ -40,27 +41,32 @@ if (cfg.role === 'watch') {
     ws.on('message', (data) => {
       const at = mono();
       const f = JSON.parse(data.toString());
-      if (f.type !== 'presence' || f.id !== undefined || !counting) return;
-      frames++;
-      if (sample === null && f.updates.length === 1) sample = data.toString();
+      if (f.type !== 'presence' || f.id !== undefined) return;
+      // The k-th update of a user at this socket since it opened: matched with the tech's k-th send.
       for (const u of f.updates) {
         const k = (seen.get(u.user) ?? 0);
         seen.set(u.user, k + 1);
+        all++;
+        if (!counting) continue;
         updates++;
         const key = `${u.user}#${k}`;
         const e = keys.get(key);
         if (e) { e[0]++; if (at > e[1]) e[1] = at; } else keys.set(key, [1, at]);
       }
+      if (!counting) return;
+      frames++;
+      if (sample === null && f.updates.length === 1) sample = data.toString();
     });
   }
 }
 const state = new Array(sockets.length).fill(false); // per tech, kept across rounds: false = online now → next is away
+const sentBefore = new Array(sockets.length).fill(0); // per tech: sends of earlier rounds
 process.send({ ready: sockets.length });
 
 process.on('message', (msg) => {
   if (msg.cmd === 'exit') { for (const ws of sockets) ws.terminate(); process.exit(0); }
   if (msg.cmd === 'count') counting = msg.on;
-  if (msg.cmd === 'report') process.send({ report: true, updates, frames, sample, keys: Object.fromEntries(keys) });
+  if (msg.cmd === 'report') process.send({ report: true, all, updates, frames, sample, keys: Object.fromEntries(keys) });
   if (msg.cmd !== 'go') return;
   const period = 1000 / msg.rate;
   const total = Math.round((msg.ms * msg.rate) / 1000);
@@ -76,7 +82,8 @@ process.on('message', (msg) => {
       const frame = hub ? `{"type":"presence.set","status":"${status}"}`
         : cfg.template.replace('__USER__', user(i)).replace('__STATUS__', status).replace('__SINCE__', String(Date.now()));
       lags.push(now - (msg.start + k * period));
-      (sends[user(i)] ??= []).push(mono());
+      (sends[user(i)] ??= { base: sentBefore[i], times: [] }).times.push(mono());
+      sentBefore[i]++;
       sockets[i].send(frame);
       k++;
     }
