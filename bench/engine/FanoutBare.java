@@ -7,7 +7,7 @@
 //
 // SockJSHandler at /fanout/* (raw WebSocket: /fanout/websocket). A socket's first frame is its
 // role: "sub" (gets every published frame) or "pub" (every later frame it sends is written,
-// unchanged, to every subscriber). Default 1 verticle instance, like the hub's one gateway event
+// unchanged, as a text message to every subscriber). Default 1 verticle instance, like the hub's one gateway event
 // loop (gatewayInstances = 1), so every write is on the subscriber's own loop; with more
 // instances a publish to sockets of another loop hops to their context (Vert.x does that in
 // write()). Listens on 127.0.0.1 only; prints "listening on PORT" once up; GET /fanout/count
@@ -64,9 +64,14 @@ public class FanoutBare {
     }
   }
 
+  /**
+   * Written as text, decoded once: on the raw WebSocket transport a Buffer would go out as a binary
+   * message, while the hub writes its frames as text (a String per session).
+   */
   static void publish(Buffer frame) {
+    String text = frame.toString();
     for (SockJSSocket s : SUBSCRIBERS) {
-      s.write(frame);
+      s.write(text);
     }
   }
 
