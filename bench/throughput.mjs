@@ -1,8 +1,11 @@
-// Scenario 2 (activity throughput): C sessions each keep K activity frames in flight
+// Scenario 2 (activity throughput and CPU per frame): C sessions each keep K activity frames in flight
 // ({"type":"activity","id":n}; the hub acks each, and every ack sends the next frame), against a
 // bare Vert.x 5 SockJS echo server (bench/engine/SockJsEcho.java) doing the same framing over the
 // same raw-WebSocket transport. Alternating runs (hub, echo, hub, echo, …), median msg/s of each
-// and the ratio hub/echo.
+// and the ratio hub/echo; and the server CPU per acked / echoed frame (/proc/<pid>/stat
+// utime+stime over the measured window divided by the replies counted in it, the JVM's C1/C2
+// compiler threads apart), the figure to read on a shared machine where msg/s is bounded by the
+// load client.
 //
 //   node bench/throughput.mjs [--sessions 1000] [--in-flight 4] [--seconds 10] [--runs 3] [--workers 2]
 //                             [--peers vertx|vertx,node] [--jfr DIR]
@@ -16,11 +19,13 @@
 // The hub's per-session rate limit (50 frames/s, burst 100) would throttle this, so the hub runs
 // with PRESENCE_RATE_LIMIT_PER_SECOND=1000000 PRESENCE_RATE_LIMIT_BURST=1000000.
 import { fork, spawn } from 'node:child_process';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendResults } from './loadgen/lib.mjs';
 import { BENCH_SECRET, startHub, stopHub } from './loadgen/hub.mjs';
+import { ProcCpuWindow } from './loadgen/cpu.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({ options: {
@@ -73,8 +78,11 @@ async function startEcho(port) {
   return proc;
 }
 
-/** One measured run against a started server: returns msg/s over the measured window. */
-async function pump(mode, url) {
+/**
+ * One measured run against a started server (pid): returns {rate: msg/s, cpu: server CPU µs per
+ * reply and without the JIT compiler threads} over the measured window.
+ */
+async function pump(mode, url, pid) {
   const per = Math.ceil(sessions / workers);
   const children = [];
   try {
@@ -95,11 +103,16 @@ async function pump(mode, url) {
       setTimeout(() => reject(new Error('no report from a worker')), warmupMs + seconds * 1000 + 30000);
     }));
     for (const c of children) c.send({ cmd: 'go', warmupMs, measureMs: seconds * 1000 });
+    let cpu = null;
+    const cpuStart = setTimeout(() => { cpu = new ProcCpuWindow(pid).start(); }, warmupMs);
     const rs = await Promise.all(reports);
+    clearTimeout(cpuStart);
+    const used = cpu ? cpu.stop() : { total: NaN, nonJit: NaN, jit: NaN };
     const rate = rs.reduce((s, r) => s + r.replies / (r.ms / 1000), 0);
+    const replies = rs.reduce((s, r) => s + r.replies, 0);
     const others = rs.reduce((s, r) => s + r.others, 0);
     if (others > 0) console.log(`  ${mode}: ${others} frames that were not replies, e.g. ${rs.find((r) => r.firstOther)?.firstOther}`);
-    return rate;
+    return { rate, us: (1000 * used.total) / replies, usNonJit: (1000 * used.nonJit) / replies };
   } finally {
     for (const c of children) { try { c.send({ cmd: 'exit' }); } catch { /* gone */ } }
     await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.on('exit', r)))));
@@ -108,6 +121,8 @@ async function pump(mode, url) {
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const k = (x) => `${(x / 1000).toFixed(1)}k`;
+const us = (r) => `${r.us.toFixed(1)} µs server CPU/frame (${r.usNonJit.toFixed(1)} without JIT threads)`;
+const med = (runs, f) => median(runs.map(f));
 
 console.log(`throughput: ${sessions} sessions x ${inFlight} in flight, ${seconds} s measured after ${warmupMs / 1000} s warmup, ${runs} alternating runs each; ${workers} load process(es)`);
 console.log('hub started with PRESENCE_RATE_LIMIT_PER_SECOND=1000000 PRESENCE_RATE_LIMIT_BURST=1000000 (the default 50/s, burst 100 would throttle this)');
@@ -121,33 +136,35 @@ for (let i = 0; i < runs; i++) {
     ? [`-XX:StartFlightRecording=filename=${path.resolve(opt.jfr, `hub-run${hubRuns}.jfr`)},settings=profile`] : [];
   const hub = await startHub({ jar: opt.jar, port: Number(opt.port), jvmFlags: [...jvmFlags, ...recording], env: RATE_ENV });
   try {
-    hubRates.push(await pump('hub', `ws://127.0.0.1:${opt.port}/presence/websocket`));
+    hubRates.push(await pump('hub', `ws://127.0.0.1:${opt.port}/presence/websocket`, hub.pid));
   } finally { await stopHub(hub); }
-  console.log(`  run ${i + 1} hub:  ${k(hubRates[i])} msg/s`);
+  console.log(`  run ${i + 1} hub:  ${k(hubRates[i].rate)} msg/s, ${us(hubRates[i])}`);
   for (const p of peers) {
     const port = p === 'vertx' ? opt['echo-port'] : opt['node-port'];
     const echo = p === 'vertx' ? await startEcho(Number(port)) : await startNodeEcho(Number(port));
     try {
-      rates[p].push(await pump('echo', `ws://127.0.0.1:${port}/echo/websocket`));
+      rates[p].push(await pump('echo', `ws://127.0.0.1:${port}/echo/websocket`, echo.pid));
     } finally { await stopHub(echo); }
-    console.log(`  run ${i + 1} ${p === 'vertx' ? 'Vert.x echo' : 'sockjs-node echo'}: ${k(rates[p][i])} msg/s`);
+    console.log(`  run ${i + 1} ${p === 'vertx' ? 'Vert.x echo' : 'sockjs-node echo'}: ${k(rates[p][i].rate)} msg/s, ${us(rates[p][i])}`);
   }
 }
-const hubMed = median(hubRates);
+const hubMed = med(hubRates, (r) => r.rate);
+const hubUs = med(hubRates, (r) => r.us);
+const hubUsNonJit = med(hubRates, (r) => r.usNonJit);
 const lines = [
-  `${sessions} sessions x ${inFlight} in flight (raw WebSocket, ${workers} load process(es), 127.0.0.2-9), ${seconds} s measured after ${warmupMs / 1000} s warmup; ${runs} alternating runs each, fresh server per run`,
+  `${sessions} sessions x ${inFlight} in flight (raw WebSocket, ${workers} load process(es), 127.0.0.2-9), ${seconds} s measured after ${warmupMs / 1000} s warmup; ${runs} alternating runs each, fresh server per run; load average at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
   `hub: {"type":"activity","id":n} acked; rate limit lifted (PRESENCE_RATE_LIMIT_PER_SECOND=1000000 PRESENCE_RATE_LIMIT_BURST=1000000)`,
-  `hub median ${k(hubMed)} msg/s (runs ${hubRates.map(k).join(', ')})`,
+  `server CPU per frame = the server's /proc/<pid>/stat utime+stime over the measured window / replies counted in it (the figure to read on a shared machine; msg/s is client+server)`,
+  `hub median ${k(hubMed)} msg/s (runs ${hubRates.map((r) => k(r.rate)).join(', ')}); median ${hubUs.toFixed(1)} µs server CPU per acked frame (${hubUsNonJit.toFixed(1)} without the JIT compiler threads; runs ${hubRates.map((r) => r.us.toFixed(1)).join(', ')})`,
 ];
-if (peers.includes('vertx')) {
-  const m = median(rates.vertx);
-  lines.push(`Vert.x SockJS echo (bench/engine/SockJsEcho.java, 2 instances, same JVM flags) median ${k(m)} msg/s (runs ${rates.vertx.map(k).join(', ')})`);
-  lines.push(`ratio hub/Vert.x echo ${(hubMed / m).toFixed(2)}`);
-}
-if (peers.includes('node')) {
-  const m = median(rates.node);
-  lines.push(`sockjs-node echo (npm sockjs, bench/loadgen/sockjs-echo.mjs) median ${k(m)} msg/s (runs ${rates.node.map(k).join(', ')})`);
-  lines.push(`ratio hub/sockjs-node echo ${(hubMed / m).toFixed(2)}`);
+for (const p of peers) {
+  const name = p === 'vertx' ? 'Vert.x SockJS echo (bench/engine/SockJsEcho.java, 2 instances, same JVM flags)' : 'sockjs-node echo (npm sockjs, bench/loadgen/sockjs-echo.mjs)';
+  const short = p === 'vertx' ? 'Vert.x echo' : 'sockjs-node echo';
+  const m = med(rates[p], (r) => r.rate);
+  const u = med(rates[p], (r) => r.us);
+  const un = med(rates[p], (r) => r.usNonJit);
+  lines.push(`${name} median ${k(m)} msg/s (runs ${rates[p].map((r) => k(r.rate)).join(', ')}); median ${u.toFixed(1)} µs server CPU per echoed frame (${un.toFixed(1)} without JIT threads; runs ${rates[p].map((r) => r.us.toFixed(1)).join(', ')})`);
+  lines.push(`ratio hub/${short}: msg/s ${(hubMed / m).toFixed(2)}; server CPU per frame ${(hubUs / u).toFixed(2)} (without JIT threads ${(hubUsNonJit / un).toFixed(2)})`);
 }
 lines.forEach((l) => console.log(l));
 appendResults(opt.results, 'Activity throughput (bench/throughput.mjs)', lines, jvmFlags.join(' '));

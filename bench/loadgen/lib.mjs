@@ -19,7 +19,11 @@ export function openSession({ url, secret, tenant, user, role, localAddress, onF
     const ws = new WebSocket(url, { localAddress, perMessageDeflate: false });
     let welcomed = false;
     const timer = setTimeout(() => { ws.terminate(); reject(new Error(`no welcome for ${user}`)); }, 30000);
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'auth', token: token(secret, tenant, user, role) })));
+    ws.on('open', () => {
+      const frame = JSON.stringify({ type: 'auth', token: token(secret, tenant, user, role) });
+      ws.authSentAt = Number(process.hrtime.bigint()) / 1e6; // CLOCK_MONOTONIC ms, for churn latencies
+      ws.send(frame);
+    });
     ws.on('message', (data) => {
       const frame = JSON.parse(data.toString());
       if (!welcomed) {
