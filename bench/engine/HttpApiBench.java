@@ -49,8 +49,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 public class HttpApiBench {
 
-  static final String SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
-  static final String HOOK_SECRET = "bench-hook-0123456789abcdef";
+  /** A fresh HS256 secret per run: no secret in any shipped file. */
+  static final String SECRET = java.util.HexFormat.of().formatHex(randomBytes());
+
+  private static byte[] randomBytes() {
+    byte[] b = new byte[32];
+    new java.security.SecureRandom().nextBytes(b);
+    return b;
+  }
+  static final String HOOK_SECRET = java.util.HexFormat.of().formatHex(randomBytes());
   /** Held until the end: Vert.x 5 closes a client (and its WebSockets) once it is unreachable. */
   static final List<Object> KEEP = new ArrayList<>();
 

@@ -39,7 +39,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 public class ReachableBench {
 
-  static final String SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
+  /** A fresh HS256 secret per run: no secret in any shipped file. */
+  static final String SECRET = java.util.HexFormat.of().formatHex(randomBytes());
+
+  private static byte[] randomBytes() {
+    byte[] b = new byte[32];
+    new java.security.SecureRandom().nextBytes(b);
+    return b;
+  }
 
   static int freePort() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {

@@ -1,7 +1,10 @@
 // Starts a hub node from the built jar for a benchmark, on loopback, and stops it afterwards.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 
-export const BENCH_SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
+// A fresh HS256 secret per benchmark run (no secret in any shipped file); the scenario passes it to
+// its nodes and load workers.
+export const BENCH_SECRET = randomBytes(32).toString('hex');
 
 export async function startHub({ jar, port, jvmFlags, env = {} }) {
   const proc = spawn('java', [...jvmFlags, '-jar', jar], {
