@@ -50,8 +50,9 @@ public final class RequestTarget {
       }
       int eq = part.indexOf('=');
       String rawName = eq < 0 ? part : part.substring(0, eq);
-      if (why(rawName, true) != null) {
-        return "query: a parameter name " + why(rawName, true);
+      String badName = why(rawName, true);
+      if (badName != null) {
+        return "query: a parameter name " + badName;
       }
       String name = decode(rawName, true);
       String why = eq < 0 ? null : why(part.substring(eq + 1), true);
