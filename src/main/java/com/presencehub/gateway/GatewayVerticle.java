@@ -1,5 +1,7 @@
 package com.presencehub.gateway;
 
+import com.presencehub.api.http.HttpApi;
+import com.presencehub.api.http.impl.HttpErrors;
 import com.presencehub.gateway.impl.ConnectionGuard;
 import com.presencehub.gateway.impl.SockJsBodies;
 import com.presencehub.gateway.impl.SockJsSessionGate;
@@ -153,6 +155,10 @@ public final class GatewayVerticle extends VerticleBase {
       }
     }
     LOG.debug("request failed", rc.failure());
+    if (rc.request().path() != null && rc.request().path().startsWith(HttpApi.BASE + "/")) {
+      HttpErrors.outsideRouter(rc, status);
+      return;
+    }
     if (!rc.response().ended() && !rc.response().headWritten()) {
       rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
           .end(io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase() + "\n");
@@ -184,6 +190,8 @@ public final class GatewayVerticle extends VerticleBase {
         .setPort(gateway.config().httpPort())
         .setMaxWebSocketFrameSize(limit)
         .setMaxWebSocketMessageSize(limit)
+        // The HTTP API's GET …/presence carries its users in the request line (414 beyond).
+        .setMaxInitialLineLength(HttpApi.MAX_REQUEST_LINE)
         .setTcpNoDelay(true)
         // A peer that stops acknowledging (cable, sleep) with data in flight: the kernel drops the
         // connection after this long instead of retransmitting for ~15 min (native epoll only;

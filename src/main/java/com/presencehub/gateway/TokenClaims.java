@@ -19,7 +19,7 @@ import java.util.Base64;
  * characters and valid Unicode; {@code role} {@code tech} or {@code client}; {@code name}, {@code
  * iss} strings; {@code aud} a string or an array of strings.
  */
-final class TokenClaims {
+public final class TokenClaims {
 
   /** 9999-12-31T23:59:59Z: later NumericDates are refused rather than overflowing millisecond arithmetic. */
   static final long MAX_NUMERIC_DATE = 253_402_300_799L;
@@ -36,6 +36,26 @@ final class TokenClaims {
 
   /** @throws BadFrameException {@code unauthorized}; its field is {@code token.<claim>} for a malformed claim */
   static TokenClaims parse(String token) {
+    JsonObject claims = shape(token);
+    Object roleClaim = claims.getValue("role");
+    Role role = roleClaim instanceof String r ? Role.fromWire(r) : null;
+    if (role == null) {
+      throw malformed("role", "must be tech or client");
+    }
+    double exp = claims.getNumber("exp").doubleValue();
+    long expMs = (long) Math.floor(exp) * 1000L;
+    return new TokenClaims(claims, new Identity(new UserKey(claims.getString("tenant"), claims.getString("sub")), role,
+        claims.getString("name"), expMs));
+  }
+
+  /**
+   * Every check of {@link #parse} but the role's value (a {@code role} present must be a string):
+   * for the HTTP API's service tokens, whose role is {@code service} (PROTOCOL.md §8).
+   *
+   * @return the claims, of the types above
+   * @throws BadFrameException {@code unauthorized}, the message in the project's words
+   */
+  public static JsonObject shape(String token) {
     String[] parts = token.split("\\.", -1);
     if (parts.length != 3) {
       throw TokenVerifier.unauthorized(null, "token rejected: not a JWT (three base64url parts: header.payload.signature)");
@@ -50,15 +70,13 @@ final class TokenClaims {
       }
     }
     JsonObject claims = json(parts[1], "payload");
-    double exp = numericDate(claims, "exp", true);
+    numericDate(claims, "exp", true);
     numericDate(claims, "nbf", false);
     numericDate(claims, "iat", false);
-    String sub = id(claims, "sub");
-    String tenant = id(claims, "tenant");
-    Object roleClaim = claims.getValue("role");
-    Role role = roleClaim instanceof String r ? Role.fromWire(r) : null;
-    if (role == null) {
-      throw malformed("role", "must be tech or client");
+    id(claims, "sub");
+    id(claims, "tenant");
+    if (claims.getValue("role") != null && !(claims.getValue("role") instanceof String)) {
+      throw malformed("role", "must be a string");
     }
     Object name = claims.getValue("name");
     if (name != null && !(name instanceof String n && FrameFields.validUnicode(n))) {
@@ -71,8 +89,7 @@ final class TokenClaims {
     if (aud != null && !(aud instanceof String) && !(aud instanceof JsonArray a && a.stream().allMatch(String.class::isInstance))) {
       throw malformed("aud", "must be a string or an array of strings");
     }
-    long expMs = (long) Math.floor(exp) * 1000L;
-    return new TokenClaims(claims, new Identity(new UserKey(tenant, sub), role, (String) name, expMs));
+    return claims;
   }
 
   Identity identity() {
@@ -81,6 +98,11 @@ final class TokenClaims {
 
   /** Why a well-formed token was refused by the signature and lifetime checks, in the project's words. */
   BadFrameException whyRefused(long nowS, String issuer, String audience) {
+    return whyRefused(claims, nowS, issuer, audience);
+  }
+
+  /** {@link #whyRefused(long, String, String)} for claims that passed {@link #shape}. */
+  public static BadFrameException whyRefused(JsonObject claims, long nowS, String issuer, String audience) {
     if (issuer != null && !issuer.equals(claims.getValue("iss"))) {
       return TokenVerifier.unauthorized(null, "token rejected: iss is not the issuer this hub trusts");
     }

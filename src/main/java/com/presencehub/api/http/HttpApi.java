@@ -2,6 +2,7 @@ package com.presencehub.api.http;
 
 import com.presencehub.api.http.impl.ChangeHub;
 import com.presencehub.api.http.impl.HttpErrors;
+import com.presencehub.api.http.impl.RequestTarget;
 import com.presencehub.api.http.impl.ServiceAuth;
 import com.presencehub.api.http.impl.TokenBuckets;
 import com.presencehub.api.impl.PresenceRequests;
@@ -45,6 +46,20 @@ public final class HttpApi {
   public static final String BASE = "/api/v1";
   static final String CONTRACT = "openapi.yaml";
 
+  /**
+   * Users one {@code GET …/presence} may ask for (fewer if maxUsersPerSubscribe is lower): as many
+   * ids of 256 unescaped characters as fit {@link #MAX_REQUEST_LINE} with room for the path.
+   */
+  public static final int MAX_USERS_PER_REQUEST = 200;
+
+  /**
+   * The HTTP server's longest request line, bytes (414 beyond): {@link #MAX_USERS_PER_REQUEST} ×
+   * {@code "user=" + 256 characters + "&"} (52,400) plus the method, a tenant of 256 characters
+   * escaped (768) and the rest of the path. As large as a request body may be (2 × maxFrameBytes
+   * by default), so a long line costs no more memory than a POST.
+   */
+  public static final int MAX_REQUEST_LINE = 65_536;
+
   private final Vertx vertx;
   private final HubConfig config;
   private final OpenAPIContract contract;
@@ -80,7 +95,8 @@ public final class HttpApi {
     Vertx vertx = node.vertx();
     HubConfig config = node.config();
     HttpApiMetrics metrics = new HttpApiMetrics(registry);
-    PresenceRequests reads = new PresenceRequests(node.directory(), node.courier(), config.maxUsersPerSubscribe(),
+    // A GET carries its users in the request line: at most what fits MAX_REQUEST_LINE.
+    PresenceRequests reads = new PresenceRequests(node.directory(), node.courier(), maxUsersPerRequest(config),
         config.maxFrameBytes());
     PresenceRequests deliveries = new PresenceRequests(node.directory(), node.courier(), config.maxUsersPerSubscribe(),
         config.maxFrameBytes());
@@ -88,6 +104,11 @@ public final class HttpApi {
     return vertx.fileSystem().readFile(CONTRACT).compose(text -> contract(vertx, text)
         .compose(contract -> vertx.deployVerticle(hub)
             .map(id -> new HttpApi(vertx, config, contract, text, metrics, reads, hub, id))));
+  }
+
+  /** Users one {@code GET …/presence} may ask for: maxUsersPerSubscribe, at most {@link #MAX_USERS_PER_REQUEST}. */
+  public static int maxUsersPerRequest(HubConfig config) {
+    return Math.min(config.maxUsersPerSubscribe(), MAX_USERS_PER_REQUEST);
   }
 
   /** The document as vertx-openapi takes it, see {@link #contract(Vertx, Buffer)}. */
@@ -99,7 +120,10 @@ public final class HttpApi {
    * openapi.yaml as vertx-openapi 5.0 takes it: that version refuses any response media type
    * outside its short list, {@code text/event-stream} included, so the change stream's 200 is
    * given to it as {@code text/plain} (a string either way; the stream is never validated as a
-   * whole). Everything else is the served document, unchanged.
+   * whole). The change stream's {@code Last-Event-ID} header is left out: vertx-openapi would
+   * coerce and decode it (refusing {@code -1} or {@code %00} with a 400) where any value must be
+   * taken, an unusable one answered with a {@code reset} event (PROTOCOL.md §8). Everything else
+   * is the served document, unchanged.
    */
   @SuppressWarnings("unchecked")
   static Future<OpenAPIContract> contract(Vertx vertx, Buffer text) {
@@ -112,6 +136,14 @@ public final class HttpApi {
     JsonObject content = doc.getJsonObject("paths").getJsonObject("/tenants/{tenant}/changes").getJsonObject("get")
         .getJsonObject("responses").getJsonObject("200").getJsonObject("content");
     content.put("text/plain", content.remove("text/event-stream"));
+    JsonObject changes = doc.getJsonObject("paths").getJsonObject("/tenants/{tenant}/changes").getJsonObject("get");
+    JsonArray params = new JsonArray();
+    for (Object p : changes.getJsonArray("parameters")) {
+      if (!(p instanceof JsonObject o && "header".equals(o.getString("in")))) {
+        params.add(p);
+      }
+    }
+    changes.put("parameters", params);
     return OpenAPIContract.from(vertx, doc);
   }
 
@@ -140,6 +172,9 @@ public final class HttpApi {
     builder.rootHandler((PlatformHandler) this::count);
     builder.rootHandler(BodyHandler.create(false).setBodyLimit(config.maxFrameBytes() * 2L + 4096));
     builder.rootHandler(this::authenticate);
+    // Before any route with path parameters is matched: matching decodes the query (vertx-web),
+    // which throws on a bad escape outside any handler.
+    builder.rootHandler(HttpApi::checkTarget);
     builder.getRoute("query").addHandler(rc -> {
       rc.put(HttpErrors.FIELD_RENAME, new String[] {"users", "user"});
       answer(rc, reads::query, new JsonObject().put("tenant", rc.pathParam("tenant"))
@@ -194,10 +229,28 @@ public final class HttpApi {
     return "other";
   }
 
+  /** 400 naming the field for a path or query that does not decode, or a repeated single-valued parameter. */
+  private static void checkTarget(RoutingContext rc) {
+    String problem = RequestTarget.problem(rc.request().path(), rc.request().query());
+    if (problem != null) {
+      HttpErrors.send(rc, 400, "bad_request", problem);
+      return;
+    }
+    rc.next();
+  }
+
   /** 401/403 before anything else (validation included), then the per-token rate limit (429). */
   private void authenticate(RoutingContext rc) {
-    String tenant = tenantOf(rc.request().path());
-    auth.check(rc.request().getHeader(HttpHeaders.AUTHORIZATION), tenant, tenant == null).onComplete(ar -> {
+    String tenant;
+    boolean undecodable = false;
+    try {
+      tenant = tenantOf(rc.request().path());
+    } catch (IllegalArgumentException e) {
+      // Any valid token goes on to checkTarget's 400 naming the tenant; none gets its 401 first.
+      tenant = null;
+      undecodable = true;
+    }
+    auth.check(rc.request().getHeader(HttpHeaders.AUTHORIZATION), tenant, tenant == null || undecodable).onComplete(ar -> {
       if (ar.failed()) {
         rc.fail(ar.cause());
         return;
@@ -213,7 +266,11 @@ public final class HttpApi {
     });
   }
 
-  /** The {@code {tenant}} segment of {@code /api/v1/tenants/{tenant}/…}, decoded; null if none. */
+  /**
+   * The {@code {tenant}} segment of {@code /api/v1/tenants/{tenant}/…}, decoded; null if none.
+   *
+   * @throws IllegalArgumentException for a bad percent-escape
+   */
   static String tenantOf(String path) {
     String[] s = path.split("/");
     if (s.length >= 5 && "tenants".equals(s[3])) {

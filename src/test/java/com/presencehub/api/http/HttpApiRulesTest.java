@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.presencehub.api.http.impl.ChangeLog;
+import com.presencehub.api.http.impl.RequestTarget;
 import com.presencehub.api.http.impl.TokenBuckets;
 import com.presencehub.api.http.webhook.Backoff;
 import com.presencehub.api.http.webhook.WebhookEndpoint;
 import com.presencehub.api.http.webhook.WebhookQueue;
+import com.presencehub.api.http.webhook.WebhookSender;
 import com.presencehub.api.http.webhook.WebhookSignature;
 import com.presencehub.ops.ConfigException;
 import com.presencehub.ops.HubConfig;
@@ -146,5 +148,34 @@ class HttpApiRulesTest {
   private static void assertError(String key, JsonObject file) {
     ConfigException e = assertThrows(ConfigException.class, () -> HubConfig.fromJson(file));
     assertTrue(e.getMessage().startsWith(key), key + ": " + e.getMessage());
+  }
+
+  @Test
+  @DisplayName("RequestTarget: bad escapes and invalid UTF-8 are named by field; repeats of role and kind refused")
+  void requestTarget() {
+    String acme = "/api/v1/tenants/acme/presence";
+    assertNull(RequestTarget.problem(acme, null));
+    assertNull(RequestTarget.problem(acme, "user=a&user=caf%C3%A9&user=a+b&user=%2B&&user"));
+    assertTrue(RequestTarget.problem(acme, "user=%zz").startsWith("user: has a bad percent-escape"));
+    assertTrue(RequestTarget.problem(acme, "user=a%2").startsWith("user: has a bad percent-escape"));
+    assertTrue(RequestTarget.problem(acme, "user=a%").startsWith("user: has a bad percent-escape"));
+    assertTrue(RequestTarget.problem(acme, "user=%ff%fe").startsWith("user: is not valid UTF-8"));
+    assertTrue(RequestTarget.problem(acme, "user=%ed%a0%80").startsWith("user: is not valid UTF-8"), "a surrogate");
+    assertTrue(RequestTarget.problem(acme, "u%zz=1").startsWith("query: a parameter name has a bad percent-escape"));
+    assertTrue(RequestTarget.problem("/api/v1/tenants/a%zz/roster", "role=tech").startsWith("tenant: "));
+    assertTrue(RequestTarget.problem("/api/v1/tenants/a/reachable/%c3", "kind=notify").startsWith("user: is not valid UTF-8"));
+    assertEquals("role: give it once", RequestTarget.problem("/api/v1/tenants/a/roster", "role=tech&role=client"));
+    assertEquals("kind: give it once", RequestTarget.problem("/api/v1/tenants/a/reachable/u", "kind=notify&k%69nd=notify"));
+    assertNull(RequestTarget.problem("/api/v1/tenants/a/roster", "role=tech&status=online&status=away"));
+  }
+
+  @Test
+  @DisplayName("WebhookSender.why: a failed POST in the hub's words, not Netty's")
+  void webhookWhy() {
+    assertEquals("connection refused", WebhookSender.why(new java.net.ConnectException("finishConnect(..) failed: Connection refused")));
+    assertEquals("timeout", WebhookSender.why(new java.util.concurrent.TimeoutException("The timeout period of 5000ms has been exceeded")));
+    assertEquals("timeout", WebhookSender.why(new io.netty.channel.ConnectTimeoutException("connection timed out")));
+    assertEquals("unknown host", WebhookSender.why(new RuntimeException(new java.net.UnknownHostException("x"))));
+    assertEquals("I/O error (IllegalStateException)", WebhookSender.why(new IllegalStateException("boom")));
   }
 }

@@ -172,4 +172,27 @@ class WebhookTest {
       assertEquals(List.of("u1:online", "u1:offline", "u2:offline", "u3:offline"), got);
     }
   }
+
+  @Test
+  @DisplayName("a receiver that refuses connections or hangs is logged in the project's words, rate-limited, without Netty's text")
+  void failuresInOwnWords() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = probe.getLocalPort();
+    }
+    try (LogLines log = new LogLines();
+        WebhookReceiver hanging = WebhookReceiver.start(receivers, SECRET).mode(WebhookReceiver.Mode.HANG)) {
+      String refused = "http://127.0.0.1:" + closedPort + "/hook";
+      start(new JsonArray().add(new JsonObject().put("tenant", "acme").put("url", refused).put("secret", SECRET))
+          .add(hook("acme", hanging, SECRET)), new JsonObject().put("webhookTimeoutMs", 300));
+      churn("acme", List.of("u1"), 1);
+      Awaitility.await().atMost(ApiHub.PATIENCE.multipliedBy(3)).until(() ->
+          log.lines().stream().anyMatch(l -> l.contains(refused) && l.contains("(connection refused)"))
+          && log.lines().stream().anyMatch(l -> l.contains(hanging.url()) && l.contains("(timeout)")));
+      for (String line : log.lines()) {
+        assertTrue(!line.contains("Exception") && !line.contains("finishConnect"), line);
+      }
+      log.assertShortLines();
+    }
+  }
 }

@@ -1,7 +1,9 @@
 package com.presencehub.api.http.impl;
 
 import com.presencehub.api.client.PresenceBus;
+import com.presencehub.api.http.HttpApi;
 import com.presencehub.api.impl.ApiFailure;
+import com.presencehub.ops.LogLimiter;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.logging.Logger;
@@ -24,6 +26,7 @@ import java.util.regex.Pattern;
 public final class HttpErrors {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
+  private static final LogLimiter FAILURE_LINES = new LogLimiter(5, 10_000);
   private static final Pattern PARAMETER = Pattern.compile("(?:query|path|header|cookie) parameter ([^ .]+)");
   private static final Pattern REQUIRED_PROPERTY = Pattern.compile("required property \"([^\"]+)\"");
 
@@ -75,9 +78,35 @@ public final class HttpErrors {
       case 405 -> send(rc, 405, "method_not_allowed", "method: " + rc.request().method() + " is not allowed here");
       case 413 -> send(rc, 413, "too_large", "request: the body is too large");
       default -> {
-        LOG.error("HTTP API " + rc.request().method() + " " + rc.request().path() + " failed", f);
-        send(rc, 500, "internal", "internal: " + (f == null ? "status " + status : f.toString()));
+        // One short line, rate-limited: whatever a client can provoke must not flood the log.
+        String suffix = FAILURE_LINES.admit(System.currentTimeMillis());
+        if (suffix != null) {
+          LOG.warn("HTTP API " + rc.request().method() + " " + HttpApi.route(rc.request().path()) + " failed with "
+              + status + ": " + (f == null ? "no exception" : f.getClass().getSimpleName()) + suffix);
+        }
+        LOG.debug("HTTP API request failed", f);
+        send(rc, 500, "internal", "internal: the request failed on this node (status " + status + ")");
       }
+    }
+  }
+
+  /**
+   * For the gateway's own failure handler: what failed under {@code /api/v1/} before the API's
+   * router took it (a path vertx-web cannot normalise, say) is answered as the API answers, JSON.
+   */
+  public static void outsideRouter(RoutingContext rc, int status) {
+    if (rc.response().ended()) {
+      return;
+    }
+    switch (status) {
+      case 400 -> {
+        String problem = RequestTarget.problem(rc.request().path(), rc.request().query());
+        send(rc, 400, "bad_request", problem != null ? problem : "request: malformed");
+      }
+      case 404 -> send(rc, 404, "not_found", "path: no such resource");
+      case 405 -> send(rc, 405, "method_not_allowed", "method: " + rc.request().method() + " is not allowed here");
+      case 413 -> send(rc, 413, "too_large", "request: the body is too large");
+      default -> send(rc, 500, "internal", "internal: the request failed on this node (status " + status + ")");
     }
   }
 
@@ -115,6 +144,9 @@ public final class HttpErrors {
     }
     if (param.find(0)) {
       return param.group(1) + ": " + message;
+    }
+    if (message.contains("format of the request body is not supported") || message.toLowerCase().contains("content type")) {
+      return "Content-Type: must be application/json";
     }
     if (message.toLowerCase().contains("content type")) {
       return "Content-Type: " + message;

@@ -1,6 +1,10 @@
 package com.presencehub.api.http.impl;
 
+import com.presencehub.gateway.BadFrameException;
+import com.presencehub.gateway.TokenClaims;
 import com.presencehub.gateway.TokenVerifier;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
 import com.presencehub.ops.HubConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,7 +20,9 @@ import java.util.List;
  * Verifies service tokens for the HTTP API (PROTOCOL.md §8): the same JWT checks as the portal's
  * {@link TokenVerifier} (same keys and algorithms, {@code exp} required, {@code iss}/{@code aud}
  * when configured), built here the same way because {@code TokenVerifier} only knows the portal
- * roles. {@code role} must be {@code service}; the token opens its {@code tenant} only.
+ * roles. The shape and claim types are checked first by the socket edge's {@link TokenClaims}
+ * (a malformed claim is a 401 naming it); every 401 message is the project's own. {@code role}
+ * must be {@code service}; the token opens its {@code tenant} only.
  */
 public final class ServiceAuth {
 
@@ -40,10 +46,16 @@ public final class ServiceAuth {
     }
   }
 
-  private final JWTAuth auth;
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceAuth.class);
 
-  private ServiceAuth(JWTAuth auth) {
+  private final JWTAuth auth;
+  private final String issuer;
+  private final String audience;
+
+  private ServiceAuth(JWTAuth auth, String issuer, String audience) {
     this.auth = auth;
+    this.issuer = issuer;
+    this.audience = audience;
   }
 
   public static ServiceAuth create(Vertx vertx, HubConfig config) {
@@ -62,7 +74,7 @@ public final class ServiceAuth {
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(TokenVerifier.publicKeyAlgorithm(config.jwtPublicKey()))
           .setBuffer(config.jwtPublicKey()));
     }
-    return new ServiceAuth(JWTAuth.create(vertx, options));
+    return new ServiceAuth(JWTAuth.create(vertx, options), config.jwtIssuer(), config.jwtAudience());
   }
 
   /**
@@ -78,8 +90,25 @@ public final class ServiceAuth {
       return Future.failedFuture(new Refused(401, "Authorization: a Bearer token is required"));
     }
     String token = authorization.substring(7).trim();
-    return auth.authenticate(new TokenCredentials(token))
-        .recover(err -> Future.failedFuture(new Refused(401, "Authorization: token rejected: " + err.getMessage())))
+    // The portal edge's shape and claim checks first (TokenClaims), so that a malformed claim is
+    // refused by name and the library's own words never reach the caller.
+    JsonObject shape;
+    Future<io.vertx.ext.auth.User> checked;
+    try {
+      shape = TokenClaims.shape(token);
+      checked = auth.authenticate(new TokenCredentials(token));
+    } catch (BadFrameException e) {
+      return Future.failedFuture(new Refused(401, "Authorization: " + e.getMessage()));
+    } catch (RuntimeException e) {
+      LOG.debug("vertx-auth-jwt threw on a token that passed the claim checks", e);
+      return Future.failedFuture(new Refused(401, "Authorization: token rejected: not a token this hub accepts"));
+    }
+    return checked
+        .recover(err -> {
+          LOG.debug("service token refused by vertx-auth-jwt: " + err.getMessage());
+          return Future.failedFuture(new Refused(401, "Authorization: "
+              + TokenClaims.whyRefused(shape, System.currentTimeMillis() / 1000, issuer, audience).getMessage()));
+        })
         .compose(user -> {
           JsonObject claims = user.principal();
           Object exp = claims.getValue("exp", user.attributes().getValue("exp"));

@@ -1,6 +1,7 @@
 package com.presencehub.api.http.webhook;
 
 import com.presencehub.api.http.HttpApiMetrics;
+import com.presencehub.ops.LogLimiter;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -27,6 +28,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class WebhookSender {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
+  /** Per endpoint (their number is configured): a receiver down for long must not fill the log, nor hide another's lines. */
+  private final LogLimiter lines = new LogLimiter(5, 10_000);
 
   private final Vertx vertx;
   private final HttpClient client;
@@ -128,10 +131,14 @@ public final class WebhookSender {
           meters.failed().increment();
           attempt++;
           long delay = backoff.delayMs(attempt);
-          String why = ar.succeeded() ? "status " + ar.result() : String.valueOf(ar.cause());
-          if (attempt == 1 || attempt % 10 == 0) {
+          String why = ar.succeeded() ? "status " + ar.result() : why(ar.cause());
+          String suffix = (attempt == 1 || attempt % 10 == 0) ? lines.admit(System.currentTimeMillis()) : null;
+          if (suffix != null) {
             LOG.warn("webhook " + endpoint.describe() + ": batch of " + batch.size() + " failed (" + why + "), attempt "
-                + attempt + ", retrying in " + delay + " ms");
+                + attempt + ", retrying in " + delay + " ms" + suffix);
+          }
+          if (ar.failed()) {
+            LOG.debug("webhook " + endpoint.describe() + " failed", ar.cause());
           }
           retryTimer = vertx.setTimer(delay, t -> {
             retryTimer = -1;
@@ -139,6 +146,35 @@ public final class WebhookSender {
             pump();
           });
         });
+  }
+
+  /**
+   * Why a request to a receiver failed, in the project's words (the exception's text is Netty's:
+   * {@code finishConnect(..) failed with error(-111)}); the exception itself goes to the debug log.
+   */
+  public static String why(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String name = t.getClass().getName();
+      if (t instanceof java.util.concurrent.TimeoutException || name.endsWith("ConnectTimeoutException")) {
+        return "timeout";
+      }
+      if (t instanceof java.net.UnknownHostException) {
+        return "unknown host";
+      }
+      if (t instanceof java.net.NoRouteToHostException) {
+        return "host unreachable";
+      }
+      if (t instanceof java.net.ConnectException) {
+        return "connection refused";
+      }
+      if (t instanceof javax.net.ssl.SSLException) {
+        return "TLS failed";
+      }
+      if (t instanceof io.vertx.core.http.HttpClosedException) {
+        return "connection closed by the receiver";
+      }
+    }
+    return "I/O error (" + (cause == null ? "unknown" : cause.getClass().getSimpleName()) + ")";
   }
 
   /** Stops sending; what waits is dropped (another node's publisher takes over, see the docs). */
