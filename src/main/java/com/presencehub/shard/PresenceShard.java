@@ -54,9 +54,6 @@ public final class PresenceShard {
     /** This node's share as last replicated; null when none was (or it was gone). */
     Contribution sent;
     boolean dirty;
-    /** The status last published on the change feed (by any node). */
-    Status pubStatus = Status.OFFLINE;
-    Reason pubReason = Reason.DISCONNECTED;
 
     Entry(UserPresence presence) {
       this.presence = presence;
@@ -283,35 +280,6 @@ public final class PresenceShard {
     }
   }
 
-  // ---- the change feed ------------------------------------------------------------------------
-
-  /** A transition of one of this shard's users was published (by any node). */
-  public void notePublished(UserKey key, Role role, Status status, Reason reason) {
-    // The change may arrive before the replication delta that explains it: remember it anyway.
-    Entry e = users.computeIfAbsent(key, k -> new Entry(new UserPresence(k, role, timings)));
-    e.pubStatus = status;
-    e.pubReason = reason;
-  }
-
-  /**
-   * This node just became the publisher: publishes every user whose status differs from what was
-   * last published, so nothing its predecessor left unpublished is lost. Returns how many.
-   */
-  public int publishUnpublished() {
-    int n = 0;
-    for (Entry e : users.values()) {
-      if (e.presence.status() != e.pubStatus || e.presence.reason() != e.pubReason) {
-        PresenceRecord r = e.presence.record();
-        if (feed.publish(r)) {
-          e.pubStatus = r.status();
-          e.pubReason = r.reason();
-          n++;
-        }
-      }
-    }
-    return n;
-  }
-
   // ---- idle -----------------------------------------------------------------------------------
 
   /** The periodic sweep: every user whose idle deadline passed turns away. */
@@ -438,10 +406,7 @@ public final class PresenceShard {
   private void publish(Entry e, Status before, SessionLink skip) {
     PresenceRecord record = e.presence.record();
     observer.transition(before, record);
-    if (feed.publish(record)) {
-      e.pubStatus = record.status();
-      e.pubReason = record.reason();
-    }
+    feed.publish(record);
     // The user's own sessions always hear their own changes (PROTOCOL.md §4).
     for (SessionLink s : e.sessions) {
       if (s != skip) {

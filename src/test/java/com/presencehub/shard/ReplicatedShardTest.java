@@ -143,19 +143,4 @@ class ReplicatedShardTest {
     shard.applyPreferences(List.of(new Preference(tech, false, UserPresence.NEVER, mine.stamp() + 1, "aa")));
     assertEquals(Reason.ACTIVE, shard.record(tech).reason());
   }
-
-  @Test
-  void aNewPublisherPublishesOnlyWhatWasLeftUnpublished() {
-    leading = false;
-    UserKey other = new UserKey("acme", "u2");
-    shard.applyRemote("n2", List.of(remote(1, false, true, T0),
-        new Contribution(other, Role.CLIENT, 1, false, true, T0)));
-    // The old publisher published u1's online, not u2's.
-    shard.notePublished(U, Role.CLIENT, Status.ONLINE, Reason.ACTIVE);
-    assertTrue(published.isEmpty());
-    leading = true;
-    assertEquals(1, shard.publishUnpublished());
-    assertEquals(List.of("u2"), published.stream().map(PresenceRecord::user).toList());
-    assertEquals(0, shard.publishUnpublished(), "nothing twice");
-  }
 }
