@@ -30,7 +30,8 @@ import java.util.Set;
  * <ul>
  *   <li>it holds the whole view ({@link #ready}) and is not stopping;
  *   <li>it is the oldest hub member of its current view;
- *   <li>its current view holds a strict majority of the last <em>stable</em> membership — the view
+ *   <li>its current view holds a strict majority of the last <em>stable</em> membership (peers
+ *       that report being quarantined after a pause do not count) — the view
  *       a speaking node saw unchanged for {@code settleMs} with every peer's full state received
  *       since it last changed. Two nodes are the exception: with a stable membership of two, one
  *       node that was not paused speaks alone (it cannot tell a crashed peer from a partitioned
@@ -62,7 +63,7 @@ public final class ChangeStream {
     }
   }
 
-  /** What the caller must do: replicate {@code marks} (first), then publish {@code publish} in order. */
+  /** What the caller must do: publish {@code publish} in order and replicate {@code marks} (same turn). */
   public record Outcome(List<PresenceRecord> publish, List<Mark> marks) {
 
     static final Outcome NONE = new Outcome(List.of(), List.of());
@@ -88,6 +89,8 @@ public final class ChangeStream {
   /** Peers whose full state arrived since the view last changed (or since the pause). */
   private final Set<String> syncedSinceChange = new HashSet<>();
   private Set<String> stable = Set.of();
+  /** Peers that say (in their digests) they are quarantined after a pause: they count for no majority. */
+  private final Set<String> pausedPeers = new HashSet<>();
 
   private boolean ready;
   private boolean stopped;
@@ -182,6 +185,22 @@ public final class ChangeStream {
         syncedSinceChange.clear();
       }
       members = List.copyOf(oldestFirst);
+      pausedPeers.retainAll(members);
+    }
+    decide(now);
+  }
+
+  /**
+   * A peer's own word on whether it is quarantined after a pause (from its digests). A peer that
+   * just resumed cannot vouch for the cluster: it does not count toward a majority until it says
+   * it re-synced.
+   */
+  public void peerPaused(String peer, boolean isPaused, long now) {
+    notePause(now);
+    if (isPaused) {
+      pausedPeers.add(peer);
+    } else {
+      pausedPeers.remove(peer);
     }
     decide(now);
   }
@@ -290,7 +309,7 @@ public final class ChangeStream {
     }
     int present = 0;
     for (String n : members) {
-      if (stable.contains(n)) {
+      if (stable.contains(n) && !pausedPeers.contains(n)) {
         present++;
       }
     }

@@ -23,7 +23,6 @@ import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -60,8 +59,6 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   private static final Logger LOG = LoggerFactory.getLogger(ReplicationVerticle.class);
   static final String REPLICATION = "presence.repl";
 
-  /** Deltas kept while a full state is awaited; beyond this the full state alone will do. */
-  private static final int MAX_BUFFERED = 10_000;
 
   static String syncAddress(String node) {
     return "presence.repl.sync." + node;
@@ -301,25 +298,19 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
 
   private void onDelta(Peer p, JsonObject m) {
     long s = m.getLong("s");
-    if (s <= p.seq) {
-      return;
-    }
-    if (s == p.seq + 1) {
-      // In order: applied at once, even while a full state is on its way (a busy peer is not a
-      // lost one, and every applied delta is a transition the watchers here must see).
-      applyDelta(p, m);
-      return;
-    }
-    // A gap (or no full state yet to apply it to): wait for the peer's full state.
-    if (p.buffered.size() >= MAX_BUFFERED) {
-      p.buffered.clear();
-    }
-    p.buffered.add(m);
-    if (!p.syncing) {
-      if (p.seq >= 0) {
-        LOG.info("gap from " + p + ": expected " + (p.seq + 1) + ", got " + s + "; asking for its full state");
+    long expected = p.order.seq() + 1;
+    switch (p.order.offer(s, m)) {
+      case STALE -> { }
+      case APPLY -> applyDelta(p, m);
+      case WAIT -> {
+        // A gap (or no full state yet to apply it to): wait for the peer's full state.
+        if (!p.syncing) {
+          if (expected > 0) {
+            LOG.info("gap from " + p + ": expected " + expected + ", got " + s + "; asking for its full state");
+          }
+          sync(p);
+        }
       }
-      sync(p);
     }
   }
 
@@ -335,16 +326,17 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     }
     forward(p.id, changed);
     applyPreferences(Wire.preferences(m.getJsonArray("p")));
-    p.seq = m.getLong("s");
     afterStreamInput();
   }
 
   private void onDigest(Peer p, JsonObject m) {
+    stream.peerPaused(p.name, m.getBoolean("q", false), System.currentTimeMillis());
+    afterStreamInput();
     if (p.syncing) {
       return;
     }
     long s = m.getLong("s");
-    if (s > p.seq || (s == p.seq && m.getLong("h") != p.fingerprint)) {
+    if (s > p.order.seq() || (s == p.order.seq() && m.getLong("h") != p.fingerprint)) {
       sync(p);
       return;
     }
@@ -382,7 +374,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     reply.onComplete(ar -> {
           p.syncing = false;
           if (!p.alive || peers.get(p.id) != p) {
-            p.buffered.clear();
+            p.order.dropWaiting();
             return;
           }
           if (ar.failed()) {
@@ -404,7 +396,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     // Deltas applied while the full state travelled may already be past it: then it is older
     // than what is held and its shares are not applied (a disagreement left shows in the next
     // digest, which asks again).
-    if (snapSeq >= p.seq) {
+    if (p.order.fullState(snapSeq)) {
       Map<UserKey, Contribution> fresh = new HashMap<>();
       for (Contribution c : Wire.contributions(snap.getJsonArray("c"))) {
         fresh.put(c.user(), c);
@@ -423,7 +415,6 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
         }
       }
       forward(p.id, changed);
-      p.seq = snapSeq;
     }
     p.stale = false;
     replay(p);
@@ -436,24 +427,11 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
 
   /** Applies the deltas that waited for a full state, in order, up to the next gap if any. */
   private void replay(Peer p) {
-    if (p.buffered.isEmpty()) {
-      return;
-    }
-    List<JsonObject> waiting = new ArrayList<>(p.buffered);
-    p.buffered.clear();
-    waiting.sort(Comparator.comparingLong(d -> d.getLong("s")));
-    for (int i = 0; i < waiting.size(); i++) {
-      JsonObject d = waiting.get(i);
-      long s = d.getLong("s");
-      if (s <= p.seq) {
-        continue;
-      }
-      if (s != p.seq + 1) {
-        p.buffered.addAll(waiting.subList(i, waiting.size()));
-        sync(p);
-        return;
-      }
+    for (JsonObject d : p.order.ready()) {
       applyDelta(p, d);
+    }
+    if (p.order.waiting() > 0) {
+      sync(p);
     }
   }
 
@@ -511,13 +489,16 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     });
   }
 
-  /** Marks out with a delta first, then the events: a node taking over knows what was published. */
+  /**
+   * The events, then their marks in a delta, in the same turn of this loop: a node taking over
+   * knows what was published. Events first: a crash between the two writes can then cost a
+   * duplicate at worst, never an event the ledger claims but no listener received.
+   */
   private void carry(ChangeStream.Outcome o) {
     if (o.isEmpty()) {
       return;
     }
     pendingMarks.addAll(o.marks());
-    flush();
     for (PresenceRecord r : o.publish()) {
       try {
         publisher.send(r);
@@ -527,6 +508,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
         LOG.warn("presence.changes event for " + r.tenant() + "/" + r.user() + " may not have reached every listener: " + e);
       }
     }
+    flush();
   }
 
   /** Speaking may have started or ended; users may wait for a comparison with the view. */
@@ -660,7 +642,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     LOG.info(p + " left the cluster: its users linger for " + cfg.offlineGraceMs() + " ms");
     p.alive = false;
     p.syncing = false;
-    p.buffered.clear();
+    p.order.dropWaiting();
     List<Contribution> changed = new ArrayList<>();
     for (Contribution c : new ArrayList<>(p.held.values())) {
       if (c.sessions() > 0) {
@@ -710,7 +692,8 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   private void tick() {
     flush();
     JsonObject digest = new JsonObject().put("t", "g").put("o", self).put("s", seq)
-        .put("n", local.size()).put("h", localFingerprint).put("ph", preferenceFingerprint);
+        .put("n", local.size()).put("h", localFingerprint).put("ph", preferenceFingerprint)
+        .put("q", stream.paused());
     busSafely("digest", () -> vertx.eventBus().publish(REPLICATION, digest));
     reconcile();
     long now = System.currentTimeMillis();

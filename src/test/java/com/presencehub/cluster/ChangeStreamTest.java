@@ -200,6 +200,20 @@ class ChangeStreamTest {
     }
 
     @Test
+    @DisplayName("a peer that says it is quarantined after a pause counts for no majority")
+    void resumedPeerDoesNotMakeAMajority() {
+      // n2 resumed from a pause and merged with n1; n0 (healthy) is cut off from them.
+      ChangeStream n1 = settled("n1", List.of("n0", "n1", "n2"), 0);
+      advance(n1, 5_000, 7_000);
+      n1.membership(List.of("n1", "n2"), 7_000);
+      n1.peerPaused("n2", true, 7_000);
+      assertFalse(n1.speaking(), "n0's users must not be published offline on n2's word");
+      // Once n2 says it re-synced, n1 and n2 are a majority again.
+      n1.peerPaused("n2", false, 7_200);
+      assertTrue(n1.speaking());
+    }
+
+    @Test
     @DisplayName("the majority side takes over and, once settled, the smaller membership is the stable one")
     void majorityTakesOver() {
       ChangeStream b = settled("b", List.of("a", "b", "c"), 0);

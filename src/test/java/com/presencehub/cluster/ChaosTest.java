@@ -32,13 +32,16 @@ import org.junit.jupiter.api.Test;
  * s after that, then the killed one restarted). After quiescence, {@link StreamChecker} reads the
  * whole {@code presence.changes} stream and every node's view is compared with the sessions open.
  *
- * <p>Longer runs: {@code -Dpresence.chaos.seconds=480 -Dpresence.chaos.users=450} repeats the
- * fault cycle (random targets) until the time is up (see bench/chaos.sh).
+ * <p>Longer runs: {@code -Dpresence.chaos.seconds=480 -Dpresence.chaos.users=450
+ * -Dpresence.chaos.mixed=true} repeats the fault cycle (random targets) until the time is up, with
+ * clients over every transport (see bench/chaos.sh).
  */
 class ChaosTest {
 
   private static final int SECONDS = Integer.getInteger("presence.chaos.seconds", 0);
   private static final int USERS = Integer.getInteger("presence.chaos.users", 96);
+  /** Clients over raw WebSocket only (the bounded run), or a third each over SockJS WebSocket and xhr-polling too. */
+  private static final boolean MIXED = Boolean.getBoolean("presence.chaos.mixed");
   private static final long GRACE = 1_000;
   /** A session open this long on a node that stayed healthy must keep its user online. */
   private static final long HELD = 2_000;
@@ -69,9 +72,12 @@ class ChaosTest {
     final List<long[]> sessions = new ArrayList<>();
     final java.util.concurrent.atomic.AtomicBoolean connecting = new java.util.concurrent.atomic.AtomicBoolean();
 
-    Client(String user, int node) {
+    final SockJsTestClient.Transport transport;
+
+    Client(String user, int node, SockJsTestClient.Transport transport) {
       this.user = user;
       this.node = node;
+      this.transport = transport;
     }
 
     void connect(int n, int attempt) {
@@ -92,7 +98,7 @@ class ChaosTest {
       }
       int t = target;
       try {
-        SockJsTestClient c = portal.login(cluster.node(t), user, "client");
+        SockJsTestClient c = portal.login(cluster.node(t), transport, user, "client");
         long[] s = {t, System.currentTimeMillis(), -1};
         synchronized (this) {
           sessions.add(s);
@@ -286,7 +292,10 @@ class ChaosTest {
       cluster = c;
       portal = p;
       for (int i = 0; i < USERS; i++) {
-        Client client = new Client("chaos-" + i, i % 3);
+        SockJsTestClient.Transport transport = MIXED
+            ? SockJsTestClient.Transport.values()[(i / 3) % SockJsTestClient.Transport.values().length]
+            : SockJsTestClient.Transport.RAW_WEBSOCKET;
+        Client client = new Client("chaos-" + i, i % 3, transport);
         clients.put(client.user, client);
         client.connect(i % 3, 0);
       }
