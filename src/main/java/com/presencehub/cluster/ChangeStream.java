@@ -43,7 +43,9 @@ import java.util.Set;
  *       stale, so it speaks again only after its view stayed unchanged for {@code settleMs} and
  *       every peer of it sent its full state after the pause and after the last view change.
  * </ul>
- * While it speaks, every user whose (status, reason) in this node's view differs from the ledger
+ * A node only <em>starts</em> to speak once every peer of its current view sent its full state
+ * (with its ledger) since the view last changed: the marks of a predecessor that died may have
+ * reached only some of the survivors. While it speaks, every user whose (status, reason) in this node's view differs from the ledger
  * gets exactly one event: on a transition, when it starts speaking, and when marks merged from
  * elsewhere (a healed partition) differ from the view.
  *
@@ -285,7 +287,10 @@ public final class ChangeStream {
       stable = Set.copyOf(members);
       pausedSinceStable = false;
     }
-    boolean speak = ready && !stopped && !paused && oldest && quorum;
+    // A node that starts to speak first merges the ledger of every peer in its view (their full
+    // states since the view changed): a predecessor's marks may have reached only some of them.
+    boolean speak = ready && !stopped && !paused && oldest && quorum
+        && (speaking || syncedSinceChange.containsAll(others()));
     if (speak && !speaking) {
       recheckAll = true;
     }

@@ -78,6 +78,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   private boolean recheckScheduled;
   private boolean wasSpeaking;
   private boolean wasPaused;
+  private List<String> lastNames = List.of();
   private long pauseTimer = -1;
 
   private volatile ContextInternal ctx;
@@ -618,7 +619,19 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     }
     awaitingFirstSync.retainAll(live);
     checkWhole();
-    stream.membership(currentNames(members), now);
+    List<String> names = currentNames(members);
+    if (!new HashSet<>(names).equals(new HashSet<>(lastNames))) {
+      // Another membership: every peer's ledger is needed before this node may start to speak
+      // (ChangeStream), so every peer is asked for its full state.
+      lastNames = names;
+      for (Peer p : peers.values()) {
+        if (p.alive) {
+          p.stale = true;
+          sync(p);
+        }
+      }
+    }
+    stream.membership(names, now);
     afterStreamInput();
   }
 

@@ -123,6 +123,21 @@ class ChangeStreamTest {
     }
 
     @Test
+    @DisplayName("a survivor starts to speak only once it merged the ledger of every peer of its view")
+    void takeOverWaitsForEveryPeersLedger() {
+      // c took marks of a (published just before a died) that b never received.
+      ChangeStream b = settled("b", List.of("a", "b", "c"), 0);
+      advance(b, 5_000, 6_000);
+      b.transition(online(U), 6_000);
+      b.membership(List.of("b", "c"), 6_100);
+      assertFalse(b.speaking(), "c's ledger not merged yet");
+      b.marks(List.of(new Mark(U, Role.CLIENT, Status.ONLINE, Reason.ACTIVE, 5_900, "a")), 6_200);
+      b.synced("c", 6_200);
+      assertTrue(b.speaking());
+      assertEquals(List.of(), users(recheck(b, 6_300)), "U's online was published by a: not again");
+    }
+
+    @Test
     @DisplayName("a restarted node learns the ledger from a full state before it can publish")
     void restartedNodeLearnsLedger() {
       ChangeStream a = settled("a", List.of("a"), 0);
@@ -208,7 +223,8 @@ class ChangeStreamTest {
       n1.membership(List.of("n1", "n2"), 7_000);
       n1.peerPaused("n2", true, 7_000);
       assertFalse(n1.speaking(), "n0's users must not be published offline on n2's word");
-      // Once n2 says it re-synced, n1 and n2 are a majority again.
+      // Once n2 says it re-synced (and n1 has n2's full state), n1 and n2 are a majority again.
+      n1.synced("n2", 7_100);
       n1.peerPaused("n2", false, 7_200);
       assertTrue(n1.speaking());
     }
