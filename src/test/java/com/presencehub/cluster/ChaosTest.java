@@ -371,6 +371,7 @@ class ChaosTest {
       long ghosts = mismatches.stream().filter(m -> m.contains("ghost")).count();
       long lost = mismatches.stream().filter(m -> m.contains("lost")).count();
       int sessions = clients.values().stream().mapToInt(cl -> cl.sessions.size()).sum();
+      System.out.println("chaos: faults from " + start + " (ms since the epoch; the times below are relative to it)");
       System.out.println("chaos: " + USERS + " users, " + sessions + " sessions, faults for "
           + (faultsEnded - start) / 1000 + " s (" + faults.size() + " faults): " + report
           + "; SIGTERM offlines " + termOfflines + ", ghosts " + ghosts + ", lost sessions " + lost);
