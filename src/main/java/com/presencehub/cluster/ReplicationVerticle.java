@@ -304,7 +304,10 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
       case STALE -> { }
       case APPLY -> applyDelta(p, m);
       case WAIT -> {
-        // A gap (or no full state yet to apply it to): wait for the peer's full state.
+        // A gap (or no full state yet to apply it to): wait for the peer's full state. Its publish
+        // marks need no order (latest stamp wins): kept at once, so that they survive if the full
+        // state never comes (the publisher froze or died behind the gap).
+        stream.marks(Wire.marks(m.getJsonArray("w")), System.currentTimeMillis());
         if (!p.syncing) {
           if (expected > 0) {
             LOG.info("gap from " + p + ": expected " + expected + ", got " + s + "; asking for its full state");
