@@ -128,6 +128,11 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
         cfg.clusterFailureTimeoutMs() + Math.max(2_000, 2 * cfg.clusterDigestIntervalMs()));
     ctx = (ContextInternal) context;
     context.exceptionHandler(ReplicationVerticle::uncaught);
+    // The double completion is reported on the event bus's own context, not this one: Vert.x falls
+    // back to the instance-wide handler there. Installed only where the node set none.
+    if (vertx.exceptionHandler() == null) {
+      vertx.exceptionHandler(ReplicationVerticle::uncaught);
+    }
     var bus = vertx.eventBus();
     consumers.add(bus.<JsonObject>consumer(REPLICATION, m -> onReplication(m.body())));
     consumers.add(bus.<JsonObject>consumer(syncAddress(self), this::onSyncRequest));
@@ -252,7 +257,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
       LOG.debug("a clustered event-bus write to a departed peer failed twice (handled): " + e);
       return;
     }
-    LOG.error("unexpected failure on the replication loop", e);
+    LOG.error("Unhandled exception", e);
   }
 
   /**
