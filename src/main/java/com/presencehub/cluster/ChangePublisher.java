@@ -5,43 +5,70 @@ import com.presencehub.presence.PresenceRecord;
 import com.presencehub.shard.ChangeFeed;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import java.util.function.Consumer;
 
 /**
- * Publishes transitions on {@code presence.changes} while this node is the cluster's publisher
- * (the oldest hub member; a standalone node always is). Every node's view sees every transition,
- * so letting one node speak is what makes each transition appear once.
+ * Where the shards hand every transition of this node's view, and what puts events on {@code
+ * presence.changes} ({@code {"tenant":"t", …record}}, PROTOCOL.md §5).
+ *
+ * <p>A standalone node publishes every transition itself. In a cluster the transitions go to the
+ * {@link ReplicationVerticle}, whose {@link ChangeStream} decides whether this node speaks for the
+ * cluster and whether the ledger already shows the change; it publishes through {@link #send}.
  */
 public final class ChangePublisher implements ChangeFeed {
 
   public static final String ADDRESS = "presence.changes";
-  /** Header naming the publishing node, so nodes can skip their own publications. */
+  /** Header naming the publishing node (for operators reading a stream; nodes do not read it). */
   static final String ORIGIN_HEADER = "presence-origin";
 
   private final EventBus bus;
   private final DeliveryOptions options;
-  private volatile boolean leading;
+  private final boolean standalone;
+  private volatile Consumer<PresenceRecord> gate;
+  private volatile boolean speaking;
 
-  public ChangePublisher(EventBus bus, String self, boolean leading) {
+  /**
+   * @param standalone true for a node without a cluster: it publishes every transition itself;
+   *     false: transitions wait for the replication verticle's {@link #route}
+   */
+  public ChangePublisher(EventBus bus, String self, boolean standalone) {
     this.bus = bus;
     this.options = new DeliveryOptions().addHeader(ORIGIN_HEADER, self);
-    this.leading = leading;
+    this.standalone = standalone;
+    this.speaking = standalone;
   }
 
-  void lead(boolean leading) {
-    this.leading = leading;
+  /** Clustered: every transition goes to {@code gate} (called on a shard's thread). */
+  void route(Consumer<PresenceRecord> gate) {
+    this.gate = gate;
   }
 
+  void speaking(boolean speaking) {
+    this.speaking = speaking;
+  }
+
+  /** Whether this node currently speaks for the cluster on {@code presence.changes}. */
   public boolean leading() {
-    return leading;
+    return speaking;
   }
 
+  /** Called on the shard's thread for every transition of this node's view. */
   @Override
   public boolean publish(PresenceRecord r) {
-    if (!leading) {
+    Consumer<PresenceRecord> g = gate;
+    if (g != null) {
+      g.accept(r);
       return false;
     }
-    // {"tenant":"t", …record} (PROTOCOL.md §5).
+    if (standalone) {
+      send(r);
+      return true;
+    }
+    return false;
+  }
+
+  /** Puts one event on the stream. */
+  void send(PresenceRecord r) {
     bus.publish(ADDRESS, PresenceJson.change(r), options);
-    return true;
   }
 }

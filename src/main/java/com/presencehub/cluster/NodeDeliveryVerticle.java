@@ -35,6 +35,8 @@ public final class NodeDeliveryVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // Replies to a departed asker can fail twice inside Vert.x (see ReplicationVerticle.uncaught).
+    context.exceptionHandler(ReplicationVerticle::uncaught);
     consumer = vertx.eventBus().consumer(address(self), this::onDeliver);
     return consumer.completion();
   }
@@ -48,9 +50,17 @@ public final class NodeDeliveryVerticle extends VerticleBase {
       m.fail(400, "tenant, user and frame are required strings");
       return;
     }
-    courier.deliverLocal(new UserKey(tenant, user), frame)
-        .onSuccess(n -> m.reply(new JsonObject().put("delivered", n)))
-        .onFailure(e -> m.fail(500, String.valueOf(e.getMessage())));
+    courier.deliverLocal(new UserKey(tenant, user), frame).onComplete(ar -> {
+      try {
+        if (ar.succeeded()) {
+          m.reply(new JsonObject().put("delivered", ar.result()));
+        } else {
+          m.fail(500, String.valueOf(ar.cause().getMessage()));
+        }
+      } catch (IllegalStateException departed) {
+        ReplicationVerticle.uncaught(departed);
+      }
+    });
   }
 
   /** The sending side: a request to the node that holds the sessions. */

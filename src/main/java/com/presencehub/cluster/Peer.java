@@ -3,15 +3,13 @@ package com.presencehub.cluster;
 import com.presencehub.presence.Contribution;
 import com.presencehub.presence.UserKey;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * What this node holds of another hub node: that node's contributions as last replicated, the
- * sequence number of the last delta applied, and a running fingerprint to compare with the
- * node's digests. Touched only on the replication verticle's event loop.
+ * order of its deltas ({@link DeltaOrder}), and a running fingerprint to compare with the node's
+ * digests. Touched only on the replication verticle's event loop.
  */
 final class Peer {
 
@@ -23,15 +21,14 @@ final class Peer {
 
   final Map<UserKey, Contribution> held = new HashMap<>();
   long fingerprint;
-  long seq = -1;
+  /** Its deltas' sequence: applied, waiting behind a gap (kept up to 10,000; then the full state alone will do). */
+  final DeltaOrder<JsonObject> order = new DeltaOrder<>(10_000);
 
   /** A live member; false once Hazelcast removed it (its users then linger for the grace). */
   boolean alive = true;
   boolean syncing;
   /** Needs a full state at the next chance (gap seen, or a digest that disagrees). */
   boolean stale = true;
-  /** Deltas that arrived while a full state was on its way. */
-  final List<JsonObject> buffered = new ArrayList<>();
   long lastHeard;
   long dropTimer = -1;
   int preferenceMismatches;

@@ -5,14 +5,10 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
-import com.presencehub.api.client.PresenceJson;
 import com.presencehub.ops.HubConfig;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Contribution;
 import com.presencehub.presence.Preference;
-import com.presencehub.presence.Reason;
-import com.presencehub.presence.Role;
-import com.presencehub.presence.Status;
 import com.presencehub.presence.UserKey;
 import com.presencehub.shard.ReplicationSink;
 import com.presencehub.shard.ShardDirectory;
@@ -27,7 +23,6 @@ import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -35,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Keeps this node's view of the whole cluster (PROTOCOL.md §6) and tells the others about this
@@ -52,8 +48,10 @@ import java.util.UUID;
  *       belongs to Vert.x HA); callbacks hop onto this loop. A removed node's users linger for
  *       the grace, then are dropped; a restarted node (same name, later epoch) replaces its past
  *       at once.
- *   <li>The oldest hub member publishes {@code presence.changes}; a node taking over publishes
- *       what was left unpublished.
+ *   <li>{@code presence.changes}: every transition of this node's view goes to a {@link
+ *       ChangeStream}, which decides whether this node speaks for the cluster and keeps the
+ *       cluster's published state (its marks travel in this node's deltas and full states). This
+ *       verticle only carries out what it returns: marks out with the next delta, then events.
  * </ul>
  */
 public final class ReplicationVerticle extends VerticleBase implements ReplicationSink {
@@ -61,8 +59,6 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   private static final Logger LOG = LoggerFactory.getLogger(ReplicationVerticle.class);
   static final String REPLICATION = "presence.repl";
 
-  /** Deltas kept while a full state is awaited; beyond this the full state alone will do. */
-  private static final int MAX_BUFFERED = 10_000;
 
   static String syncAddress(String node) {
     return "presence.repl.sync." + node;
@@ -74,6 +70,16 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   private final String self;
   private final ChangePublisher publisher;
   private final Promise<Void> wholeView = Promise.promise();
+  /** Created at start, once this node's name is known. */
+  private ChangeStream stream;
+  /** Transitions handed over before this verticle started (none in practice: no session yet). */
+  private final ConcurrentLinkedQueue<PresenceRecord> early = new ConcurrentLinkedQueue<>();
+  private final List<ChangeStream.Mark> pendingMarks = new ArrayList<>();
+  private boolean recheckScheduled;
+  private boolean wasSpeaking;
+  private boolean wasPaused;
+  private List<String> lastNames = List.of();
+  private long pauseTimer = -1;
 
   private volatile ContextInternal ctx;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -105,6 +111,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     this.hz = hz;
     this.self = self;
     this.publisher = publisher;
+    publisher.route(this::transition);
   }
 
   /** Completes once this node holds every other node's full state (readiness, §6). */
@@ -114,11 +121,21 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
 
   @Override
   public Future<?> start() {
+    String name = hz.getCluster().getLocalMember().getAttribute(ClusterSetup.NODE_ATTRIBUTE);
+    // A pause longer than half the failure timeout may have cost this node its membership; the
+    // view settles once Hazelcast had the time to notice (failure timeout) and a digest round.
+    stream = new ChangeStream(name, Math.max(1_000, cfg.clusterFailureTimeoutMs() / 2),
+        cfg.clusterFailureTimeoutMs() + Math.max(2_000, 2 * cfg.clusterDigestIntervalMs()), cfg.offlineRetentionMs());
     ctx = (ContextInternal) context;
+    context.exceptionHandler(ReplicationVerticle::uncaught);
+    // The double completion is reported on the event bus's own context, not this one: Vert.x falls
+    // back to the instance-wide handler there. Installed only where the node set none.
+    if (vertx.exceptionHandler() == null) {
+      vertx.exceptionHandler(ReplicationVerticle::uncaught);
+    }
     var bus = vertx.eventBus();
     consumers.add(bus.<JsonObject>consumer(REPLICATION, m -> onReplication(m.body())));
     consumers.add(bus.<JsonObject>consumer(syncAddress(self), this::onSyncRequest));
-    consumers.add(bus.<JsonObject>consumer(ChangePublisher.ADDRESS, this::onChange));
     membershipListener = hz.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent e) {
@@ -141,6 +158,14 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
       }
     });
     digestTimer = vertx.setPeriodic(cfg.clusterDigestIntervalMs(), t -> tick());
+    // The pause detector's clock: a gap between two of these is a frozen process.
+    pauseTimer = vertx.setPeriodic(200, t -> {
+      stream.tick(System.currentTimeMillis());
+      afterStreamInput();
+    });
+    for (PresenceRecord r; (r = early.poll()) != null; ) {
+      carry(stream.transition(r, System.currentTimeMillis()));
+    }
     List<Future<Void>> registered = new ArrayList<>();
     for (MessageConsumer<?> c : consumers) {
       registered.add(c.completion());
@@ -151,6 +176,9 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(digestTimer);
+    vertx.cancelTimer(pauseTimer);
+    stream.stop();
+    publisher.speaking(false);
     hz.getCluster().removeMembershipListener(membershipListener);
     hz.getLifecycleService().removeLifecycleListener(lifecycleListener);
     flush();
@@ -192,21 +220,58 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   /** One numbered delta for everything the shards handed over in this burst. */
   private void flush() {
     flushScheduled = false;
-    if (pending.isEmpty() && pendingPreferences.isEmpty()) {
+    if (pending.isEmpty() && pendingPreferences.isEmpty() && pendingMarks.isEmpty()) {
       return;
     }
     seq++;
     JsonObject delta = new JsonObject().put("t", "d").put("o", self).put("s", seq)
         .put("c", Wire.contributions(pending)).put("p", Wire.preferences(pendingPreferences));
+    if (!pendingMarks.isEmpty()) {
+      delta.put("w", Wire.marks(pendingMarks));
+      pendingMarks.clear();
+    }
     pending.clear();
     pendingPreferences.clear();
-    vertx.eventBus().publish(REPLICATION, delta);
+    busSafely("delta " + seq, () -> vertx.eventBus().publish(REPLICATION, delta));
   }
 
   private void onSyncRequest(Message<JsonObject> m) {
     flush();
-    m.reply(new JsonObject().put("o", self).put("s", seq)
-        .put("c", Wire.contributions(local.values())).put("p", Wire.preferences(preferences.values())));
+    JsonObject state = new JsonObject().put("o", self).put("s", seq)
+        .put("c", Wire.contributions(local.values())).put("p", Wire.preferences(preferences.values()))
+        .put("w", Wire.marks(stream.ledger()));
+    busSafely("full state", () -> m.reply(state));
+  }
+
+  /**
+   * This loop's handler for what escapes a task. Vert.x 5.0.10's clustered event bus completes a
+   * write's promise twice when a peer's connection closes under the write ({@code
+   * OutboundConnection.writeMessage} → {@code onComplete(writePromise)} on a promise already
+   * failed), and reports the {@code IllegalStateException: Promise already completed} from inside
+   * its own listener, where no caller can catch it. It happens after a pause or a merge, writing to
+   * a departed member; the write is lost either way, which sequence numbers and digests repair. Any
+   * other throwable is logged as the error it is.
+   */
+  static void uncaught(Throwable e) {
+    if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("Promise already completed")) {
+      LOG.debug("a clustered event-bus write to a departed peer failed twice (handled): " + e);
+      return;
+    }
+    LOG.error("Unhandled exception", e);
+  }
+
+  /**
+   * Runs an event-bus write, handling the {@code IllegalStateException: Promise already completed}
+   * that Vert.x 5.0's clustered event bus can throw synchronously when a peer's connection closed
+   * under the write (seen after a pause, writing to departed members). A lost delta or digest is
+   * what sequence numbers and digests repair; nothing else is to be done here.
+   */
+  private static void busSafely(String what, Runnable write) {
+    try {
+      write.run();
+    } catch (IllegalStateException e) {
+      LOG.debug(what + " not sent: " + e);
+    }
   }
 
   // ---- in: the others' shares ---------------------------------------------------------------------
@@ -239,29 +304,29 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
 
   private void onDelta(Peer p, JsonObject m) {
     long s = m.getLong("s");
-    if (s <= p.seq) {
-      return;
-    }
-    if (s == p.seq + 1) {
-      // In order: applied at once, even while a full state is on its way (a busy peer is not a
-      // lost one, and every applied delta is a transition the watchers here must see).
-      applyDelta(p, m);
-      return;
-    }
-    // A gap (or no full state yet to apply it to): wait for the peer's full state.
-    if (p.buffered.size() >= MAX_BUFFERED) {
-      p.buffered.clear();
-    }
-    p.buffered.add(m);
-    if (!p.syncing) {
-      if (p.seq >= 0) {
-        LOG.info("gap from " + p + ": expected " + (p.seq + 1) + ", got " + s + "; asking for its full state");
+    long expected = p.order.seq() + 1;
+    switch (p.order.offer(s, m)) {
+      case STALE -> { }
+      case APPLY -> applyDelta(p, m);
+      case WAIT -> {
+        // A gap (or no full state yet to apply it to): wait for the peer's full state. Its publish
+        // marks need no order (latest stamp wins): kept at once, so that they survive if the full
+        // state never comes (the publisher froze or died behind the gap).
+        stream.marks(Wire.marks(m.getJsonArray("w")), System.currentTimeMillis());
+        if (!p.syncing) {
+          if (expected > 0) {
+            LOG.info("gap from " + p + ": expected " + expected + ", got " + s + "; asking for its full state");
+          }
+          sync(p);
+        }
       }
-      sync(p);
     }
   }
 
   private void applyDelta(Peer p, JsonObject m) {
+    // Marks before contributions: a transition the contributions cause here must meet the ledger
+    // that already shows it (published by the sender).
+    stream.marks(Wire.marks(m.getJsonArray("w")), System.currentTimeMillis());
     List<Contribution> changed = new ArrayList<>();
     for (Contribution c : Wire.contributions(m.getJsonArray("c"))) {
       if (p.put(c)) {
@@ -270,15 +335,17 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     }
     forward(p.id, changed);
     applyPreferences(Wire.preferences(m.getJsonArray("p")));
-    p.seq = m.getLong("s");
+    afterStreamInput();
   }
 
   private void onDigest(Peer p, JsonObject m) {
+    stream.peerPaused(p.name, m.getBoolean("q", false), System.currentTimeMillis());
+    afterStreamInput();
     if (p.syncing) {
       return;
     }
     long s = m.getLong("s");
-    if (s > p.seq || (s == p.seq && m.getLong("h") != p.fingerprint)) {
+    if (s > p.order.seq() || (s == p.order.seq() && m.getLong("h") != p.fingerprint)) {
       sync(p);
       return;
     }
@@ -300,11 +367,23 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
       return;
     }
     p.syncing = true;
-    vertx.eventBus().<JsonObject>request(syncAddress(p.id), new JsonObject().put("from", self),
-        new DeliveryOptions().setSendTimeout(cfg.clusterSyncTimeoutMs())).onComplete(ar -> {
+    Future<Message<JsonObject>> reply;
+    try {
+      reply = vertx.eventBus().request(syncAddress(p.id), new JsonObject().put("from", self),
+          new DeliveryOptions().setSendTimeout(cfg.clusterSyncTimeoutMs()));
+    } catch (IllegalStateException e) {
+      // Vert.x 5.0's clustered event bus can throw "Promise already completed" from a write to a
+      // peer whose connection just closed (a departed or frozen member). Not sent: retried at the
+      // next tick like any failed request, instead of leaving this peer "syncing" for good.
+      LOG.debug("full state of " + p + " not requested: " + e);
+      p.syncing = false;
+      p.stale = true;
+      return;
+    }
+    reply.onComplete(ar -> {
           p.syncing = false;
           if (!p.alive || peers.get(p.id) != p) {
-            p.buffered.clear();
+            p.order.dropWaiting();
             return;
           }
           if (ar.failed()) {
@@ -321,10 +400,12 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   private void applySnapshot(Peer p, JsonObject snap) {
     long snapSeq = snap.getLong("s");
     applyPreferences(Wire.preferences(snap.getJsonArray("p")));
+    // The ledger it holds (cluster state, merged by latest stamp), before the contributions.
+    stream.marks(Wire.marks(snap.getJsonArray("w")), System.currentTimeMillis());
     // Deltas applied while the full state travelled may already be past it: then it is older
     // than what is held and its shares are not applied (a disagreement left shows in the next
     // digest, which asks again).
-    if (snapSeq >= p.seq) {
+    if (p.order.fullState(snapSeq)) {
       Map<UserKey, Contribution> fresh = new HashMap<>();
       for (Contribution c : Wire.contributions(snap.getJsonArray("c"))) {
         fresh.put(c.user(), c);
@@ -343,35 +424,23 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
         }
       }
       forward(p.id, changed);
-      p.seq = snapSeq;
     }
     p.stale = false;
     replay(p);
     if (awaitingFirstSync != null && awaitingFirstSync.remove(p.id)) {
       checkWhole();
     }
+    stream.synced(p.name, System.currentTimeMillis());
+    afterStreamInput();
   }
 
   /** Applies the deltas that waited for a full state, in order, up to the next gap if any. */
   private void replay(Peer p) {
-    if (p.buffered.isEmpty()) {
-      return;
-    }
-    List<JsonObject> waiting = new ArrayList<>(p.buffered);
-    p.buffered.clear();
-    waiting.sort(Comparator.comparingLong(d -> d.getLong("s")));
-    for (int i = 0; i < waiting.size(); i++) {
-      JsonObject d = waiting.get(i);
-      long s = d.getLong("s");
-      if (s <= p.seq) {
-        continue;
-      }
-      if (s != p.seq + 1) {
-        p.buffered.addAll(waiting.subList(i, waiting.size()));
-        sync(p);
-        return;
-      }
+    for (JsonObject d : p.order.ready()) {
       applyDelta(p, d);
+    }
+    if (p.order.waiting() > 0) {
+      sync(p);
     }
   }
 
@@ -416,21 +485,69 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
 
   // ---- the change feed ------------------------------------------------------------------------
 
-  private void onChange(Message<JsonObject> m) {
-    if (self.equals(m.headers().get(ChangePublisher.ORIGIN_HEADER))) {
+  /** A transition of this node's view (called on a shard's thread): decided on this loop. */
+  private void transition(PresenceRecord r) {
+    ContextInternal c = ctx;
+    if (c == null) {
+      early.add(r);
       return;
     }
-    PresenceRecord r;
-    try {
-      r = PresenceJson.change(m.body());
-    } catch (RuntimeException malformed) {
+    c.execute(() -> {
+      carry(stream.transition(r, System.currentTimeMillis()));
+      afterStreamInput();
+    });
+  }
+
+  /**
+   * The events, then their marks in a delta, in the same turn of this loop: a node taking over
+   * knows what was published. Events first: a crash between the two writes can then cost a
+   * duplicate at worst, never an event the ledger claims but no listener received.
+   */
+  private void carry(ChangeStream.Outcome o) {
+    if (o.isEmpty()) {
       return;
     }
-    UserKey key = r.key();
-    Role role = r.role();
-    Status status = r.status();
-    Reason reason = r.reason();
-    directory.tell(key, s -> s.notePublished(key, role, status, reason));
+    pendingMarks.addAll(o.marks());
+    for (PresenceRecord r : o.publish()) {
+      try {
+        publisher.send(r);
+      } catch (IllegalStateException e) {
+        // See busSafely: the write to one listener's node failed under us; the listeners on the
+        // nodes after it in Vert.x's fan-out may have missed this event.
+        LOG.warn("presence.changes event for " + r.tenant() + "/" + r.user() + " may not have reached every listener: " + e);
+      }
+    }
+    flush();
+  }
+
+  /** Speaking may have started or ended; users may wait for a comparison with the view. */
+  private void afterStreamInput() {
+    boolean speaking = stream.speaking();
+    if (speaking != wasSpeaking) {
+      wasSpeaking = speaking;
+      publisher.speaking(speaking);
+      LOG.info(speaking ? "this node now speaks for the cluster on presence.changes (stable membership "
+          + stream.stableMembership() + ")" : "this node stopped publishing presence.changes");
+    }
+    if (stream.paused() != wasPaused) {
+      wasPaused = stream.paused();
+      LOG.info(wasPaused ? "this process was paused: publishing nothing until re-synced with every peer"
+          : "re-synced after a pause");
+      if (wasPaused) {
+        // Nothing held of the peers can be trusted after a pause: ask each for its full state.
+        peers.values().forEach(pp -> pp.stale = true);
+      }
+    }
+    if (stream.needsRecheck() && !recheckScheduled) {
+      recheckScheduled = true;
+      // A round trip through every shard first: what the replication messages before this point
+      // brought must be in the view before it is compared with the ledger.
+      directory.askAll(s -> 0).onComplete(ar -> {
+        recheckScheduled = false;
+        carry(stream.recheck(System.currentTimeMillis()));
+        afterStreamInput();
+      });
+    }
   }
 
   // ---- membership -------------------------------------------------------------------------------
@@ -510,19 +627,35 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     }
     awaitingFirstSync.retainAll(live);
     checkWhole();
-    boolean leadNow = !members.isEmpty() && members.get(0).id().equals(self);
-    if (leadNow != publisher.leading()) {
-      publisher.lead(leadNow);
-      if (leadNow) {
-        LOG.info("this node is now the oldest: it publishes presence.changes");
-        directory.askAll(s -> s.publishUnpublished()).onSuccess(counts -> {
-          int n = counts.stream().mapToInt(Integer::intValue).sum();
-          if (n > 0) {
-            LOG.info("published " + n + " transitions left unpublished by the previous publisher");
-          }
-        });
+    List<String> names = currentNames(members);
+    if (!new HashSet<>(names).equals(new HashSet<>(lastNames))) {
+      // Another membership: every peer's ledger is needed before this node may start to speak
+      // (ChangeStream), so every peer is asked for its full state.
+      lastNames = names;
+      for (Peer p : peers.values()) {
+        if (p.alive) {
+          p.stale = true;
+          sync(p);
+        }
       }
     }
+    stream.membership(names, now);
+    afterStreamInput();
+  }
+
+  /** Hub members' names oldest first, an incarnation superseded by a later boot of its name left out. */
+  private static List<String> currentNames(List<HubMember> members) {
+    Map<String, Long> latest = new HashMap<>();
+    for (HubMember m : members) {
+      latest.merge(m.name(), m.epoch(), Math::max);
+    }
+    List<String> out = new ArrayList<>();
+    for (HubMember m : members) {
+      if (latest.get(m.name()) == m.epoch() && !out.contains(m.name())) {
+        out.add(m.name());
+      }
+    }
+    return out;
   }
 
   /** Hazelcast removed {@code p}: its users keep their presence for the grace, then lose it. */
@@ -530,7 +663,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     LOG.info(p + " left the cluster: its users linger for " + cfg.offlineGraceMs() + " ms");
     p.alive = false;
     p.syncing = false;
-    p.buffered.clear();
+    p.order.dropWaiting();
     List<Contribution> changed = new ArrayList<>();
     for (Contribution c : new ArrayList<>(p.held.values())) {
       if (c.sessions() > 0) {
@@ -572,14 +705,17 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     if (awaitingFirstSync != null && awaitingFirstSync.isEmpty() && !wholeView.future().isComplete()) {
       LOG.info("holding the whole view (" + peers.size() + " other nodes)");
       wholeView.tryComplete();
+      stream.ready(System.currentTimeMillis());
     }
   }
 
   /** Digest out; membership re-read; silent or stale peers re-synced. */
   private void tick() {
     flush();
-    vertx.eventBus().publish(REPLICATION, new JsonObject().put("t", "g").put("o", self).put("s", seq)
-        .put("n", local.size()).put("h", localFingerprint).put("ph", preferenceFingerprint));
+    JsonObject digest = new JsonObject().put("t", "g").put("o", self).put("s", seq)
+        .put("n", local.size()).put("h", localFingerprint).put("ph", preferenceFingerprint)
+        .put("q", stream.paused());
+    busSafely("digest", () -> vertx.eventBus().publish(REPLICATION, digest));
     reconcile();
     long now = System.currentTimeMillis();
     for (Peer p : peers.values()) {

@@ -2,7 +2,9 @@ package com.presencehub.cluster;
 
 import com.presencehub.presence.Contribution;
 import com.presencehub.presence.Preference;
+import com.presencehub.presence.Reason;
 import com.presencehub.presence.Role;
+import com.presencehub.presence.Status;
 import com.presencehub.presence.UserKey;
 import com.presencehub.presence.UserPresence;
 import io.vertx.core.json.JsonArray;
@@ -12,7 +14,8 @@ import java.util.List;
 
 /**
  * The replication messages' compact JSON: a contribution is {@code [tenant, user, role, sessions,
- * lingering, active, lastActiveAt]}, a preference {@code [tenant, user, away, until, stamp, node]}.
+ * lingering, active, lastActiveAt]}, a preference {@code [tenant, user, away, until, stamp, node]},
+ * a publish mark {@code [tenant, user, role, status, reason, stamp, node]}.
  * Arrays, not objects: a snapshot of a busy node carries tens of thousands of them.
  */
 final class Wire {
@@ -63,6 +66,33 @@ final class Wire {
       Long until = p.getLong(3);
       out.add(new Preference(new UserKey(p.getString(0), p.getString(1)), p.getBoolean(2),
           until == null ? UserPresence.NEVER : until, p.getLong(4), p.getString(5)));
+    }
+    return out;
+  }
+
+  static JsonArray marks(Collection<ChangeStream.Mark> ms) {
+    JsonArray a = new JsonArray(new ArrayList<>(ms.size()));
+    for (ChangeStream.Mark m : ms) {
+      a.add(new JsonArray().add(m.user().tenant()).add(m.user().user()).add(m.role() == null ? null : m.role().wire())
+          .add(m.status().wire()).add(m.reason().wire()).add(m.stamp()).add(m.node()));
+    }
+    return a;
+  }
+
+  static List<ChangeStream.Mark> marks(JsonArray a) {
+    if (a == null) {
+      return List.of();
+    }
+    List<ChangeStream.Mark> out = new ArrayList<>(a.size());
+    for (int i = 0; i < a.size(); i++) {
+      JsonArray m = a.getJsonArray(i);
+      Status status = Status.fromWire(m.getString(3));
+      Reason reason = Reason.fromWire(m.getString(4));
+      if (status == null || reason == null) {
+        throw new IllegalArgumentException("bad publish mark " + m.encode());
+      }
+      out.add(new ChangeStream.Mark(new UserKey(m.getString(0), m.getString(1)), Role.fromWire(m.getString(2)),
+          status, reason, m.getLong(5), m.getString(6)));
     }
     return out;
   }

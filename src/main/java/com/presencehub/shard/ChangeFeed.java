@@ -3,14 +3,14 @@ package com.presencehub.shard;
 import com.presencehub.presence.PresenceRecord;
 
 /**
- * The cluster-wide stream of transitions ({@code presence.changes}). Exactly one node publishes at
- * a time, so a transition seen by every node's view is published once; the others only remember
- * what was published, so that a node taking over publishes what its predecessor had not.
+ * Where a shard reports every transition of its users ({@code presence.changes}, PROTOCOL.md §5).
+ * A standalone node publishes them; in a cluster the replication side decides what reaches the
+ * stream (cluster/ChangeStream), so that each transition appears once cluster-wide.
  */
 public interface ChangeFeed {
 
   ChangeFeed NONE = record -> false;
 
-  /** Called on the shard's thread for every transition; returns whether it was published. */
+  /** Called on the shard's thread for every transition, in order per user; returns whether it was published here and now. */
   boolean publish(PresenceRecord record);
 }

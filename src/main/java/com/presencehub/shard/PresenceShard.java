@@ -83,9 +83,6 @@ public final class PresenceShard {
     /** This node's share as last replicated; null when none was (or it was gone). */
     Contribution sent;
     boolean dirty;
-    /** The status last published on the change feed (by any node). */
-    Status pubStatus = Status.OFFLINE;
-    Reason pubReason = Reason.DISCONNECTED;
     /** Epoch ms of the last change to the entry: the retention counts from it. */
     long changedAt;
 
@@ -342,36 +339,6 @@ public final class PresenceShard {
     }
   }
 
-  // ---- the change feed ------------------------------------------------------------------------
-
-  /** A transition of one of this shard's users was published (by any node). */
-  public void notePublished(UserKey key, Role role, Status status, Reason reason) {
-    // The change may arrive before the replication delta that explains it: remember it anyway.
-    Entry e = users.computeIfAbsent(key, k -> new Entry(new UserPresence(k, role, timings)));
-    e.pubStatus = status;
-    e.pubReason = reason;
-    touch(e);
-  }
-
-  /**
-   * This node just became the publisher: publishes every user whose status differs from what was
-   * last published, so nothing its predecessor left unpublished is lost. Returns how many.
-   */
-  public int publishUnpublished() {
-    int n = 0;
-    for (Entry e : users.values()) {
-      if (e.presence.status() != e.pubStatus || e.presence.reason() != e.pubReason) {
-        PresenceRecord r = e.presence.record();
-        if (feed.publish(r)) {
-          e.pubStatus = r.status();
-          e.pubReason = r.reason();
-          n++;
-        }
-      }
-    }
-    return n;
-  }
-
   // ---- idle -----------------------------------------------------------------------------------
 
   /**
@@ -592,10 +559,7 @@ public final class PresenceShard {
 
   private void emit(Entry e, Status before, PresenceRecord record, SessionLink skip) {
     observer.transition(before, record);
-    if (feed.publish(record)) {
-      e.pubStatus = record.status();
-      e.pubReason = record.reason();
-    }
+    feed.publish(record);
     // The user's own sessions always hear their own changes (PROTOCOL.md §4).
     for (SessionLink s : e.sessions) {
       if (s != skip) {

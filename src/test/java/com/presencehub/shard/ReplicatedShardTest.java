@@ -144,21 +144,6 @@ class ReplicatedShardTest {
     assertEquals(Reason.ACTIVE, shard.record(tech).reason());
   }
 
-  @Test
-  void aNewPublisherPublishesOnlyWhatWasLeftUnpublished() {
-    leading = false;
-    UserKey other = new UserKey("acme", "u2");
-    shard.applyRemote("n2", List.of(remote(1, false, true, T0),
-        new Contribution(other, Role.CLIENT, 1, false, true, T0)));
-    // The old publisher published u1's online, not u2's.
-    shard.notePublished(U, Role.CLIENT, Status.ONLINE, Reason.ACTIVE);
-    assertTrue(published.isEmpty());
-    leading = true;
-    assertEquals(1, shard.publishUnpublished());
-    assertEquals(List.of("u2"), published.stream().map(PresenceRecord::user).toList());
-    assertEquals(0, shard.publishUnpublished(), "nothing twice");
-  }
-
   // ---- one role per user and sessions per user across nodes (PROTOCOL.md §3, §4) ---------------
 
   private static Contribution share(Role role, int sessions, boolean lingering) {

@@ -160,15 +160,12 @@ class RetentionTest {
   }
 
   @Test
-  @DisplayName("records made only by the change feed or by a cleared preference are forgotten too")
-  void recordsFromFeedAndPreferences() {
-    UserKey a = new UserKey(T, "a");
+  @DisplayName("records made only by a cleared preference are forgotten too")
+  void recordsFromPreferences() {
     UserKey b = new UserKey(T, "b");
-    shard.notePublished(a, Role.CLIENT, Status.OFFLINE, Reason.DISCONNECTED);
     shard.applyPreferences(List.of(new Preference(b, false, UserPresence.NEVER, T0, "n2")));
-    assertEquals(2, shard.userCount());
+    assertEquals(1, shard.userCount());
     runFor(LATEST);
-    assertForgotten(a);
     assertForgotten(b);
     assertEmpty();
   }

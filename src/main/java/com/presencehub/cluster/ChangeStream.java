@@ -1,0 +1,402 @@
+package com.presencehub.cluster;
+
+import com.presencehub.presence.PresenceRecord;
+import com.presencehub.presence.Reason;
+import com.presencehub.presence.Role;
+import com.presencehub.presence.Status;
+import com.presencehub.presence.UserKey;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The rules of {@code presence.changes} (PROTOCOL.md §5 and §6), plain Java: who may speak for the
+ * cluster, what it publishes, and the published state ("ledger") that every node keeps as cluster
+ * state. The replication verticle feeds it this node's view, the peers' publish marks and the
+ * membership, and carries out what it returns: records to publish and marks to replicate.
+ *
+ * <p>The ledger holds, per user, the last status published by any node, stamped (a Lamport-style
+ * millisecond stamp, then the publishing node's name) so that two ledgers merge by latest stamp.
+ * Marks leave in the publisher's numbered replication deltas and every full state, so a node that
+ * joins or restarts holds the ledger before it can publish (it is not ready before its first full
+ * states), and a node that takes over publishes exactly the users whose view differs from it.
+ *
+ * <p>A node <em>speaks</em> (publishes) only when all of these hold:
+ * <ul>
+ *   <li>it holds the whole view ({@link #ready}) and is not stopping;
+ *   <li>it is the oldest hub member of its current view;
+ *   <li>its current view holds a strict majority of the last <em>stable</em> membership (peers
+ *       that report being quarantined after a pause do not count) — the view
+ *       a speaking node saw unchanged for {@code settleMs} with every peer's full state received
+ *       since it last changed. Two nodes are the exception: with a stable membership of two, one
+ *       node that was not paused speaks alone (it cannot tell a crashed peer from a partitioned
+ *       one; refusing would leave a crashed node's users online in the stream for good). A node
+ *       paused since the stable membership formed never claims this exception: alone after a
+ *       pause, it stays silent until the other node is back (or a new stable membership forms);
+ *   <li>it is not quarantined: a gap of more than {@code pauseMs} between two {@link #tick}s means
+ *       this process was frozen (SIGSTOP, a long GC, a VM pause). Its view and membership are then
+ *       stale, so it speaks again only after its view stayed unchanged for {@code settleMs} and
+ *       every peer of it sent its full state after the pause and after the last view change.
+ * </ul>
+ * A node only <em>starts</em> to speak once every peer of its current view sent its full state
+ * (with its ledger) since the view last changed: the marks of a predecessor that died may have
+ * reached only some of the survivors. While it speaks, every user whose (status, reason) in this node's view differs from the ledger
+ * gets exactly one event: on a transition, when it starts speaking, and when marks merged from
+ * elsewhere (a healed partition) differ from the view.
+ *
+ * <p>Not thread-safe: one instance per node, used on the replication event loop.
+ */
+public final class ChangeStream {
+
+  /** A published status: one ledger entry, as replicated. */
+  public record Mark(UserKey user, Role role, Status status, Reason reason, long stamp, String node) {
+
+    boolean newerThan(Mark o) {
+      return stamp != o.stamp ? stamp > o.stamp : node.compareTo(o.node) > 0;
+    }
+
+    boolean shows(PresenceRecord r) {
+      return status == r.status() && reason == r.reason();
+    }
+  }
+
+  /** What the caller must do: publish {@code publish} in order and replicate {@code marks} (same turn). */
+  public record Outcome(List<PresenceRecord> publish, List<Mark> marks) {
+
+    static final Outcome NONE = new Outcome(List.of(), List.of());
+
+    public boolean isEmpty() {
+      return publish.isEmpty();
+    }
+  }
+
+  private final String self;
+  private final long pauseMs;
+  private final long settleMs;
+  private final long retentionMs;
+
+  /** This node's view: the latest record of every user its shards reported. */
+  private final Map<UserKey, PresenceRecord> view = new HashMap<>();
+  /** The cluster's published state. Absent means offline/disconnected, never published. */
+  private final Map<UserKey, Mark> ledger = new HashMap<>();
+  /**
+   * Offline entries in the order they became offline, with what they were then: the retention of
+   * PROTOCOL.md §2 applies to the view and the ledger as to the shards, so memory does not grow with
+   * the number of users ever seen. One FIFO suffices because the retention is the same for all.
+   */
+  private final ArrayDeque<Offline> offline = new ArrayDeque<>();
+  private long lastStamp;
+
+  /** An entry that went offline at {@code at}: forgotten then if neither map changed since. */
+  private record Offline(UserKey user, PresenceRecord view, Mark mark, long at) { }
+
+  /** Hub members' names, oldest first, as last reported. */
+  private List<String> members = List.of();
+  private long viewSince;
+  /** Peers whose full state arrived since the view last changed (or since the pause). */
+  private final Set<String> syncedSinceChange = new HashSet<>();
+  private Set<String> stable = Set.of();
+  /** Peers that say (in their digests) they are quarantined after a pause: they count for no majority. */
+  private final Set<String> pausedPeers = new HashSet<>();
+
+  private boolean ready;
+  private boolean stopped;
+  private long lastTick = -1;
+  private boolean paused;
+  private long pausedAt;
+  /** Paused since the stable membership formed: the two-node exception is off until it forms again. */
+  private boolean pausedSinceStable;
+  private boolean speaking;
+
+  /**
+   * @param self this node's name (its {@code nodeId})
+   * @param pauseMs a gap between ticks longer than this is a pause (ms)
+   * @param settleMs how long a view must stay unchanged to become stable or to end a quarantine (ms)
+   * @param retentionMs how long a user offline in both the view and the ledger is kept
+   *     ({@code offlineRetentionMs}, PROTOCOL.md §2); then it is forgotten, as if never seen
+   */
+  public ChangeStream(String self, long pauseMs, long settleMs, long retentionMs) {
+    this.self = self;
+    this.pauseMs = pauseMs;
+    this.settleMs = settleMs;
+    this.retentionMs = retentionMs;
+  }
+
+  // ---- inputs ------------------------------------------------------------------------------------
+
+  /**
+   * A transition in this node's view (from its shards, in order per user). While speaking, it is
+   * published at once unless the ledger already shows it.
+   */
+  public Outcome transition(PresenceRecord r, long now) {
+    notePause(now);
+    view.put(r.key(), r);
+    if (r.status() == Status.OFFLINE) {
+      offline.add(new Offline(r.key(), r, null, now));
+    }
+    if (!decide(now)) {
+      return Outcome.NONE;
+    }
+    return publishIfDiffers(List.of(r.key()), now);
+  }
+
+  /**
+   * Marks received from a peer (a delta's or a full state's), merged by latest stamp. What they
+   * change is compared with the view only at the next {@link #recheck}: the contributions that
+   * travelled with them reach the view through the shards, after this call.
+   */
+  public void marks(Collection<Mark> marks, long now) {
+    notePause(now);
+    for (Mark m : marks) {
+      lastStamp = Math.max(lastStamp, m.stamp());
+      Mark old = ledger.get(m.user());
+      if (old == null || m.newerThan(old)) {
+        ledger.put(m.user(), m);
+        if (m.status() == Status.OFFLINE) {
+          offline.add(new Offline(m.user(), null, m, now));
+        }
+        if (speaking && (old == null || old.status() != m.status() || old.reason() != m.reason())) {
+          recheck.add(m.user());
+        }
+      }
+    }
+  }
+
+  /** Whether {@link #recheck} has work: the caller runs it once the shards caught up. */
+  public boolean needsRecheck() {
+    return recheckAll || !recheck.isEmpty();
+  }
+
+  /**
+   * Publishes, once, every user waiting for a comparison (all of them after this node started to
+   * speak) whose view differs from the ledger. The caller calls it after a round trip through every
+   * shard, so that the view includes what the replication messages before it brought.
+   */
+  public Outcome recheck(long now) {
+    notePause(now);
+    boolean all = recheckAll;
+    List<UserKey> users = new ArrayList<>(recheck);
+    recheckAll = false;
+    recheck.clear();
+    if (!decide(now)) {
+      return Outcome.NONE;
+    }
+    if (all) {
+      users = new ArrayList<>(view.keySet());
+      users.addAll(ledger.keySet());
+    }
+    return publishIfDiffers(users, now);
+  }
+
+  /**
+   * The hub members' names, oldest first, as the membership service lists them now. Like {@link
+   * #synced}, {@link #ready} and {@link #tick}, it may start or end speaking; check {@link
+   * #needsRecheck} afterwards.
+   */
+  public void membership(List<String> oldestFirst, long now) {
+    notePause(now);
+    if (!oldestFirst.equals(members)) {
+      if (!new HashSet<>(oldestFirst).equals(new HashSet<>(members))) {
+        viewSince = now;
+        syncedSinceChange.clear();
+      }
+      members = List.copyOf(oldestFirst);
+      pausedPeers.retainAll(members);
+    }
+    decide(now);
+  }
+
+  /**
+   * A peer's own word on whether it is quarantined after a pause (from its digests). A peer that
+   * just resumed cannot vouch for the cluster: it does not count toward a majority until it says
+   * it re-synced.
+   */
+  public void peerPaused(String peer, boolean isPaused, long now) {
+    notePause(now);
+    if (isPaused) {
+      pausedPeers.add(peer);
+    } else {
+      pausedPeers.remove(peer);
+    }
+    decide(now);
+  }
+
+  /** A peer's full state (and the marks in it) was applied. */
+  public void synced(String peer, long now) {
+    notePause(now);
+    syncedSinceChange.add(peer);
+    decide(now);
+  }
+
+  /** This node holds the whole view (readiness). */
+  public void ready(long now) {
+    ready = true;
+    decide(now);
+  }
+
+  /** Called every few hundred ms: detects pauses, forms the stable membership, may start speaking. */
+  public void tick(long now) {
+    notePause(now);
+    decide(now);
+    forgetOffline(now);
+  }
+
+  /** Users held (view or ledger): what retention bounds. */
+  public int size() {
+    HashSet<UserKey> all = new HashSet<>(view.keySet());
+    all.addAll(ledger.keySet());
+    return all.size();
+  }
+
+  /**
+   * Forgets users that have been offline in both the view and the ledger for {@code retentionMs}
+   * (PROTOCOL.md §2 Retention). Forgetting changes nothing published: an absent entry means
+   * offline/disconnected in both maps. A mark for the user that a peer still holds merges back in
+   * as offline, which differs from nothing, so no event follows.
+   */
+  private void forgetOffline(long now) {
+    while (!offline.isEmpty() && offline.peekFirst().at() + retentionMs <= now) {
+      Offline o = offline.pollFirst();
+      PresenceRecord r = view.get(o.user());
+      Mark m = ledger.get(o.user());
+      // Only the entry this queue item was made for, still unchanged: a later change re-queues it.
+      boolean stillThis = o.view() != null ? r == o.view() : m == o.mark();
+      boolean viewOffline = r == null || r.status() == Status.OFFLINE;
+      boolean ledgerOffline = m == null || m.status() == Status.OFFLINE;
+      if (stillThis && viewOffline && ledgerOffline) {
+        view.remove(o.user());
+        ledger.remove(o.user());
+      }
+    }
+  }
+
+  /** The node is stopping: it never publishes again. */
+  public void stop() {
+    stopped = true;
+    speaking = false;
+  }
+
+  // ---- state -------------------------------------------------------------------------------------
+
+  public boolean speaking() {
+    return speaking;
+  }
+
+  public boolean paused() {
+    return paused;
+  }
+
+  public Set<String> stableMembership() {
+    return stable;
+  }
+
+  /** The whole ledger, for a full state. */
+  public Collection<Mark> ledger() {
+    return ledger.values();
+  }
+
+  /** The ledger entry of {@code user}, or null when nothing was ever published for it. */
+  public Mark published(UserKey user) {
+    return ledger.get(user);
+  }
+
+  // ---- rules -------------------------------------------------------------------------------------
+
+  private final Set<UserKey> recheck = new LinkedHashSet<>();
+  private boolean recheckAll;
+
+  private void notePause(long now) {
+    if (lastTick >= 0 && now - lastTick > pauseMs) {
+      // Frozen: whatever the membership says now may be stale, and the others may have published
+      // this node's users' fate meanwhile. Silent until re-synced.
+      paused = true;
+      pausedSinceStable = true;
+      pausedAt = now;
+      syncedSinceChange.clear();
+    }
+    lastTick = Math.max(lastTick, now);
+  }
+
+  /** Recomputes {@link #speaking}; a node that starts speaking compares every user at the next recheck. */
+  private boolean decide(long now) {
+    boolean settled = !members.isEmpty() && now - Math.max(viewSince, paused ? pausedAt : 0) >= settleMs
+        && syncedSinceChange.containsAll(others());
+    if (paused && settled) {
+      paused = false;
+    }
+    boolean oldest = !members.isEmpty() && members.get(0).equals(self);
+    boolean quorum = quorum();
+    if (ready && !paused && quorum && settled && !stopped) {
+      // Only a side that speaks for the cluster may redefine it; a minority keeps the old one.
+      stable = Set.copyOf(members);
+      pausedSinceStable = false;
+    }
+    // A node that starts to speak first merges the ledger of every peer in its view (their full
+    // states since the view changed): a predecessor's marks may have reached only some of them.
+    boolean speak = ready && !stopped && !paused && oldest && quorum
+        && (speaking || syncedSinceChange.containsAll(others()));
+    if (speak && !speaking) {
+      recheckAll = true;
+    }
+    if (!speak) {
+      recheck.clear();
+    }
+    speaking = speak;
+    return speak;
+  }
+
+  private List<String> others() {
+    List<String> out = new ArrayList<>(members);
+    out.remove(self);
+    return out;
+  }
+
+  private boolean quorum() {
+    if (stable.isEmpty()) {
+      // No stable membership yet (just started): the first view a ready node settles on.
+      return true;
+    }
+    int present = 0;
+    for (String n : members) {
+      if (stable.contains(n) && !pausedPeers.contains(n)) {
+        present++;
+      }
+    }
+    if (2 * present > stable.size()) {
+      return true;
+    }
+    return stable.size() == 2 && present == 1 && !pausedSinceStable;
+  }
+
+  private Outcome publishIfDiffers(Collection<UserKey> users, long now) {
+    List<PresenceRecord> out = new ArrayList<>();
+    List<Mark> marks = new ArrayList<>();
+    for (UserKey u : new LinkedHashSet<>(users)) {
+      PresenceRecord r = view.get(u);
+      Mark old = ledger.get(u);
+      if (r == null) {
+        // Never in this view: offline here (PROTOCOL.md §5, unknown users are offline).
+        if (old == null) {
+          continue;
+        }
+        r = new PresenceRecord(u.tenant(), u.user(), old.role(), Status.OFFLINE, Reason.DISCONNECTED, null, null);
+      }
+      boolean differs = old == null ? r.status() != Status.OFFLINE || r.reason() != Reason.DISCONNECTED : !old.shows(r);
+      if (!differs) {
+        continue;
+      }
+      lastStamp = Math.max(now, lastStamp + 1);
+      Mark m = new Mark(u, r.role(), r.status(), r.reason(), lastStamp, self);
+      ledger.put(u, m);
+      marks.add(m);
+      out.add(r);
+    }
+    return out.isEmpty() ? Outcome.NONE : new Outcome(out, marks);
+  }
+}

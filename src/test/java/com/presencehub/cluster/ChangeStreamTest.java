@@ -1,0 +1,357 @@
+package com.presencehub.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.presencehub.cluster.ChangeStream.Mark;
+import com.presencehub.cluster.ChangeStream.Outcome;
+import com.presencehub.presence.PresenceRecord;
+import com.presencehub.presence.Reason;
+import com.presencehub.presence.Role;
+import com.presencehub.presence.Status;
+import com.presencehub.presence.UserKey;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The rules of presence.changes (publish once, take-over, majority, pause), driven with explicit times. */
+@DisplayName("The change stream")
+class ChangeStreamTest {
+
+  private static final long PAUSE = 1_500;
+  private static final long SETTLE = 5_000;
+  private static final long RETENTION = 60_000;
+  private static final UserKey U = new UserKey("t1", "u1");
+  private static final UserKey V = new UserKey("t1", "u2");
+
+  private static PresenceRecord online(UserKey k) {
+    return new PresenceRecord(k.tenant(), k.user(), Role.CLIENT, Status.ONLINE, Reason.ACTIVE, 1L, 1L);
+  }
+
+  private static PresenceRecord offline(UserKey k) {
+    return new PresenceRecord(k.tenant(), k.user(), Role.CLIENT, Status.OFFLINE, Reason.DISCONNECTED, 2L, 1L);
+  }
+
+  private static List<String> users(Outcome o) {
+    return o.publish().stream().map(r -> r.user() + ":" + r.status().wire()).toList();
+  }
+
+  /** A node named {@code name}, ready, in a settled view {@code members} at time {@code t}. */
+  private static ChangeStream settled(String name, List<String> members, long t) {
+    ChangeStream s = new ChangeStream(name, PAUSE, SETTLE, RETENTION);
+    s.tick(t);
+    s.membership(members, t);
+    for (String m : members) {
+      if (!m.equals(name)) {
+        s.synced(m, t);
+      }
+    }
+    s.ready(t);
+    for (long now = t; now <= t + SETTLE; now += 200) {
+      s.tick(now);
+    }
+    return s;
+  }
+
+  /** Ticks every 200 ms from {@code from} to {@code to}, as the verticle's timer does (no pause). */
+  private static void advance(ChangeStream s, long from, long to) {
+    for (long t = from; t <= to; t += 200) {
+      s.tick(t);
+    }
+  }
+
+  /** Drains the catch-up a node owes when it starts to speak (the verticle does it after a shard round trip). */
+  private static Outcome recheck(ChangeStream s, long now) {
+    assertTrue(s.needsRecheck(), "a recheck is due");
+    return s.recheck(now);
+  }
+
+  @Nested
+  @DisplayName("on the oldest member of a healthy cluster")
+  class Publisher {
+
+    @Test
+    @DisplayName("publishes each transition once, and never the same status twice")
+    void publishesTransitionsOnce() {
+      ChangeStream s = settled("a", List.of("a", "b", "c"), 0);
+      advance(s, 5_000, 6_000);
+      assertTrue(s.speaking());
+      assertEquals(Set.of("a", "b", "c"), s.stableMembership());
+      Outcome o = s.transition(online(U), 6_000);
+      assertEquals(List.of("u1:online"), users(o));
+      assertEquals(1, o.marks().size());
+      assertEquals(Status.ONLINE, s.published(U).status());
+      assertTrue(s.transition(online(U), 6_100).isEmpty(), "already published");
+      assertEquals(List.of("u1:offline"), users(s.transition(offline(U), 6_200)));
+    }
+
+    @Test
+    @DisplayName("a younger member only records the view and the marks")
+    void youngerMemberIsSilent() {
+      ChangeStream b = settled("b", List.of("a", "b", "c"), 0);
+      advance(b, 5_000, 6_000);
+      assertFalse(b.speaking());
+      assertTrue(b.transition(online(U), 6_000).isEmpty());
+      assertFalse(b.needsRecheck());
+    }
+  }
+
+  @Nested
+  @DisplayName("taking over")
+  class TakeOver {
+
+    @Test
+    @DisplayName("publishes only the users whose view differs from the replicated ledger")
+    void takeOverPublishesOnlyWhatDiffers() {
+      ChangeStream a = settled("a", List.of("a", "b"), 0);
+      ChangeStream b = settled("b", List.of("a", "b"), 0);
+      advance(a, 5_000, 6_000);
+      advance(b, 5_000, 6_000);
+      // a publishes U online; its mark reaches b with its delta.
+      Outcome o = a.transition(online(U), 6_000);
+      b.marks(o.marks(), 6_001);
+      b.transition(online(U), 6_002);
+      // V went online in both views, a crashed before publishing it.
+      b.transition(online(V), 6_003);
+      advance(b, 6_003, 9_000);
+      b.membership(List.of("b"), 9_000);
+      assertTrue(b.speaking(), "a stable two-node membership: the survivor that was not paused speaks");
+      assertEquals(List.of("u2:online"), users(recheck(b, 9_001)), "U's online was published by a: not again");
+      assertFalse(b.needsRecheck());
+    }
+
+    @Test
+    @DisplayName("a survivor starts to speak only once it merged the ledger of every peer of its view")
+    void takeOverWaitsForEveryPeersLedger() {
+      // c took marks of a (published just before a died) that b never received.
+      ChangeStream b = settled("b", List.of("a", "b", "c"), 0);
+      advance(b, 5_000, 6_000);
+      b.transition(online(U), 6_000);
+      b.membership(List.of("b", "c"), 6_100);
+      assertFalse(b.speaking(), "c's ledger not merged yet");
+      b.marks(List.of(new Mark(U, Role.CLIENT, Status.ONLINE, Reason.ACTIVE, 5_900, "a")), 6_200);
+      b.synced("c", 6_200);
+      assertTrue(b.speaking());
+      assertEquals(List.of(), users(recheck(b, 6_300)), "U's online was published by a: not again");
+    }
+
+    @Test
+    @DisplayName("a restarted node learns the ledger from a full state before it can publish")
+    void restartedNodeLearnsLedger() {
+      ChangeStream a = settled("a", List.of("a"), 0);
+      advance(a, 5_000, 6_000);
+      Outcome o = a.transition(online(U), 6_000);
+      // b (re)joins: not ready until its first full state, which carries a's ledger.
+      ChangeStream b = new ChangeStream("b", PAUSE, SETTLE, RETENTION);
+      b.tick(7_000);
+      b.membership(List.of("a", "b"), 7_000);
+      b.marks(List.copyOf(a.ledger()), 7_100);
+      b.transition(online(U), 7_101);
+      b.synced("a", 7_102);
+      b.ready(7_102);
+      for (long t = 7_200; t <= 13_000; t += 200) {
+        b.tick(t);
+      }
+      assertEquals(Set.of("a", "b"), b.stableMembership());
+      b.membership(List.of("b"), 14_000);
+      assertTrue(b.speaking());
+      assertEquals(List.of(), users(recheck(b, 14_001)), "nothing twice: " + o.publish());
+    }
+
+    @Test
+    @DisplayName("after a split, marks merged from the other side cost one event per differing user")
+    void mergedLedgersConvergeWithOneEventPerUser() {
+      // A two-node split: both sides spoke. a saw U offline (U's session was on b), b kept it online.
+      ChangeStream a = settled("a", List.of("a", "b"), 0);
+      a.transition(online(U), 6_000);
+      advance(a, 6_000, 10_000);
+      a.membership(List.of("a"), 10_000);
+      advance(a, 10_000, 11_000);
+      Outcome aSide = a.transition(offline(U), 11_000);
+      assertEquals(List.of("u1:offline"), users(aSide));
+      // Merged: b's full state brings U's session back (online in a's view) and b's ledger.
+      advance(a, 11_000, 20_000);
+      a.membership(List.of("a", "b"), 20_000);
+      a.marks(List.of(new Mark(U, Role.CLIENT, Status.ONLINE, Reason.ACTIVE, 5_000, "b")), 20_001);
+      assertEquals(List.of("u1:online"), users(a.transition(online(U), 20_002)));
+      // An older mark does not undo the newer one; nothing more to publish.
+      a.marks(List.of(new Mark(U, Role.CLIENT, Status.OFFLINE, Reason.DISCONNECTED, 1, "z")), 20_003);
+      assertEquals(Status.ONLINE, a.published(U).status());
+      assertTrue(!a.needsRecheck() || a.recheck(20_004).isEmpty());
+    }
+
+    @Test
+    @DisplayName("a newer mark from elsewhere that contradicts the view is corrected once, after the view caught up")
+    void contradictingMarkCorrectedOnce() {
+      ChangeStream a = settled("a", List.of("a", "b", "c"), 0);
+      advance(a, 5_000, 6_000);
+      a.transition(online(U), 6_000);
+      a.marks(List.of(new Mark(U, Role.CLIENT, Status.OFFLINE, Reason.DISCONNECTED, 9_999_999, "c")), 6_100);
+      assertEquals(List.of("u1:online"), users(recheck(a, 6_200)));
+      assertFalse(a.needsRecheck());
+    }
+  }
+
+  @Nested
+  @DisplayName("majority")
+  class Majority {
+
+    @Test
+    @DisplayName("a node cut off from the majority of the stable membership publishes nothing")
+    void minorityIsSilent() {
+      ChangeStream a = settled("a", List.of("a", "b", "c"), 0);
+      advance(a, 5_000, 7_000);
+      a.membership(List.of("a"), 7_000);
+      assertFalse(a.speaking());
+      assertTrue(a.transition(offline(U), 8_000).isEmpty());
+      // Even after a long time alone, a minority never redefines the cluster.
+      for (long t = 8_000; t < 30_000; t += 200) {
+        a.tick(t);
+      }
+      assertFalse(a.speaking());
+      assertEquals(Set.of("a", "b", "c"), a.stableMembership());
+    }
+
+    @Test
+    @DisplayName("a peer that says it is quarantined after a pause counts for no majority")
+    void resumedPeerDoesNotMakeAMajority() {
+      // n2 resumed from a pause and merged with n1; n0 (healthy) is cut off from them.
+      ChangeStream n1 = settled("n1", List.of("n0", "n1", "n2"), 0);
+      advance(n1, 5_000, 7_000);
+      n1.membership(List.of("n1", "n2"), 7_000);
+      n1.peerPaused("n2", true, 7_000);
+      assertFalse(n1.speaking(), "n0's users must not be published offline on n2's word");
+      // Once n2 says it re-synced (and n1 has n2's full state), n1 and n2 are a majority again.
+      n1.synced("n2", 7_100);
+      n1.peerPaused("n2", false, 7_200);
+      assertTrue(n1.speaking());
+    }
+
+    @Test
+    @DisplayName("the majority side takes over and, once settled, the smaller membership is the stable one")
+    void majorityTakesOver() {
+      ChangeStream b = settled("b", List.of("a", "b", "c"), 0);
+      advance(b, 5_000, 6_000);
+      b.transition(online(U), 6_000);
+      advance(b, 6_000, 7_000);
+      b.membership(List.of("b", "c"), 7_000);
+      b.synced("c", 7_100);
+      assertTrue(b.speaking());
+      assertEquals(List.of("u1:online"), users(recheck(b, 7_200)));
+      for (long t = 7_200; t <= 12_400; t += 200) {
+        b.tick(t);
+      }
+      assertEquals(Set.of("b", "c"), b.stableMembership());
+      // Then c dies too: two-node rule, b was not paused: it speaks on.
+      b.membership(List.of("b"), 13_000);
+      assertTrue(b.speaking());
+    }
+  }
+
+  @Nested
+  @DisplayName("after a pause")
+  class Pause {
+
+    @Test
+    @DisplayName("a resumed node publishes nothing until re-synced with every peer of a settled view")
+    void resumedNodeIsQuarantined() {
+      ChangeStream a = settled("a", List.of("a", "b", "c"), 0);
+      assertTrue(a.speaking());
+      // Frozen for 10 s: the first thing it does after SIGCONT is a transition from a stale view.
+      assertTrue(a.transition(offline(V), 16_000).isEmpty(), "nothing from a stale view");
+      assertTrue(a.paused());
+      assertFalse(a.speaking());
+      // The others are still listed and answer, but the view must stay unchanged for the settle time.
+      a.synced("b", 16_100);
+      a.synced("c", 16_200);
+      a.tick(16_300);
+      assertFalse(a.speaking());
+      // It merges back as the youngest: silent anyway.
+      a.membership(List.of("b", "c", "a"), 18_000);
+      for (long t = 18_000; t <= 24_000; t += 200) {
+        a.tick(t);
+      }
+      assertTrue(a.paused(), "not re-synced since the view changed");
+      a.synced("b", 24_100);
+      a.synced("c", 24_200);
+      a.tick(24_300);
+      assertFalse(a.paused());
+      assertFalse(a.speaking(), "not the oldest any more");
+    }
+
+    @Test
+    @DisplayName("with two nodes, a resumed node alone does not claim the two-node exception")
+    void twoNodesResumedAloneIsSilent() {
+      ChangeStream a = settled("a", List.of("a", "b"), 0);
+      a.tick(12_000);
+      assertTrue(a.paused());
+      a.membership(List.of("a"), 12_500);
+      for (long t = 12_500; t < 40_000; t += 200) {
+        a.tick(t);
+      }
+      assertFalse(a.speaking(), "b's users are never published offline because a froze");
+      assertTrue(a.transition(offline(V), 40_000).isEmpty());
+      // b comes back (merge): a is re-synced; it speaks again only if it is the oldest.
+      a.membership(List.of("a", "b"), 41_000);
+      a.synced("b", 41_100);
+      for (long t = 41_200; t <= 47_000; t += 200) {
+        a.tick(t);
+      }
+      assertTrue(a.speaking());
+      assertEquals(List.of(), users(recheck(a, 47_100)), "V was never published online: nothing to correct");
+    }
+
+    @Test
+    @DisplayName("a stopping node never publishes again")
+    void stoppedNodeIsSilent() {
+      ChangeStream a = settled("a", List.of("a"), 0);
+      advance(a, 5_000, 6_000);
+      a.stop();
+      assertTrue(a.transition(online(U), 6_000).isEmpty());
+      assertFalse(a.speaking());
+    }
+  }
+
+  @Nested
+  @DisplayName("retention (PROTOCOL.md §2)")
+  class Retention {
+
+    @Test
+    @DisplayName("forgets a user offline in the view and the ledger for offlineRetentionMs, publishing nothing")
+    void forgetsOfflineUsers() {
+      ChangeStream s = settled("a", List.of("a", "b"), 0);
+      advance(s, 5_000, 6_000);
+      assertEquals(List.of("u1:online"), users(s.transition(online(U), 6_000)));
+      assertEquals(List.of("u1:offline"), users(s.transition(offline(U), 7_000)));
+      assertEquals(1, s.size());
+      advance(s, 7_000, 7_000 + RETENTION - 400);
+      assertEquals(1, s.size(), "not before the retention ran out");
+      advance(s, 7_000 + RETENTION - 200, 7_000 + RETENTION + 400);
+      assertEquals(0, s.size());
+      assertEquals(null, s.published(U));
+      // Coming back is a first online again, exactly once.
+      assertEquals(List.of("u1:online"), users(s.transition(online(U), 8_000 + RETENTION)));
+      assertTrue(s.transition(online(U), 8_100 + RETENTION).isEmpty());
+    }
+
+    @Test
+    @DisplayName("keeps a user who came back online before the retention ran out, and an offline not yet published")
+    void keepsUsersInUse() {
+      ChangeStream s = settled("a", List.of("a", "b"), 0);
+      advance(s, 5_000, 6_000);
+      s.transition(online(U), 6_000);
+      s.transition(offline(U), 7_000);
+      s.transition(online(U), 8_000);
+      // V went offline here while another node's mark still says online (not published yet).
+      s.marks(List.of(new Mark(V, Role.CLIENT, Status.ONLINE, Reason.ACTIVE, 1, "b")), 8_000);
+      s.stop();
+      s.transition(offline(V), 8_100);
+      advance(s, 8_100, 8_100 + 2 * RETENTION);
+      assertEquals(2, s.size());
+      assertEquals(Status.ONLINE, s.published(U).status());
+    }
+  }
+}

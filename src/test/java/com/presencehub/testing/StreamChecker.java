@@ -1,0 +1,94 @@
+package com.presencehub.testing;
+
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads the whole {@code presence.changes} stream of a run (PROTOCOL.md §5, §6) and finds what
+ * breaks the contract:
+ * <ul>
+ *   <li>duplicates: two consecutive events of a user with the same status and reason;
+ *   <li>contradictions: a user whose last event (none: offline) differs from a node's final view;
+ *   <li>flaps: an {@code offline} event for a user the caller says must never be offline at that
+ *       time (it held a session on a node that stayed healthy), counted by the caller's predicate.
+ * </ul>
+ * Users outside {@code users} are ignored (test helpers such as askers).
+ */
+public final class StreamChecker {
+
+  /** Decides whether an offline event of {@code user} received at {@code at} (ms) is a flap. */
+  public interface Healthy {
+    boolean mustBeOnline(String user, long at);
+  }
+
+  public record Report(int events, List<String> duplicates, List<String> contradictions, List<String> flaps) {
+
+    public boolean clean() {
+      return duplicates.isEmpty() && contradictions.isEmpty() && flaps.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+      return "events " + events + ", duplicates " + duplicates.size() + ", contradictions " + contradictions.size()
+          + ", flaps " + flaps.size() + (clean() ? "" : "\nduplicates: " + head(duplicates)
+          + "\ncontradictions: " + head(contradictions) + "\nflaps: " + head(flaps));
+    }
+
+    private static List<String> head(List<String> l) {
+      return l.size() <= 20 ? l : l.subList(0, 20);
+    }
+  }
+
+  private StreamChecker() {
+  }
+
+  /**
+   * @param changes the stream in arrival order (each with {@code receivedAt}, as {@link ClusterMember} records them)
+   * @param users the users to check
+   * @param views every node's final view: node → user → status ({@code offline} when absent)
+   */
+  public static Report check(List<JsonObject> changes, Set<String> users, Map<String, Map<String, String>> views,
+      Healthy healthy) {
+    Map<String, List<JsonObject>> byUser = new LinkedHashMap<>();
+    int events = 0;
+    for (JsonObject c : changes) {
+      String u = c.getString("user");
+      if (users.contains(u)) {
+        byUser.computeIfAbsent(u, k -> new ArrayList<>()).add(c);
+        events++;
+      }
+    }
+    List<String> duplicates = new ArrayList<>();
+    List<String> flaps = new ArrayList<>();
+    for (Map.Entry<String, List<JsonObject>> e : byUser.entrySet()) {
+      JsonObject prev = null;
+      for (JsonObject c : e.getValue()) {
+        if (prev != null && prev.getString("status").equals(c.getString("status"))
+            && String.valueOf(prev.getString("reason")).equals(String.valueOf(c.getString("reason")))) {
+          duplicates.add(e.getKey() + " " + c.getString("status") + " at " + prev.getLong("receivedAt") + " and "
+              + c.getLong("receivedAt"));
+        }
+        if ("offline".equals(c.getString("status")) && healthy.mustBeOnline(e.getKey(), c.getLong("receivedAt"))) {
+          flaps.add(e.getKey() + " offline at " + c.getLong("receivedAt"));
+        }
+        prev = c;
+      }
+    }
+    List<String> contradictions = new ArrayList<>();
+    for (String u : users) {
+      List<JsonObject> l = byUser.get(u);
+      String last = l == null ? "offline" : l.get(l.size() - 1).getString("status");
+      for (Map.Entry<String, Map<String, String>> v : views.entrySet()) {
+        String shown = v.getValue().getOrDefault(u, "offline");
+        if (!shown.equals(last)) {
+          contradictions.add(u + ": stream says " + last + ", " + v.getKey() + " shows " + shown);
+        }
+      }
+    }
+    return new Report(events, duplicates, contradictions, flaps);
+  }
+}
