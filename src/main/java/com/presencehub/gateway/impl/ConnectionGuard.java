@@ -46,6 +46,12 @@ public final class ConnectionGuard {
   /** Pending connections per source address, for every server of a node. */
   public static final class Counts {
     private final ConcurrentHashMap<String, AtomicInteger> byAddress = new ConcurrentHashMap<>();
+    private final AtomicInteger open = new AtomicInteger();
+
+    /** Connections the node's guards track now (every open one; a leak shows here). */
+    public int open() {
+      return open.get();
+    }
 
     boolean tryAcquire(String address, int max) {
       AtomicInteger n = byAddress.computeIfAbsent(address, a -> new AtomicInteger());
@@ -139,11 +145,24 @@ public final class ConnectionGuard {
       return;
     }
     tracked.put(conn, t);
-    conn.closeHandler(v -> {
+    counts.open.incrementAndGet();
+    // Forgotten when the socket closes, whatever serves it by then. Not conn.closeHandler: a
+    // WebSocket upgrade swaps the connection's Netty handler for the WebSocket's
+    // (ServerWebSocketHandshaker, vert.x 5.0.10), after which the HTTP connection never hears of
+    // the close, and this map kept every upgraded connection, its WebSocket and its session on
+    // the heap. The channel's close future always completes, on this connection's event loop.
+    Runnable forget = () -> {
       t.closed = true;
       t.leavePending();
-      tracked.remove(conn);
-    });
+      if (tracked.remove(conn) != null) {
+        counts.open.decrementAndGet();
+      }
+    };
+    if (conn instanceof ConnectionBase base) {
+      base.channel().closeFuture().addListener(f -> forget.run());
+    } else {
+      conn.closeHandler(v -> forget.run());
+    }
   }
 
   /**
