@@ -707,6 +707,13 @@ final class ClientSession implements SessionLink {
     }
     phase = Phase.CLOSED;
     end(false);
+    if (webSocket != null && webSocket.writeQueueFull() && SockJsTransports.abort(socket)) {
+      // A peer that does not read would never see the close frame behind its unread data, and a
+      // close frame left queued makes Vert.x log a stack trace when the connection ends (see
+      // SockJsTransports.abort): its TCP connection is dropped instead.
+      LOG.debug("session " + id + ": " + code + " " + reason + ", not reading: connection dropped");
+      return Future.succeededFuture();
+    }
     return SockJsCloser.close(gw.vertx(), socket, code, reason, cfg.sockjsSessionTimeoutMs());
   }
 

@@ -94,6 +94,36 @@ public final class SockJsTransports {
     return null;
   }
 
+  /**
+   * Drops the TCP connection under a WebSocket socket at once, without a close handshake; false
+   * when the socket is not on a WebSocket (or its connection is out of reach): then close it as
+   * usual. For a peer that has stopped reading: its close frame would sit in Vert.x's outbound
+   * queue behind the unread data, and when the connection then ends (the peer leaves, the kernel
+   * gives up) Vert.x 5.0.10 completes that close twice (VertxConnection.writeClose after the
+   * closing timeout, on a close promise that is already done), and Netty logs a 30-line
+   * "promise already done" WARNING per connection. Closing from the head of the pipeline skips
+   * Vert.x's close handshake; the connection's close handlers still run. Internal API (the Netty
+   * channel of the upgraded request's connection); {@code SlowClientTest} pins it. Call on the
+   * socket's loop.
+   */
+  public static boolean abort(SockJSSocket socket) {
+    try {
+      if (socket.routingContext() != null
+          && socket.routingContext().request().connection() instanceof io.vertx.core.net.impl.ConnectionBase base) {
+        io.netty.channel.ChannelHandlerContext first = base.channel().pipeline().firstContext();
+        if (first != null) {
+          first.close();
+        } else {
+          base.channel().close();
+        }
+        return true;
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("could not abort a WebSocket: " + e);
+    }
+    return false;
+  }
+
   /** True when the hub can reach the WebSocket of both WebSocket transports. */
   public static boolean webSocketsReachable() {
     return SESSION_LISTENER != null && LISTENER_WS != null && RAW_WS != null;
