@@ -115,7 +115,7 @@ class StuckClientCloseTest {
     assertEquals(0, stillOpen, "the hub kept clients open that had not read for livenessTimeoutMs");
   }
 
-  private static void upgrade(Socket s) throws IOException {
+  static void upgrade(Socket s) throws IOException {
     byte[] nonce = new byte[16];
     ThreadLocalRandom.current().nextBytes(nonce);
     String req = "GET /presence/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -134,7 +134,7 @@ class StuckClientCloseTest {
   }
 
   /** A masked client text frame. */
-  private static byte[] frame(String text) {
+  static byte[] frame(String text) {
     byte[] payload = text.getBytes(StandardCharsets.UTF_8);
     int headLen = payload.length < 126 ? 2 : payload.length < 65_536 ? 4 : 10;
     byte[] f = new byte[headLen + 4 + payload.length];
