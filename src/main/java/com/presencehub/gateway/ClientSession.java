@@ -1,5 +1,6 @@
 package com.presencehub.gateway;
 
+import com.presencehub.gateway.impl.ConnectionGuard;
 import com.presencehub.gateway.impl.SockJsCloser;
 import com.presencehub.gateway.impl.SockJsTransports;
 import com.presencehub.delivery.Delivery;
@@ -289,6 +290,10 @@ final class ClientSession implements SessionLink {
           welcome.put("id", requestId);
         }
         write(welcome);
+        if (socket.routingContext() != null) {
+          // No longer an unauthenticated WebSocket of its address (maxPendingConnectionsPerAddress).
+          ConnectionGuard.authenticated(socket.routingContext().request().connection());
+        }
         watchPeer();
         socket.resume();
       });

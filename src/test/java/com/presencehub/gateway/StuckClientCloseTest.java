@@ -116,6 +116,12 @@ class StuckClientCloseTest {
   }
 
   static void upgrade(Socket s) throws IOException {
+    String head = tryUpgrade(s);
+    assertTrue(head.startsWith("HTTP/1.1 101"), "upgrade refused: " + head);
+  }
+
+  /** Sends a WebSocket upgrade request; the response head. */
+  static String tryUpgrade(Socket s) throws IOException {
     byte[] nonce = new byte[16];
     ThreadLocalRandom.current().nextBytes(nonce);
     String req = "GET /presence/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -130,7 +136,7 @@ class StuckClientCloseTest {
       }
       head.append((char) b);
     }
-    assertTrue(head.toString().startsWith("HTTP/1.1 101"), "upgrade refused: " + head);
+    return head.toString();
   }
 
   /** A masked client text frame. */
