@@ -95,21 +95,20 @@ public final class SockJsTransports {
   }
 
   /**
-   * Drops the TCP connection under a WebSocket socket at once, without a close handshake; false
-   * when the socket is not on a WebSocket (or its connection is out of reach): then close it as
-   * usual. For a peer that has stopped reading: its close frame would sit in Vert.x's outbound
-   * queue behind the unread data, and when the connection then ends (the peer leaves, the kernel
-   * gives up) Vert.x 5.0.10 completes that close twice (VertxConnection.writeClose after the
-   * closing timeout, on a close promise that is already done), and Netty logs a 30-line
-   * "promise already done" WARNING per connection. Closing from the head of the pipeline skips
-   * Vert.x's close handshake; the connection's close handlers still run. Internal API (the Netty
-   * channel of the upgraded request's connection); {@code SlowClientTest} pins it. Call on the
+   * Drops the TCP connection under a WebSocket socket at once, without a close handshake, when it
+   * is still open; false when the socket is not on a WebSocket (or its connection is out of reach).
+   * Closing from the head of the pipeline skips Vert.x's close handshake (nothing more is queued
+   * behind unread data); the connection's close handlers still run. Internal API (the Netty channel
+   * of the upgraded request's connection); {@code StuckClientCloseTest} pins it. Call on the
    * socket's loop.
    */
   public static boolean abort(SockJSSocket socket) {
     try {
       if (socket.routingContext() != null
           && socket.routingContext().request().connection() instanceof io.vertx.core.net.impl.ConnectionBase base) {
+        if (!base.channel().isActive()) {
+          return true;
+        }
         io.netty.channel.ChannelHandlerContext first = base.channel().pipeline().firstContext();
         if (first != null) {
           first.close();
