@@ -1,5 +1,6 @@
 package com.presencehub.gateway;
 
+import com.presencehub.gateway.impl.ConnectionGuard;
 import com.presencehub.gateway.impl.SockJsCloser;
 import com.presencehub.gateway.impl.SockJsTransports;
 import com.presencehub.delivery.Delivery;
@@ -58,6 +59,7 @@ import java.util.function.Consumer;
  */
 final class ClientSession implements SessionLink {
 
+  private static final long DRAIN_POLL_MS = 100;
   private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
   private static final LogLimiter FAILED_FRAME_LINES = new LogLimiter(5, 10_000);
   /** Large batches (a roster snapshot, an idle storm) are split so no frame grows unbounded. */
@@ -289,6 +291,10 @@ final class ClientSession implements SessionLink {
           welcome.put("id", requestId);
         }
         write(welcome);
+        if (socket.routingContext() != null) {
+          // No longer an unauthenticated WebSocket of its address (maxPendingConnectionsPerAddress).
+          ConnectionGuard.authenticated(socket.routingContext().request().connection());
+        }
         watchPeer();
         socket.resume();
       });
@@ -698,6 +704,32 @@ final class ClientSession implements SessionLink {
   }
 
   /**
+   * A WebSocket whose peer is not reading: its close frame is written only once the socket takes
+   * writes again, and if it does not within {@code livenessTimeoutMs}, the TCP connection is dropped
+   * (SockJsTransports.abort). Why: a close frame left in Vert.x's outbound queue when the connection
+   * ends (the peer leaves, or is dropped) makes Vert.x 5.0.10 complete the close twice once its
+   * closing timeout fires (VertxConnection.writeClose on a done CloseChannelPromise), and Netty
+   * logs a 30-line WARNING per connection. A peer that reads again in time gets everything, the
+   * close frame last. Polls every {@value #DRAIN_POLL_MS} ms: bounded, and no handler of the
+   * socket's to take over.
+   */
+  private Future<Void> closeOnceDrained(int code, String reason, long giveUpAt) {
+    PromiseInternal<Void> done = context.promise();
+    context.setTimer(DRAIN_POLL_MS, t -> {
+      if (!webSocket.writeQueueFull()) {
+        SockJsCloser.close(gw.vertx(), socket, code, reason, cfg.sockjsSessionTimeoutMs()).onComplete(done);
+      } else if (System.currentTimeMillis() >= giveUpAt) {
+        LOG.debug("session " + id + ": " + code + " " + reason + ", peer not reading: connection dropped");
+        SockJsTransports.abort(socket);
+        done.tryComplete();
+      } else {
+        closeOnceDrained(code, reason, giveUpAt).onComplete(done);
+      }
+    });
+    return done.future();
+  }
+
+  /**
    * The hub ends the session with a close code (4401, 4408, 4503); presence gets the grace. Completes
    * once the close frame is written (a polling client may first have to come back for it).
    */
@@ -707,6 +739,9 @@ final class ClientSession implements SessionLink {
     }
     phase = Phase.CLOSED;
     end(false);
+    if (webSocket != null && webSocket.writeQueueFull()) {
+      return closeOnceDrained(code, reason, System.currentTimeMillis() + cfg.livenessTimeoutMs());
+    }
     return SockJsCloser.close(gw.vertx(), socket, code, reason, cfg.sockjsSessionTimeoutMs());
   }
 

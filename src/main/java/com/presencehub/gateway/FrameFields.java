@@ -14,7 +14,7 @@ import java.util.Set;
 final class FrameFields {
 
   /** Longest user id, tenant or platform name accepted. */
-  static final int MAX_ID_LENGTH = 256;
+  static final int MAX_ID_LENGTH = IdRule.MAX_CHARACTERS;
 
   private final JsonObject frame;
 
@@ -36,13 +36,12 @@ final class FrameFields {
     return s;
   }
 
+  /** A user or tenant id ({@link IdRule}). */
   String requiredId(String field) {
     String s = requiredString(field);
-    if (s.length() > MAX_ID_LENGTH) {
-      throw BadFrameException.badRequest(field, "is longer than " + MAX_ID_LENGTH + " characters");
-    }
-    if (!validUnicode(s)) {
-      throw BadFrameException.badRequest(field, "is not valid Unicode (lone surrogate)");
+    String problem = IdRule.problem(s);
+    if (problem != null) {
+      throw BadFrameException.badRequest(field, problem);
     }
     return s;
   }
@@ -110,11 +109,9 @@ final class FrameFields {
       if (!(o instanceof String s) || s.isEmpty()) {
         throw BadFrameException.badRequest(field + "[" + i + "]", "must be a non-empty string");
       }
-      if (s.length() > MAX_ID_LENGTH) {
-        throw BadFrameException.badRequest(field + "[" + i + "]", "is longer than " + MAX_ID_LENGTH + " characters");
-      }
-      if (!validUnicode(s)) {
-        throw BadFrameException.badRequest(field + "[" + i + "]", "is not valid Unicode (lone surrogate)");
+      String problem = IdRule.problem(s);
+      if (problem != null) {
+        throw BadFrameException.badRequest(field + "[" + i + "]", problem);
       }
       out.add(s);
     }
@@ -139,7 +136,7 @@ final class FrameFields {
       return null;
     }
     if (id instanceof String s) {
-      if (s.length() > MAX_ID_LENGTH || !validUnicode(s)) {
+      if (IdRule.characters(s) > MAX_ID_LENGTH || !validUnicode(s)) {
         throw BadFrameException.badRequest("id", "must be a string or a number; a string id must be valid Unicode of at most "
             + MAX_ID_LENGTH + " characters");
       }

@@ -14,4 +14,9 @@ public record Gateway(Vertx vertx, HubConfig config, TokenVerifier verifier, Sha
       Courier courier) {
     this(vertx, config, verifier, directory, metrics, courier, new SessionRegistry());
   }
+
+  /** Sessions open on the node now, authenticated or not. */
+  public int openSessions() {
+    return sessions.size();
+  }
 }

@@ -49,6 +49,33 @@ final class LivenessTracker {
     return lastProofMs;
   }
 
+  /**
+   * The node itself was stalled (its check ran late: a SIGSTOP, a long GC pause, a VM stall) and
+   * did not read what the peer sent meanwhile, which waits unread in the node's socket buffers:
+   * the peer's deadline moves to at least {@code nowMs + pingIntervalMs}, so that buffered data is
+   * read before it is judged (PROTOCOL.md §4 Liveness: a client that pings at the interval is never
+   * taken for dead). A peer that is really gone is still closed, one ping interval later.
+   *
+   * @return true when the deadline moved
+   */
+  boolean excuseStall(long nowMs) {
+    long floor = nowMs - timeoutMs + pingIntervalMs;
+    if (floor > lastProofMs) {
+      lastProofMs = floor;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether a check that ran {@code lateMs} after it was due shows the node stalled rather than the
+   * loop merely busy: half a ping interval (a loop that lags that much on every check delays the
+   * close of dead peers, never that of live ones).
+   */
+  boolean stalled(long lateMs) {
+    return lateMs > pingIntervalMs / 2;
+  }
+
   /** True once no proof has come for the timeout. */
   boolean dead(long nowMs) {
     return nowMs - lastProofMs >= timeoutMs;

@@ -20,7 +20,8 @@ public final class OriginPolicy {
 
   public OriginPolicy(List<String> allowedOrigins) {
     this.any = allowedOrigins.contains("*");
-    this.allowed = allowedOrigins.stream().map(OriginPolicy::normalise).collect(Collectors.toUnmodifiableSet());
+    this.allowed = allowedOrigins.stream().filter(o -> !"*".equals(o)).map(OriginPolicy::canonical)
+        .filter(java.util.Objects::nonNull).collect(Collectors.toUnmodifiableSet());
   }
 
   /** @return why the configured list is unusable, or null */
@@ -44,18 +45,51 @@ public final class OriginPolicy {
   }
 
   /**
+   * Decides for every route that checks origins (the SockJS endpoint, the client files, the
+   * WebJar): one rule, so that no route answers an origin another refuses.
+   *
    * @param origin the request's {@code Origin} header, or null
    * @param host the request's {@code Host} header (authority), or null
+   * @return true for {@code *}, no {@code Origin}, a listed origin or the hub's own; an {@code
+   *     Origin} that is not a serialized origin (a path, a trailing slash, {@code null}) is refused
    */
   public boolean allows(String origin, String host) {
     if (any || origin == null) {
       return true;
     }
-    String o = normalise(origin);
+    String o = canonical(origin);
+    if (o == null) {
+      return false;
+    }
     if (allowed.contains(o)) {
       return true;
     }
     return host != null && sameAuthority(o, host);
+  }
+
+  /**
+   * An origin as browsers serialize it (RFC 6454 §6.2): lower case, {@code scheme://host}, the port
+   * only when it is not the scheme's default ({@code https://x:443} is {@code https://x}); null when
+   * {@code origin} is no such thing (a path or a trailing slash, user info, a query, another scheme,
+   * {@code null}).
+   */
+  public static String canonical(String origin) {
+    if (origin == null) {
+      return null;
+    }
+    try {
+      URI u = new URI(origin.trim());
+      String scheme = u.getScheme() == null ? null : u.getScheme().toLowerCase(Locale.ROOT);
+      if (!"http".equals(scheme) && !"https".equals(scheme) || u.getHost() == null || u.getRawUserInfo() != null
+          || u.getRawQuery() != null || u.getRawFragment() != null || !(u.getRawPath() == null || u.getRawPath().isEmpty())) {
+        return null;
+      }
+      int port = u.getPort();
+      boolean defaultPort = port == -1 || ("https".equals(scheme) && port == 443) || ("http".equals(scheme) && port == 80);
+      return scheme + "://" + u.getHost().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port);
+    } catch (Exception notAnOrigin) {
+      return null;
+    }
   }
 
   /** The page's own host and port: the hub's demo portal, or a portal served through the same proxy. */
@@ -66,7 +100,7 @@ public final class OriginPolicy {
         return false;
       }
       int port = u.getPort() != -1 ? u.getPort() : ("https".equals(u.getScheme()) ? 443 : 80);
-      String h = host.toLowerCase(Locale.ROOT);
+      String h = host.trim().toLowerCase(Locale.ROOT);
       String hostOnly = h;
       int hostPort;
       int colon = h.lastIndexOf(':');
@@ -80,9 +114,5 @@ public final class OriginPolicy {
     } catch (Exception notAnOrigin) {
       return false;
     }
-  }
-
-  private static String normalise(String origin) {
-    return origin.trim().toLowerCase(Locale.ROOT);
   }
 }

@@ -22,6 +22,8 @@ final class PeerWatch {
   private final Runnable onDead;
   private long timer = -1;
   private long nextPingAt;
+  /** When the armed check is due, on the monotonic clock (System.nanoTime). */
+  private long dueAtNanos;
   private boolean stopped;
 
   /**
@@ -66,7 +68,9 @@ final class PeerWatch {
   }
 
   private void arm(long now) {
-    timer = context.setTimer(tracker.nextCheckDelay(now, ws != null), id -> tick());
+    long delay = tracker.nextCheckDelay(now, ws != null);
+    dueAtNanos = System.nanoTime() + delay * 1_000_000L;
+    timer = context.setTimer(delay, id -> tick());
   }
 
   private void tick() {
@@ -75,6 +79,12 @@ final class PeerWatch {
       return;
     }
     long now = System.currentTimeMillis();
+    long lateMs = (System.nanoTime() - dueAtNanos) / 1_000_000L;
+    if (tracker.stalled(lateMs) && tracker.excuseStall(now)) {
+      // The node was not running (this check fired lateMs late): the peer's pings may be sitting
+      // unread in the socket; they get read before the peer is judged, and the ping below goes out.
+      nextPingAt = now;
+    }
     if (tracker.dead(now)) {
       stopped = true;
       onDead.run();

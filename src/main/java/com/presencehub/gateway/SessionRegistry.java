@@ -36,6 +36,11 @@ final class SessionRegistry {
     sessions.remove(session);
   }
 
+  /** Sessions open on this node now, authenticated or not (a leak shows here). */
+  int size() {
+    return sessions.size();
+  }
+
   void track(String sockJsSessionId, LivenessTracker tracker) {
     liveness.put(sockJsSessionId, tracker);
   }

@@ -156,11 +156,9 @@ public final class TokenClaims {
     if (!(v instanceof String s) || s.isEmpty()) {
       throw malformed(claim, "is missing or not a non-empty string");
     }
-    if (s.length() > FrameFields.MAX_ID_LENGTH) {
-      throw malformed(claim, "is longer than " + FrameFields.MAX_ID_LENGTH + " characters (the id limit)");
-    }
-    if (!FrameFields.validUnicode(s)) {
-      throw malformed(claim, "is not valid Unicode (lone surrogate)");
+    String problem = IdRule.problem(s);
+    if (problem != null) {
+      throw malformed(claim, problem);
     }
     return s;
   }

@@ -50,8 +50,10 @@ final class DevTokens {
       problem = "tenant: is required";
     } else if (user == null || user.isBlank()) {
       problem = "user: is required";
-    } else if (tenant.length() > 256 || user.length() > 256) {
-      problem = (tenant.length() > 256 ? "tenant" : "user") + ": is longer than 256 characters (the id limit)";
+    } else if (com.presencehub.gateway.IdRule.problem(tenant) != null) {
+      problem = "tenant: " + com.presencehub.gateway.IdRule.problem(tenant);
+    } else if (com.presencehub.gateway.IdRule.problem(user) != null) {
+      problem = "user: " + com.presencehub.gateway.IdRule.problem(user);
     } else if (Role.fromWire(role) == null) {
       problem = "role: must be tech or client";
     } else if (ttlParam != null) {

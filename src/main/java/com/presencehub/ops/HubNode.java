@@ -57,6 +57,8 @@ public final class HubNode {
   private String gatewayDeployment;
   private String apiDeployment;
   private HttpApi httpApi;
+  private final ConnectionGuard.Counts connections = new ConnectionGuard.Counts();
+  private volatile Gateway gateway;
 
   private HubNode(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry) {
     this.vertx = vertx;
@@ -172,9 +174,21 @@ public final class HubNode {
         .mapEmpty();
   }
 
+  /** HTTP connections open on this node now (WebSockets included). */
+  public int openConnections() {
+    return connections.open();
+  }
+
+  /** Client sessions open on this node now, authenticated or not; 0 before the gateway runs. */
+  public int openSessions() {
+    Gateway g = gateway;
+    return g == null ? 0 : g.openSessions();
+  }
+
   private Future<Void> deployGateways(PrometheusMeterRegistry registry) {
     Gateway gateway = new Gateway(vertx, config, TokenVerifier.create(vertx, config), directory, metrics, courier);
-    ConnectionGuard.Counts pending = new ConnectionGuard.Counts();
+    this.gateway = gateway;
+    ConnectionGuard.Counts pending = connections;
     return vertx.deployVerticle(
             () -> new GatewayVerticle(gateway, router -> {
               OpsRoutes.mount(router, vertx, config, registry, ready::get);

@@ -22,8 +22,11 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--cluster", description = "Join a Hazelcast cluster (same as PRESENCE_CLUSTER=true).")
   boolean cluster;
 
-  @Option(names = "--config", description = "Configuration file (default: ${DEFAULT-VALUE}).")
-  Path config = Path.of("conf", "config.json");
+  static final Path DEFAULT_CONFIG = Path.of("conf", "config.json");
+
+  @Option(names = "--config", description = "Configuration file (default: conf/config.json if it exists, else the"
+      + " built-in defaults; a named file must exist).")
+  Path config;
 
   public static void main(String[] args) {
     int code = new CommandLine(new Main()).execute(args);
@@ -43,7 +46,8 @@ public final class Main implements Callable<Integer> {
     // The configuration is read with a plain Vert.x: whether to build a clustered one depends on it.
     Vertx boot = Vertx.vertx();
     try {
-      cfg = ConfigLoader.load(boot, config, overrides).await();
+      cfg = (config != null ? ConfigLoader.load(boot, config, overrides)
+          : ConfigLoader.loadDefault(boot, DEFAULT_CONFIG, overrides)).await();
     } catch (ConfigException e) {
       System.err.println("presence-hub: configuration error: " + e.getMessage());
       return 2;

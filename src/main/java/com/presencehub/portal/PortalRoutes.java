@@ -2,7 +2,10 @@ package com.presencehub.portal;
 
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.CorsHandler;
+import com.presencehub.gateway.OriginPolicy;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.List;
 
@@ -36,7 +39,7 @@ public final class PortalRoutes {
    *                       ({@code scheme://host[:port]}, or {@code "*"} for any)
    */
   public static void mount(Router router, boolean demo, List<String> allowedOrigins) {
-    CorsHandler cors = cors(allowedOrigins);
+    Handler<RoutingContext> cors = cors(new OriginPolicy(allowedOrigins));
     router.route().method(HttpMethod.GET).method(HttpMethod.HEAD).method(HttpMethod.OPTIONS).pathRegex(CLIENT_FILES).handler(cors);
     router.route("/webjars/sockjs-client/*").method(HttpMethod.GET).method(HttpMethod.HEAD).method(HttpMethod.OPTIONS).handler(cors);
     // Regex routes: StaticHandler then resolves the whole request path under the web root (on a
@@ -51,12 +54,36 @@ public final class PortalRoutes {
     }
   }
 
-  /** A CORS handler for GET/HEAD of static files; {@code "*"} in the list allows any origin. */
-  static CorsHandler cors(List<String> allowedOrigins) {
-    CorsHandler cors = CorsHandler.create().allowedMethod(HttpMethod.GET).allowedMethod(HttpMethod.HEAD);
-    if (!allowedOrigins.contains("*")) {
-      cors.addOrigins(allowedOrigins);
-    }
-    return cors;
+  /**
+   * CORS for GET/HEAD of static files, decided by the same {@link OriginPolicy} as the SockJS
+   * endpoint: an allowed {@code Origin} gets {@code Access-Control-Allow-Origin} (its canonical form;
+   * {@code *} when any origin is allowed), a preflight 204; any other {@code Origin} gets 403, as on
+   * {@code /presence}. Requests without {@code Origin} pass untouched.
+   */
+  static Handler<RoutingContext> cors(OriginPolicy origins) {
+    return rc -> {
+      String origin = rc.request().getHeader(HttpHeaders.ORIGIN);
+      if (origin == null) {
+        rc.next();
+        return;
+      }
+      if (!origins.allows(origin, rc.request().getHeader(HttpHeaders.HOST))) {
+        rc.response().setStatusCode(403).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+            .end("origin not allowed: see allowedOrigins\n");
+        return;
+      }
+      if (origins.anyOrigin()) {
+        rc.response().putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+      } else {
+        String canonical = OriginPolicy.canonical(origin);
+        rc.response().putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, canonical == null ? origin : canonical)
+            .putHeader(HttpHeaders.VARY, HttpHeaders.ORIGIN);
+      }
+      if (rc.request().method() == HttpMethod.OPTIONS) {
+        rc.response().putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_METHODS, "GET, HEAD").setStatusCode(204).end();
+        return;
+      }
+      rc.next();
+    };
   }
 }

@@ -49,6 +49,22 @@ class IdsOnTheWireTest {
   }
 
   @Test
+  @DisplayName("A user id with a control character gets bad_request naming the field; 256 emoji are an id, 257 are not")
+  void controlCharactersAndCodePoints() {
+    SockJsTestClient c = hub.login(Transport.RAW_WEBSOCKET, "acme", "t-1", "tech");
+    c.sendRaw("{\"type\":\"query\",\"id\":\"q\",\"users\":[\"ok\",\"bob\\nadmin\"]}");
+    assertBad(c.reply("q"), "users[1]", "control characters");
+    c.sendRaw("{\"type\":\"subscribe\",\"id\":\"s\",\"users\":[\"a\\u0000\"]}");
+    assertBad(c.reply("s"), "users[0]", "control characters");
+    String emoji256 = "\uD83D\uDE00".repeat(256);
+    c.send(new JsonObject().put("type", "query").put("id", "e").put("users", new io.vertx.core.json.JsonArray().add(emoji256)));
+    assertEquals(emoji256, c.reply("e").getJsonArray("updates").getJsonObject(0).getString("user"));
+    c.send(new JsonObject().put("type", "query").put("id", "f").put("users", new io.vertx.core.json.JsonArray().add(emoji256 + "x")));
+    assertBad(c.reply("f"), "users[0]", "longer than 256 characters");
+    c.assertStaysOpen(Duration.ofMillis(100));
+  }
+
+  @Test
   @DisplayName("Request ids come back exactly; 2^64, 1e400, 2^53 and a lone surrogate get bad_request naming id")
   void requestIds() {
     SockJsTestClient c = hub.login(Transport.RAW_WEBSOCKET, "acme", "t-1", "tech");

@@ -61,4 +61,25 @@ class LivenessTrackerTest {
   void tinyTimeoutRefused() {
     assertThrows(IllegalArgumentException.class, () -> new LivenessTracker(2, 0));
   }
+
+  @Test
+  @DisplayName("a node stall moves an overdue deadline to a ping interval from now, and never moves a later one back")
+  void stallExcusesOverduePeers() {
+    LivenessTracker t = new LivenessTracker(3_000, 0);
+    assertTrue(t.dead(8_000));
+    assertTrue(t.excuseStall(8_000));
+    assertFalse(t.dead(8_999));
+    assertTrue(t.dead(9_000));
+    t.proof(8_500);
+    assertFalse(t.excuseStall(8_600));
+    assertEquals(8_500, t.lastProofMs());
+  }
+
+  @Test
+  @DisplayName("a check more than half a ping interval late shows a stall; a busy loop's lag does not")
+  void stallThreshold() {
+    LivenessTracker t = new LivenessTracker(3_000, 0);
+    assertFalse(t.stalled(500));
+    assertTrue(t.stalled(501));
+  }
 }

@@ -77,6 +77,9 @@ class MalformedTokenTest {
       b.add(Arguments.of(claim + " lone surrogate", claimsWith(claim, "\"a\\ud800\""), claim));
       b.add(Arguments.of(claim + " number", claimsWith(claim, "7"), claim));
       b.add(Arguments.of(claim + " empty", claimsWith(claim, "\"\""), claim));
+      b.add(Arguments.of(claim + " with NUL", claimsWith(claim, "\"bob\\u0000admin\""), claim));
+      b.add(Arguments.of(claim + " with newline", claimsWith(claim, "\"bob\\nadmin\""), claim));
+      b.add(Arguments.of(claim + " 257 emoji", claimsWith(claim, "\"" + "\uD83D\uDE00".repeat(257) + "\""), claim));
     }
     b.add(Arguments.of("role admin", claimsWith("role", "\"admin\""), "role"));
     b.add(Arguments.of("role array", claimsWith("role", "[\"tech\"]"), "role"));

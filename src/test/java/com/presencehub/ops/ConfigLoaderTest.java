@@ -89,6 +89,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("the default file missing (the jar run from another directory): built-in defaults plus -D settings")
+  void missingDefaultFileRunsOnDefaults(Vertx vertx, VertxTestContext ctx) {
+    Path f = dir.resolve("conf").resolve("config.json");
+    ConfigLoader.loadDefault(vertx, f, Map.of("presence.httpPort", "9093", "presence.jwtSecret", "0123456789abcdef0123456789abcdef"))
+        .onComplete(ctx.succeeding(c -> ctx.verify(() -> {
+          assertEquals(9093, c.httpPort());
+          assertEquals(HubConfig.fromJson(new JsonObject().put("jwtSecret", "0123456789abcdef0123456789abcdef")).authTimeoutMs(),
+              c.authTimeoutMs());
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
   @DisplayName("stops when the file is not JSON, naming the file")
   void malformedFile(Vertx vertx, VertxTestContext ctx) throws IOException {
     Path f = write("{\"jwtSecret\": ");

@@ -15,7 +15,7 @@ import java.util.Set;
 public final class RequestFields {
 
   /** Longest tenant or user id accepted; the same limit as the SockJS frames'. */
-  public static final int MAX_ID_LENGTH = 256;
+  public static final int MAX_ID_LENGTH = com.presencehub.gateway.IdRule.MAX_CHARACTERS;
 
   private final JsonObject body;
   private final String prefix;
@@ -58,8 +58,9 @@ public final class RequestFields {
 
   public String requiredId(String field) {
     String s = requiredString(field);
-    if (s.length() > MAX_ID_LENGTH) {
-      throw ApiFailure.badRequest(name(field), "is longer than " + MAX_ID_LENGTH + " characters");
+    String problem = com.presencehub.gateway.IdRule.problem(s);
+    if (problem != null) {
+      throw ApiFailure.badRequest(name(field), problem);
     }
     return s;
   }
@@ -109,8 +110,9 @@ public final class RequestFields {
       if (!(o instanceof String s) || s.isEmpty()) {
         throw ApiFailure.badRequest(name(field) + "[" + i + "]", "must be a non-empty string");
       }
-      if (s.length() > MAX_ID_LENGTH) {
-        throw ApiFailure.badRequest(name(field) + "[" + i + "]", "is longer than " + MAX_ID_LENGTH + " characters");
+      String problem = com.presencehub.gateway.IdRule.problem(s);
+      if (problem != null) {
+        throw ApiFailure.badRequest(name(field) + "[" + i + "]", problem);
       }
       out.add(s);
     }

@@ -3,6 +3,7 @@ package com.presencehub.gateway.impl;
 import com.presencehub.ops.LogLimiter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.util.AttributeKey;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
@@ -46,6 +47,12 @@ public final class ConnectionGuard {
   /** Pending connections per source address, for every server of a node. */
   public static final class Counts {
     private final ConcurrentHashMap<String, AtomicInteger> byAddress = new ConcurrentHashMap<>();
+    private final AtomicInteger open = new AtomicInteger();
+
+    /** Connections the node's guards track now (every open one; a leak shows here). */
+    public int open() {
+      return open.get();
+    }
 
     boolean tryAcquire(String address, int max) {
       AtomicInteger n = byAddress.computeIfAbsent(address, a -> new AtomicInteger());
@@ -90,6 +97,8 @@ public final class ConnectionGuard {
     final String address;
     boolean pending;
     boolean upgraded;
+    /** A WebSocket whose session has not authenticated yet: it holds one of the address's places. */
+    boolean unauthenticated;
     boolean closed;
     int inFlight;
     long timer = -1;
@@ -115,6 +124,13 @@ public final class ConnectionGuard {
       return true;
     }
 
+    void authenticated() {
+      if (unauthenticated) {
+        unauthenticated = false;
+        counts.release(address);
+      }
+    }
+
     void leavePending() {
       if (pending) {
         pending = false;
@@ -123,6 +139,22 @@ public final class ConnectionGuard {
       if (timer != -1) {
         vertx.cancelTimer(timer);
         timer = -1;
+      }
+    }
+  }
+
+  private static final AttributeKey<Runnable> AUTHENTICATED = AttributeKey.valueOf("presence-hub.authenticated");
+
+  /**
+   * The session on the WebSocket of {@code conn} (the upgraded request's connection) has
+   * authenticated: the connection no longer counts against its address's place limit. Call on the
+   * connection's loop; nothing happens for a connection that is not a guarded WebSocket.
+   */
+  public static void authenticated(HttpConnection conn) {
+    if (conn instanceof ConnectionBase base) {
+      Runnable r = base.channel().attr(AUTHENTICATED).getAndSet(null);
+      if (r != null) {
+        r.run();
       }
     }
   }
@@ -139,11 +171,25 @@ public final class ConnectionGuard {
       return;
     }
     tracked.put(conn, t);
-    conn.closeHandler(v -> {
+    counts.open.incrementAndGet();
+    // Forgotten when the socket closes, whatever serves it by then. Not conn.closeHandler: a
+    // WebSocket upgrade swaps the connection's Netty handler for the WebSocket's
+    // (ServerWebSocketHandshaker, vert.x 5.0.10), after which the HTTP connection never hears of
+    // the close, and this map kept every upgraded connection, its WebSocket and its session on
+    // the heap. The channel's close future always completes, on this connection's event loop.
+    Runnable forget = () -> {
       t.closed = true;
       t.leavePending();
-      tracked.remove(conn);
-    });
+      t.authenticated();
+      if (tracked.remove(conn) != null) {
+        counts.open.decrementAndGet();
+      }
+    };
+    if (conn instanceof ConnectionBase base) {
+      base.channel().closeFuture().addListener(f -> forget.run());
+    } else {
+      conn.closeHandler(v -> forget.run());
+    }
   }
 
   /**
@@ -157,8 +203,24 @@ public final class ConnectionGuard {
       t.leavePending();
       t.inFlight++;
       if (req.headers().contains(HttpHeaders.UPGRADE)) {
-        // A WebSocket from here on (or a refused upgrade, which closes): never pending again.
+        // A WebSocket from here on (or a refused upgrade, which closes): never pending again. Until
+        // its session authenticates it still holds one of the address's places: a WebSocket that
+        // sends nothing costs a session for authTimeoutMs, as a silent connection costs a socket.
         t.upgraded = true;
+        if (!counts.tryAcquire(t.address, maxPendingPerAddress)) {
+          note("refusing a WebSocket from " + t.address + ": it already holds " + maxPendingPerAddress
+              + " connections without a request or an authenticated session (maxPendingConnectionsPerAddress)");
+          req.response().setStatusCode(429).putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
+              .putHeader(HttpHeaders.RETRY_AFTER, "1")
+              .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+              .end("too many unauthenticated connections from this address (maxPendingConnectionsPerAddress)\n");
+          req.connection().close();
+          return false;
+        }
+        t.unauthenticated = true;
+        if (t.conn instanceof ConnectionBase base) {
+          base.channel().attr(AUTHENTICATED).set(t::authenticated);
+        }
       }
       // A body trickled as slowly as a header is the same attack: the whole request within the
       // header timeout too (upgrades and streams have read theirs long before).

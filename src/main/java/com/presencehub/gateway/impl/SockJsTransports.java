@@ -94,6 +94,35 @@ public final class SockJsTransports {
     return null;
   }
 
+  /**
+   * Drops the TCP connection under a WebSocket socket at once, without a close handshake, when it
+   * is still open; false when the socket is not on a WebSocket (or its connection is out of reach).
+   * Closing from the head of the pipeline skips Vert.x's close handshake (nothing more is queued
+   * behind unread data); the connection's close handlers still run. Internal API (the Netty channel
+   * of the upgraded request's connection); {@code StuckClientCloseTest} pins it. Call on the
+   * socket's loop.
+   */
+  public static boolean abort(SockJSSocket socket) {
+    try {
+      if (socket.routingContext() != null
+          && socket.routingContext().request().connection() instanceof io.vertx.core.net.impl.ConnectionBase base) {
+        if (!base.channel().isActive()) {
+          return true;
+        }
+        io.netty.channel.ChannelHandlerContext first = base.channel().pipeline().firstContext();
+        if (first != null) {
+          first.close();
+        } else {
+          base.channel().close();
+        }
+        return true;
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("could not abort a WebSocket: " + e);
+    }
+    return false;
+  }
+
   /** True when the hub can reach the WebSocket of both WebSocket transports. */
   public static boolean webSocketsReachable() {
     return SESSION_LISTENER != null && LISTENER_WS != null && RAW_WS != null;
