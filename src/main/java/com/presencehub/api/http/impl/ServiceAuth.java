@@ -135,6 +135,7 @@ public final class ServiceAuth {
 
   private static String claim(JsonObject claims, String name) {
     Object v = claims.getValue(name);
-    return v instanceof String s && !s.isEmpty() && s.length() <= 256 ? s : null;
+    // The id rule of PROTOCOL.md §3 (256 code points, no control characters), as at the socket edge.
+    return v instanceof String s && !s.isEmpty() && com.presencehub.gateway.IdRule.problem(s) == null ? s : null;
   }
 }

@@ -25,8 +25,8 @@ public record WebhookEndpoint(String tenant, String url, String secret) {
   public static final int MIN_SECRET_BYTES = 16;
 
   public WebhookEndpoint {
-    if (tenant == null || tenant.isEmpty() || tenant.length() > 256) {
-      throw new IllegalArgumentException("tenant: must be a non-empty id of at most 256 characters");
+    if (tenant == null || tenant.isEmpty() || com.presencehub.gateway.IdRule.problem(tenant) != null) {
+      throw new IllegalArgumentException("tenant: must be a non-empty id (at most 256 characters, no control characters)");
     }
     URI uri;
     try {
