@@ -38,6 +38,15 @@ public final class TokenVerifier {
   }
 
   public static TokenVerifier create(Vertx vertx, HubConfig config) {
+    return new TokenVerifier(jwtAuth(vertx, config), config.jwtIssuer(), config.jwtAudience());
+  }
+
+  /**
+   * The one vertx-auth-jwt provider of the hub's keys and rules (PROTOCOL.md §3): the configured
+   * HS256 secret and/or RS256/ES256 public key, no leeway, {@code iss}/{@code aud} when configured.
+   * The socket edge and the HTTP API's service tokens (§8) both verify with it.
+   */
+  public static JWTAuth jwtAuth(Vertx vertx, HubConfig config) {
     JWTOptions jwt = new JWTOptions().setLeeway(0);
     if (config.jwtIssuer() != null) {
       jwt.setIssuer(config.jwtIssuer());
@@ -53,7 +62,7 @@ public final class TokenVerifier {
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(publicKeyAlgorithm(config.jwtPublicKey()))
           .setBuffer(config.jwtPublicKey()));
     }
-    return new TokenVerifier(JWTAuth.create(vertx, options), config.jwtIssuer(), config.jwtAudience());
+    return JWTAuth.create(vertx, options);
   }
 
   /** RS256 for an RSA key, ES256 for an EC key: the PEM says which. */

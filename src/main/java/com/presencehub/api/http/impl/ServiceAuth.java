@@ -9,12 +9,8 @@ import com.presencehub.ops.HubConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
-import java.util.List;
 
 /**
  * Verifies service tokens for the HTTP API (PROTOCOL.md §8): the same JWT checks as the portal's
@@ -59,22 +55,7 @@ public final class ServiceAuth {
   }
 
   public static ServiceAuth create(Vertx vertx, HubConfig config) {
-    JWTOptions jwt = new JWTOptions().setLeeway(0);
-    if (config.jwtIssuer() != null) {
-      jwt.setIssuer(config.jwtIssuer());
-    }
-    if (config.jwtAudience() != null) {
-      jwt.setAudience(List.of(config.jwtAudience()));
-    }
-    JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(jwt);
-    if (config.jwtSecret() != null) {
-      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtSecret()));
-    }
-    if (config.jwtPublicKey() != null) {
-      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(TokenVerifier.publicKeyAlgorithm(config.jwtPublicKey()))
-          .setBuffer(config.jwtPublicKey()));
-    }
-    return new ServiceAuth(JWTAuth.create(vertx, options), config.jwtIssuer(), config.jwtAudience());
+    return new ServiceAuth(TokenVerifier.jwtAuth(vertx, config), config.jwtIssuer(), config.jwtAudience());
   }
 
   /**
