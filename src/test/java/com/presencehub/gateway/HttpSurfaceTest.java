@@ -191,7 +191,8 @@ class HttpSurfaceTest {
       held.add(open(hub.port()));
     }
     // The hub counts a connection once it has accepted it: wait until the five are in.
-    Thread.sleep(300);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> hub.node().node().openConnections() >= 5);
     Socket sixth = open(hub.port());
     assertTrue(closedByPeer(sixth, Duration.ofSeconds(5)), "a sixth connection without a request was kept");
     for (Socket s : held) {
