@@ -740,7 +740,10 @@ final class ClientSession implements SessionLink {
     phase = Phase.CLOSED;
     end(false);
     if (webSocket != null && webSocket.writeQueueFull()) {
-      return closeOnceDrained(code, reason, System.currentTimeMillis() + cfg.livenessTimeoutMs());
+      // A node stop does not wait a whole liveness timeout for a peer that does not read.
+      long waitMs = code == CloseCode.SHUTTING_DOWN
+          ? Math.min(cfg.livenessTimeoutMs(), cfg.sockjsSessionTimeoutMs()) : cfg.livenessTimeoutMs();
+      return closeOnceDrained(code, reason, System.currentTimeMillis() + waitMs);
     }
     return SockJsCloser.close(gw.vertx(), socket, code, reason, cfg.sockjsSessionTimeoutMs());
   }

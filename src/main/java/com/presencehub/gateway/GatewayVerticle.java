@@ -9,6 +9,7 @@ import com.presencehub.gateway.impl.SockJsTransports;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import com.presencehub.ops.LogLimiter;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
@@ -84,12 +85,19 @@ public final class GatewayVerticle extends VerticleBase {
   /**
    * Closes every session of the node with 4503 so clients reconnect elsewhere at once, then the
    * server, once the close frames are out: closing connections first would cut them (a polling
-   * client between two polls is waited for, at most the SockJS session timeout).
+   * client between two polls is waited for, at most the SockJS session timeout). The wait is
+   * bounded whatever a session does: a stop that hangs on one peer would keep the node from leaving
+   * the cluster.
    */
   @Override
   public Future<?> stop() {
-    return gateway.sessions().closeAll().transform(done -> server == null ? Future.succeededFuture() : server.close());
+    long boundMs = gateway.config().sockjsSessionTimeoutMs() + STOP_MARGIN_MS;
+    return gateway.sessions().closeAll().timeout(boundMs, TimeUnit.MILLISECONDS)
+        .transform(done -> server == null ? Future.succeededFuture() : server.close());
   }
+
+  /** Beyond the SockJS session timeout, how long a stop waits for close frames to be written. */
+  private static final long STOP_MARGIN_MS = 2_000;
 
   private void mountSockJs(Router router) {
     var cfg = gateway.config();

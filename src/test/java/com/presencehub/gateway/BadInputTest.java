@@ -131,16 +131,23 @@ class BadInputTest {
 
   @ParameterizedTest(name = "over {0}")
   @EnumSource(Transport.class)
-  @DisplayName("Unusual but valid characters (quotes, escapes, line separators, emoji) round-trip unchanged")
+  @DisplayName("Unusual but valid characters (quotes, escapes, line separators, emoji) round-trip unchanged; control characters are refused in ids, kept in payloads")
   void unusualCharactersRoundTrip(Transport transport) {
     SockJsTestClient c = hub.login(transport, "acme", "t-" + USERS.incrementAndGet(), "tech");
-    String odd = "ü \"quoted\" back\\slash \u2028 \u2029 \u0000 </script> 😀";
+    String odd = "ü \"quoted\" back\\slash \u2028 \u2029 </script> 😀";
     c.send(new JsonObject().put("type", "query").put("id", odd).put("users", new JsonArray().add(odd)));
     JsonObject reply = c.reply(odd);
     assertEquals(odd, record(reply, odd).getString("user"));
 
+    // Ids carry no control characters (IdRule: they end up in logs and other systems' keys).
+    String withNul = odd + " \u0000";
+    c.send(new JsonObject().put("type", "query").put("id", "nul").put("users", new JsonArray().add(withNul)));
+    JsonObject refused = c.reply("nul");
+    assertEquals("bad_request", refused.getString("code"), refused.encode());
+    assertTrue(refused.getString("message").startsWith("users[0]: must not contain control characters"), refused.encode());
+
     SockJsTestClient peer = hub.login(Transport.RAW_WEBSOCKET, "acme", "t-peer-" + USERS.incrementAndGet(), "tech");
-    JsonObject payload = new JsonObject().put("text", odd).put("nested", new JsonObject().put("list", new JsonArray().add(odd).add(1.5)));
+    JsonObject payload = new JsonObject().put("text", withNul).put("nested", new JsonObject().put("list", new JsonArray().add(withNul).add(1.5)));
     String peerId = peer.received().get(0).getJsonObject("user").getString("id");
     c.send(ChatPushTest.push("p", peerId, "chat.message", payload));
     assertEquals(1, c.reply("p").getInteger("delivered"));
