@@ -38,7 +38,10 @@ import java.util.Set;
  *       node that was not paused speaks alone (it cannot tell a crashed peer from a partitioned
  *       one; refusing would leave a crashed node's users online in the stream for good). A node
  *       paused since the stable membership formed never claims this exception: alone after a
- *       pause, it stays silent until the other node is back (or a new stable membership forms);
+ *       pause, it stays silent until the other node is back (or a new stable membership forms).
+ *       Nor does a pair that is what is left of a larger cluster, until it has been stable for
+ *       {@code 6 × settleMs}: losing a member (often Hazelcast's master) can briefly split the
+ *       two survivors, and each must not publish the other's healthy users offline;
  *   <li>it is not quarantined: a gap of more than {@code pauseMs} between two {@link #tick}s means
  *       this process was frozen (SIGSTOP, a long GC, a VM pause). Its view and membership are then
  *       stale, so it speaks again only after its view stayed unchanged for {@code settleMs} and
@@ -102,6 +105,14 @@ public final class ChangeStream {
   /** Peers whose full state arrived since the view last changed (or since the pause). */
   private final Set<String> syncedSinceChange = new HashSet<>();
   private Set<String> stable = Set.of();
+  /**
+   * When the stable membership last shrank (a member lost): the two-node exception waits
+   * {@link #pairTrustMs} after it. A pair left over from a larger cluster has just seen a member
+   * vanish, and Hazelcast, having lost its master, may briefly split the two healthy survivors:
+   * each would then publish the other's users offline. Long.MIN_VALUE: never shrank.
+   */
+  private long shrunkAt = Long.MIN_VALUE;
+  private final long pairTrustMs;
   /** Peers that say (in their digests) they are quarantined after a pause: they count for no majority. */
   private final Set<String> pausedPeers = new HashSet<>();
 
@@ -126,6 +137,7 @@ public final class ChangeStream {
     this.pauseMs = pauseMs;
     this.settleMs = settleMs;
     this.retentionMs = retentionMs;
+    this.pairTrustMs = 6 * settleMs;
   }
 
   // ---- inputs ------------------------------------------------------------------------------------
@@ -331,9 +343,12 @@ public final class ChangeStream {
       paused = false;
     }
     boolean oldest = !members.isEmpty() && members.get(0).equals(self);
-    boolean quorum = quorum();
+    boolean quorum = quorum(now);
     if (ready && !paused && quorum && settled && !stopped) {
       // Only a side that speaks for the cluster may redefine it; a minority keeps the old one.
+      if (members.size() < stable.size()) {
+        shrunkAt = now;
+      }
       stable = Set.copyOf(members);
       pausedSinceStable = false;
     }
@@ -357,7 +372,7 @@ public final class ChangeStream {
     return out;
   }
 
-  private boolean quorum() {
+  private boolean quorum(long now) {
     if (stable.isEmpty()) {
       // No stable membership yet (just started): the first view a ready node settles on.
       return true;
@@ -371,7 +386,8 @@ public final class ChangeStream {
     if (2 * present > stable.size()) {
       return true;
     }
-    return stable.size() == 2 && present == 1 && !pausedSinceStable;
+    return stable.size() == 2 && present == 1 && !pausedSinceStable
+        && (shrunkAt == Long.MIN_VALUE || now - shrunkAt >= pairTrustMs);
   }
 
   private Outcome publishIfDiffers(Collection<UserKey> users, long now) {

@@ -245,9 +245,28 @@ class ChangeStreamTest {
         b.tick(t);
       }
       assertEquals(Set.of("b", "c"), b.stableMembership());
-      // Then c dies too: two-node rule, b was not paused: it speaks on.
+      // Then c goes too, soon after the pair formed by shrinking: that is what a survivor sees when
+      // Hazelcast, having lost its master, briefly splits the two healthy ones. b stays silent, so
+      // it does not publish c's healthy users offline.
       b.membership(List.of("b"), 13_000);
+      assertFalse(b.speaking());
+      assertTrue(b.transition(offline(V), 13_100).isEmpty());
+      // Once the pair has been stable for 6 × settle, the two-node rule holds again: c is taken for
+      // dead and b speaks (and publishes what it owes).
+      advance(b, 13_200, 12_200 + 6 * SETTLE - 400);
+      assertFalse(b.speaking());
+      advance(b, 12_200 + 6 * SETTLE - 200, 12_200 + 6 * SETTLE + 400);
       assertTrue(b.speaking());
+    }
+
+    @Test
+    @DisplayName("a pair that formed as a pair (not by losing a member) keeps the two-node rule at once")
+    void pairFromTheStart() {
+      ChangeStream b = settled("b", List.of("b", "c"), 0);
+      advance(b, 5_000, 6_000);
+      assertEquals(Set.of("b", "c"), b.stableMembership());
+      b.membership(List.of("b"), 6_200);
+      assertTrue(b.speaking(), "a crashed peer's users must still go offline");
     }
   }
 
