@@ -18,6 +18,12 @@ import java.util.function.Consumer;
 public final class ChangePublisher implements ChangeFeed {
 
   public static final String ADDRESS = "presence.changes";
+  /**
+   * Node-local signal (only local consumers listen): this node was paused, so the cluster-wide
+   * {@code presence.changes} messages published meanwhile may not have reached it. Listeners that
+   * keep a numbered stream (the HTTP change stream) tell their clients to re-read the roster.
+   */
+  public static final String GAP_ADDRESS = "presence.changes.local-gap";
   /** Header naming the publishing node (for operators reading a stream; nodes do not read it). */
   static final String ORIGIN_HEADER = "presence-origin";
 

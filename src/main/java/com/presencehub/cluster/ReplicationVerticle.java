@@ -536,6 +536,8 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
       if (wasPaused) {
         // Nothing held of the peers can be trusted after a pause: ask each for its full state.
         peers.values().forEach(pp -> pp.stale = true);
+        // Changes published elsewhere while this process was frozen may never have reached it.
+        busSafely("gap", () -> vertx.eventBus().publish(ChangePublisher.GAP_ADDRESS, new JsonObject()));
       }
     }
     if (stream.needsRecheck() && !recheckScheduled) {

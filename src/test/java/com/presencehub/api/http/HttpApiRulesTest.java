@@ -48,6 +48,13 @@ class HttpApiRulesTest {
     assertEquals("unknown_id", log.resume("acme", "other-2").resetReason());
     assertEquals("unknown_id", log.resume("acme", "ep-99").resetReason());
     assertEquals("unknown_id", log.resume("acme", "garbage").resetReason());
+    // After a pause of the node, no id given so far resumes exactly; later ones do.
+    log.markGap();
+    assertEquals("gap", log.resume("acme", "ep-5").resetReason());
+    assertEquals("gap", log.resume("acme", "ep-4").resetReason());
+    log.append("acme", new JsonObject().put("n", 6));
+    log.append("acme", new JsonObject().put("n", 7));
+    assertEquals(List.of(7), log.resume("acme", "ep-6").replay().stream().map(e -> e.change().getInteger("n")).toList());
     ChangeLog none = new ChangeLog("ep", 0);
     none.append("acme", new JsonObject());
     none.append("acme", new JsonObject());

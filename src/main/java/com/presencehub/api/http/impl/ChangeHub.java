@@ -91,7 +91,8 @@ public final class ChangeHub extends VerticleBase {
     }
     MessageConsumer<JsonObject> all = vertx.eventBus().consumer(ChangePublisher.ADDRESS, m -> onChange(m.body()));
     MessageConsumer<JsonObject> mine = vertx.eventBus().localConsumer(ChangePublisher.ADDRESS, m -> onOwnChange(m.body()));
-    return Future.all(all.completion(), mine.completion());
+    MessageConsumer<JsonObject> gaps = vertx.eventBus().localConsumer(ChangePublisher.GAP_ADDRESS, m -> onGap());
+    return Future.all(all.completion(), mine.completion(), gaps.completion());
   }
 
   @Override
@@ -113,6 +114,18 @@ public final class ChangeHub extends VerticleBase {
         s.send(text);
       }
     }
+  }
+
+  /**
+   * This node was paused and may have missed transitions: every open stream gets a {@code reset}
+   * ({@code "gap"}), and no id given so far can be resumed, rather than a stream that silently
+   * skips an event and repeats a status.
+   */
+  private void onGap() {
+    log.markGap();
+    String text = "id: " + log.epoch() + "-" + latestSeq() + "\nevent: reset\ndata: "
+        + new JsonObject().put("reason", "gap").encode() + "\n\n";
+    subscribers.values().forEach(subs -> subs.forEach(s -> s.send(text)));
   }
 
   private void onOwnChange(JsonObject change) {

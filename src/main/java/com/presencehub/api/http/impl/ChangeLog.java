@@ -27,6 +27,8 @@ public final class ChangeLog {
   private final String epoch;
   private final Entry[] ring;
   private long next = 1;
+  /** Ids up to this seq cannot be resumed: this node missed transitions after them (a pause). */
+  private long gapAfter;
 
   public ChangeLog(String epoch, int capacity) {
     this.epoch = epoch;
@@ -48,6 +50,14 @@ public final class ChangeLog {
 
   public String id(Entry e) {
     return epoch + "-" + e.seq;
+  }
+
+  /**
+   * This node may have missed transitions since its newest entry (it was paused, and the cluster's
+   * publisher could not write to it meanwhile): no id held so far can be resumed exactly.
+   */
+  public void markGap() {
+    gapAfter = next - 1;
   }
 
   /** The seq of the newest transition, 0 before the first. */
@@ -83,6 +93,9 @@ public final class ChangeLog {
     }
     if (seq + 1 < oldest()) {
       return new Resume(List.of(), "buffer_overrun");
+    }
+    if (seq <= gapAfter) {
+      return new Resume(List.of(), "gap");
     }
     List<Entry> out = new ArrayList<>();
     for (long s = seq + 1; s < next; s++) {
