@@ -10,8 +10,8 @@
 // Loopback only; the hub process it starts is killed at the end.
 import com.presencehub.api.client.PresenceService;
 import com.presencehub.cluster.ClusterSetup;
-import com.presencehub.ops.HubConfig;
-import com.presencehub.ops.HubNode;
+import com.presencehub.config.HubConfig;
+import com.presencehub.node.HubNode;
 import com.presencehub.presence.DeliveryKind;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

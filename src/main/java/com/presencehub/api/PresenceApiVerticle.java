@@ -3,7 +3,7 @@ package com.presencehub.api;
 import com.presencehub.api.client.PresenceBus;
 import com.presencehub.api.impl.ApiFailure;
 import com.presencehub.api.impl.PresenceRequests;
-import com.presencehub.ops.HubNode;
+import com.presencehub.node.HubNode;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;

@@ -1,9 +1,11 @@
 package com.presencehub.cluster;
 
+import com.presencehub.config.ConfigException;
+
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
-import com.presencehub.ops.HubConfig;
+import com.presencehub.config.HubConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.Vertx;
@@ -126,7 +128,7 @@ public final class ClusterSetup {
     try {
       return java.net.InetAddress.getByName(host).getHostAddress();
     } catch (java.net.UnknownHostException e) {
-      throw new com.presencehub.ops.ConfigException("clusterHost: cannot resolve '" + host + "'");
+      throw new com.presencehub.config.ConfigException("clusterHost: cannot resolve '" + host + "'");
     }
   }
 

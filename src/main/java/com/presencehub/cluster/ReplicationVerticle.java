@@ -5,7 +5,7 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
-import com.presencehub.ops.HubConfig;
+import com.presencehub.config.HubConfig;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Contribution;
 import com.presencehub.presence.Preference;

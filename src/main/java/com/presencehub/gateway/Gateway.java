@@ -1,8 +1,8 @@
 package com.presencehub.gateway;
 
 import com.presencehub.delivery.Courier;
-import com.presencehub.ops.HubConfig;
-import com.presencehub.ops.HubMetrics;
+import com.presencehub.config.HubConfig;
+import com.presencehub.node.HubMetrics;
 import com.presencehub.shard.ShardDirectory;
 import io.vertx.core.Vertx;
 

@@ -1,5 +1,8 @@
 package com.presencehub.gateway;
 
+import com.presencehub.config.HubConfig;
+import com.presencehub.config.OriginPolicy;
+
 import com.presencehub.api.http.HttpApi;
 import com.presencehub.api.http.impl.HttpErrors;
 import com.presencehub.gateway.impl.ConnectionGuard;
@@ -10,7 +13,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import com.presencehub.ops.LogLimiter;
+import com.presencehub.logging.LogLimiter;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.Future;
@@ -214,7 +217,7 @@ public final class GatewayVerticle extends VerticleBase {
    * The SockJS heartbeat answers a held poll: at most the liveness ping interval, so that a polling
    * client polls again before its liveness deadline (PROTOCOL.md §4 Liveness).
    */
-  static long heartbeatIntervalMs(com.presencehub.ops.HubConfig cfg) {
+  static long heartbeatIntervalMs(com.presencehub.config.HubConfig cfg) {
     return Math.min(cfg.heartbeatIntervalMs(), LivenessTracker.pingInterval(cfg.livenessTimeoutMs()));
   }
 

@@ -1,7 +1,7 @@
 package com.presencehub.gateway;
 
-import com.presencehub.ops.ConfigException;
-import com.presencehub.ops.HubConfig;
+import com.presencehub.config.ConfigException;
+import com.presencehub.config.HubConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.logging.Logger;

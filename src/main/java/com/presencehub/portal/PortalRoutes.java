@@ -2,7 +2,7 @@ package com.presencehub.portal;
 
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
-import com.presencehub.gateway.OriginPolicy;
+import com.presencehub.config.OriginPolicy;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
-import com.presencehub.ops.ConfigException;
-import com.presencehub.ops.HubConfig;
+import com.presencehub.config.ConfigException;
+import com.presencehub.config.HubConfig;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;

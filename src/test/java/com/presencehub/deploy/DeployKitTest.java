@@ -3,8 +3,8 @@ package com.presencehub.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.presencehub.ops.HubConfig;
-import com.presencehub.ops.HubNode;
+import com.presencehub.config.HubConfig;
+import com.presencehub.node.HubNode;
 import com.presencehub.testing.NodeTestRun;
 import com.presencehub.testing.TestNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

@@ -2,7 +2,7 @@ package com.presencehub.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.presencehub.ops.HubConfig;
+import com.presencehub.config.HubConfig;
 import com.presencehub.testing.NodeTestRun;
 import com.presencehub.testing.TestNode;
 import io.vertx.core.Vertx;

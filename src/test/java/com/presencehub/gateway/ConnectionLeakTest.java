@@ -3,7 +3,7 @@ package com.presencehub.gateway;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.presencehub.ops.HubNode;
+import com.presencehub.node.HubNode;
 import com.presencehub.testing.SockJsTestClient;
 import com.presencehub.testing.SockJsTestClient.Transport;
 import io.vertx.core.Future;

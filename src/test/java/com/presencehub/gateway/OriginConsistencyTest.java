@@ -1,5 +1,7 @@
 package com.presencehub.gateway;
 
+import com.presencehub.config.OriginPolicy;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -74,7 +74,7 @@ public final class HubProcess {
     }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add("com.presencehub.ops.Main");
+    cmd.add("com.presencehub.node.Main");
     cmd.add("--cluster");
     // Every setting comes from the system properties above; the file layer stays empty.
     Path emptyConfig = log.getParent().resolve("empty-config.json");

@@ -1,7 +1,7 @@
 package com.presencehub.testing;
 
-import com.presencehub.ops.HubConfig;
-import com.presencehub.ops.HubNode;
+import com.presencehub.config.HubConfig;
+import com.presencehub.node.HubNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

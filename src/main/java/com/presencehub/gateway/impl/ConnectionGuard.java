@@ -1,6 +1,6 @@
 package com.presencehub.gateway.impl;
 
-import com.presencehub.ops.LogLimiter;
+import com.presencehub.logging.LogLimiter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.util.AttributeKey;

@@ -1,11 +1,11 @@
 package com.presencehub.api.http.impl;
 
 import com.presencehub.api.http.HttpApiMetrics;
-import com.presencehub.api.http.webhook.WebhookEndpoint;
+import com.presencehub.config.WebhookEndpoint;
 import com.presencehub.api.http.webhook.WebhookSender;
 import com.presencehub.api.impl.PresenceRequests;
 import com.presencehub.cluster.ChangePublisher;
-import com.presencehub.ops.HubConfig;
+import com.presencehub.config.HubConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

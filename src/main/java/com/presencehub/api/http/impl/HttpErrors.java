@@ -3,7 +3,7 @@ package com.presencehub.api.http.impl;
 import com.presencehub.api.client.PresenceBus;
 import com.presencehub.api.http.HttpApi;
 import com.presencehub.api.impl.ApiFailure;
-import com.presencehub.ops.LogLimiter;
+import com.presencehub.logging.LogLimiter;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.logging.Logger;

@@ -5,7 +5,7 @@ import com.presencehub.gateway.TokenClaims;
 import com.presencehub.gateway.TokenVerifier;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
-import com.presencehub.ops.HubConfig;
+import com.presencehub.config.HubConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -1,7 +1,9 @@
 package com.presencehub.api.http.webhook;
 
+import com.presencehub.config.WebhookEndpoint;
+
 import com.presencehub.api.http.HttpApiMetrics;
-import com.presencehub.ops.LogLimiter;
+import com.presencehub.logging.LogLimiter;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;

@@ -1,4 +1,4 @@
-package com.presencehub.ops;
+package com.presencehub.logging;
 
 import java.util.concurrent.atomic.AtomicLong;
 

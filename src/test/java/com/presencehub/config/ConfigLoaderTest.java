@@ -1,4 +1,4 @@
-package com.presencehub.ops;
+package com.presencehub.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -142,27 +142,5 @@ class ConfigLoaderTest {
         ctx.completeNow();
       });
     });
-  }
-
-  @Test
-  @DisplayName("makes the launcher exit with status 2 and a message naming the bad key")
-  void launcherStops() throws IOException {
-    Path f = write("{\"jwtSecret\":\"" + SECRET + "\",\"idleTimeoutMs\":0}");
-    Main main = new Main();
-    main.config = f;
-    PrintStream err = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    int code;
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      code = main.call();
-    } finally {
-      System.setErr(err);
-    }
-    String out = captured.toString(StandardCharsets.UTF_8);
-    assertEquals(2, code, out);
-    assertTrue(out.contains("configuration error"), out);
-    assertTrue(out.contains("idleTimeoutMs"), out);
-    assertTrue(out.contains("config file"), out);
   }
 }

@@ -1,4 +1,8 @@
-package com.presencehub.ops;
+package com.presencehub.node;
+
+import com.presencehub.config.HubConfig;
+import com.presencehub.config.ConfigLoader;
+import com.presencehub.config.ConfigException;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package com.presencehub.ops;
+package com.presencehub.node;
 
 import java.io.IOException;
 import java.io.InputStream;

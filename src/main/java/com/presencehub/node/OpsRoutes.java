@@ -1,4 +1,6 @@
-package com.presencehub.ops;
+package com.presencehub.node;
+
+import com.presencehub.config.HubConfig;
 
 import com.presencehub.portal.PortalRoutes;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

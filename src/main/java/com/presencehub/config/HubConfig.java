@@ -1,6 +1,6 @@
-package com.presencehub.ops;
+package com.presencehub.config;
 
-import com.presencehub.api.http.webhook.WebhookEndpoint;
+import com.presencehub.config.WebhookEndpoint;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import com.presencehub.gateway.OriginPolicy;
+import com.presencehub.config.OriginPolicy;
 
 /**
  * The node's configuration, built once and immutable. Each key can come from {@code

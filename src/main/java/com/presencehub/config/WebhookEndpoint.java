@@ -1,6 +1,6 @@
-package com.presencehub.api.http.webhook;
+package com.presencehub.config;
 
-import com.presencehub.ops.ConfigException;
+import com.presencehub.config.ConfigException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,4 +1,6 @@
-package com.presencehub.ops;
+package com.presencehub.node;
+
+import com.presencehub.config.HubConfig;
 
 import com.presencehub.presence.Role;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package com.presencehub.ops;
+package com.presencehub.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

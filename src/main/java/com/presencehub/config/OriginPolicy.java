@@ -1,4 +1,4 @@
-package com.presencehub.gateway;
+package com.presencehub.config;
 
 import java.net.URI;
 import java.util.List;

@@ -1,4 +1,4 @@
-package com.presencehub.ops;
+package com.presencehub.node;
 
 import com.presencehub.gateway.ErrorCode;
 import com.presencehub.presence.PresenceRecord;

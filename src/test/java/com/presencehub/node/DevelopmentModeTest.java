@@ -1,4 +1,4 @@
-package com.presencehub.ops;
+package com.presencehub.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -81,7 +81,7 @@ class DevelopmentModeTest {
     for (String p : props) {
       cmd.add("-D" + p);
     }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "com.presencehub.ops.Main", "--config", config.toString()));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "com.presencehub.node.Main", "--config", config.toString()));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("PRESENCE_"));
     pb.environment().putAll(env);

@@ -1,4 +1,8 @@
-package com.presencehub.ops;
+package com.presencehub.node;
+
+import com.presencehub.config.HubConfig;
+import com.presencehub.config.ConfigException;
+import com.presencehub.logging.LogLimiter;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.presencehub.api.PresenceApiVerticle;

@@ -1,4 +1,4 @@
-package com.presencehub.ops;
+package com.presencehub.config;
 
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
