@@ -81,7 +81,7 @@ public final class ClusterSetup {
     hz.setProperty("hazelcast.graceful.shutdown.max.wait", "20");
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     hz.setProperty("hazelcast.socket.bind.any", "false");
-    hz.setProperty("hazelcast.logging.type", "jdk");
+    hz.setProperty("hazelcast.logging.type", "slf4j");
     return hz;
   }
 

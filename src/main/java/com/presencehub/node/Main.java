@@ -6,8 +6,8 @@ import com.presencehub.config.ConfigException;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -61,6 +61,7 @@ public final class Main implements Callable<Integer> {
     } finally {
       boot.close();
     }
+    LogFormat.apply(cfg.logFormat());
     Vertx vertx = null;
     HubNode node;
     try {
@@ -86,12 +87,15 @@ public final class Main implements Callable<Integer> {
     // SIGTERM (docker stop, rolling restarts) reaches a JVM only through a shutdown hook, which is
     // a thread of its own: it closes every session with 4503, then Vert.x.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      long started = System.nanoTime();
+      LOG.info("stopping: draining " + node.openSessions() + " sessions (close 4503, PROTOCOL.md §6)");
       try {
         node.stop().await();
       } catch (Exception e) {
         LOG.warn("stop: " + e);
       }
       running.close().await();
+      LOG.info("stopped in " + (System.nanoTime() - started) / 1_000_000 + " ms");
     }, "presence-hub-shutdown"));
     return 0;
   }

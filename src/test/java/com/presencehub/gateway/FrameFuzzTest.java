@@ -1,5 +1,8 @@
 package com.presencehub.gateway;
 
+import ch.qos.logback.classic.Level;
+import com.presencehub.LogCapture;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,8 +31,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -79,7 +80,7 @@ class FrameFuzzTest {
         .put("authTimeoutMs", 5_000).put("maxFrameBytes", 16_384));
     System.out.println("FrameFuzzTest: seed " + SEED + ", " + FRAMES + " frames");
     long start = System.nanoTime();
-    try (HttpSurfaceTest.LogCapture logs = new HttpSurfaceTest.LogCapture()) {
+    try (LogCapture logs = new LogCapture()) {
       AtomicBoolean running = new AtomicBoolean(true);
       Thread bystander = new Thread(() -> bystander(hub, running), "fuzz-bystander");
       bystander.start();
@@ -99,8 +100,8 @@ class FrameFuzzTest {
       running.set(false);
       bystander.join(30_000);
       long seconds = Math.max(1, Duration.ofNanos(System.nanoTime() - start).toSeconds());
-      long traces = logs.records().stream().filter(r -> r.getThrown() != null && r.getLevel().intValue() >= Level.INFO.intValue()).count();
-      long warnLines = logs.records().stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue()).count();
+      long traces = logs.records().stream().filter(r -> r.thrown() != null && r.atLeast(Level.INFO)).count();
+      long warnLines = logs.records().stream().filter(r -> r.atLeast(Level.WARN)).count();
       System.out.printf("FrameFuzzTest: %d frames sent, %d confirmed read, in %d s (%d/s) over %d sessions, %d replies, %d bystander checks, "
               + "%d stalls, %d bad replies, %d bystander failures, %d stack traces and %d lines at WARNING or above logged%n",
           sent.get(), confirmed.get(), seconds, sent.get() / seconds, sessions.get(), replies.get(), bystanderChecks.get(), stalls.size(),
@@ -117,9 +118,9 @@ class FrameFuzzTest {
     }
   }
 
-  private static String firstTrace(List<LogRecord> records) {
-    return records.stream().filter(r -> r.getThrown() != null).findFirst()
-        .map(r -> r.getLevel() + " " + r.getMessage() + ": " + r.getThrown()).orElse("none");
+  private static String firstTrace(List<LogCapture.Line> records) {
+    return records.stream().filter(r -> r.thrown() != null).findFirst()
+        .map(r -> r.toString()).orElse("none");
   }
 
   // ---- the bystander ------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 package com.presencehub.gateway;
 
+import com.presencehub.LogCapture;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -23,10 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -435,46 +433,4 @@ class HttpSurfaceTest {
     return n;
   }
 
-  /** Records what the node logs (Vert.x logs through java.util.logging here) while open. */
-  static final class LogCapture extends Handler implements AutoCloseable {
-    private final List<LogRecord> records = new ArrayList<>();
-    private final Logger root = Logger.getLogger("");
-
-    LogCapture() {
-      setLevel(Level.ALL);
-      root.addHandler(this);
-    }
-
-    @Override
-    public synchronized void publish(LogRecord r) {
-      records.add(r);
-    }
-
-    synchronized List<LogRecord> records() {
-      return new ArrayList<>(records);
-    }
-
-    synchronized long linesAtWarning() {
-      return records.stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue()).count();
-    }
-
-    synchronized void assertNoStackTraces() {
-      for (LogRecord r : records) {
-        if (r.getLevel().intValue() >= Level.INFO.intValue()) {
-          assertNull(r.getThrown(), "a stack trace at " + r.getLevel() + ": " + r.getMessage() + " " + r.getThrown());
-          String msg = String.valueOf(r.getMessage());
-          assertTrue(msg.length() < 300 && !msg.contains("\n"), "a long line at " + r.getLevel() + ": " + msg);
-        }
-      }
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void close() {
-      root.removeHandler(this);
-    }
-  }
 }

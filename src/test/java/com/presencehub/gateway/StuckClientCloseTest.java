@@ -1,5 +1,8 @@
 package com.presencehub.gateway;
 
+import ch.qos.logback.classic.Level;
+import com.presencehub.LogCapture;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,10 +24,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -45,28 +44,8 @@ class StuckClientCloseTest {
   void stuckClientsLeaveNoStackTrace(Vertx vertx) throws Exception {
     LiveHub hub = LiveHub.start(vertx, LiveHub.noIdle().put("writeQueueMaxChars", 1_024).put("livenessTimeoutMs", 1_500)
         .put("rateLimitPerSecond", 1_000_000).put("rateLimitBurst", 1_000_000));
-    List<LogRecord> warnings = new ArrayList<>();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-          synchronized (warnings) {
-            warnings.add(r);
-          }
-        }
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
-    Logger root = Logger.getLogger("");
+    LogCapture capture = new LogCapture();
     int stillOpen;
-    root.addHandler(capture);
     try {
       JsonArray users = new JsonArray();
       for (int j = 0; j < 50; j++) {
@@ -104,13 +83,10 @@ class StuckClientCloseTest {
       // Vert.x's WebSocket closing timeout (10 s) is when the trace appeared.
       Thread.sleep(11_000);
     } finally {
-      root.removeHandler(capture);
+      capture.close();
     }
-    synchronized (warnings) {
-      assertTrue(warnings.stream().noneMatch(r -> r.getThrown() != null),
-          "stack traces in the log: " + warnings.stream().map(r -> r.getLoggerName() + ": " + r.getMessage() + " "
-              + r.getThrown()).toList());
-    }
+    List<LogCapture.Line> warnings = capture.atLeast(Level.WARN);
+    assertTrue(warnings.stream().noneMatch(r -> r.thrown() != null), "stack traces in the log: " + warnings);
     // Its close frame could never reach it: the hub drops the connection instead of holding it.
     assertEquals(0, stillOpen, "the hub kept clients open that had not read for livenessTimeoutMs");
   }

@@ -1,8 +1,8 @@
 package com.presencehub.gateway.impl;
 
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.lang.reflect.Field;
 import java.util.regex.Matcher;
