@@ -3,6 +3,8 @@ package com.presencehub.gateway;
 import com.presencehub.config.HubConfig;
 import com.presencehub.config.OriginPolicy;
 
+import com.presencehub.api.http.HttpApi;
+import com.presencehub.api.http.impl.HttpErrors;
 import com.presencehub.gateway.impl.ConnectionGuard;
 import com.presencehub.gateway.impl.SockJsBodies;
 import com.presencehub.gateway.impl.SockJsSessionGate;
@@ -23,6 +25,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import java.util.function.Consumer;
 
 /**
  * The HTTP face of a node: the SockJS endpoint {@code /presence} plus whatever routes the node
@@ -38,21 +41,18 @@ public final class GatewayVerticle extends VerticleBase {
   private static final SockJsSessionGate SESSION_GATE = new SockJsSessionGate(PREFIX);
 
   private final Gateway gateway;
-  private final HttpRoutes routes;
+  private final Consumer<Router> extraRoutes;
   private final ConnectionGuard.Counts pendingConnections;
   private HttpServer server;
 
-  public GatewayVerticle(Gateway gateway, HttpRoutes routes) {
-    this(gateway, routes, new ConnectionGuard.Counts());
+  public GatewayVerticle(Gateway gateway, Consumer<Router> extraRoutes) {
+    this(gateway, extraRoutes, new ConnectionGuard.Counts());
   }
 
-  /**
-   * @param routes             what the node serves beside SockJS
-   * @param pendingConnections shared by every gateway instance of the node (the per-address cap)
-   */
-  public GatewayVerticle(Gateway gateway, HttpRoutes routes, ConnectionGuard.Counts pendingConnections) {
+  /** @param pendingConnections shared by every gateway instance of the node (the per-address cap) */
+  public GatewayVerticle(Gateway gateway, Consumer<Router> extraRoutes, ConnectionGuard.Counts pendingConnections) {
     this.gateway = gateway;
-    this.routes = routes;
+    this.extraRoutes = extraRoutes;
     this.pendingConnections = pendingConnections;
   }
 
@@ -60,7 +60,7 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     mountSockJs(router);
-    routes.mount(router);
+    extraRoutes.accept(router);
     // Last resort for a handler that fails (vertx-web would log a stack trace per request): the
     // status it asked for, or 500, with a short body; one rate-limited line, the trace at debug.
     router.route().failureHandler(rc -> onRouteFailure(rc, rc.statusCode()));
@@ -156,7 +156,7 @@ public final class GatewayVerticle extends VerticleBase {
   private static final LogLimiter FAILURE_LINES = new LogLimiter(5, 10_000);
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
 
-  private void onRouteFailure(RoutingContext rc, int statusCode) {
+  private static void onRouteFailure(RoutingContext rc, int statusCode) {
     int status = statusCode >= 400 ? statusCode : 500;
     if (status >= 500) {
       String suffix = FAILURE_LINES.admit(System.currentTimeMillis());
@@ -166,7 +166,8 @@ public final class GatewayVerticle extends VerticleBase {
       }
     }
     LOG.debug("request failed", rc.failure());
-    if (routes.answerFailure(rc, status)) {
+    if (rc.request().path() != null && rc.request().path().startsWith(HttpApi.BASE + "/")) {
+      HttpErrors.outsideRouter(rc, status);
       return;
     }
     if (!rc.response().ended() && !rc.response().headWritten()) {
@@ -201,7 +202,7 @@ public final class GatewayVerticle extends VerticleBase {
         .setMaxWebSocketFrameSize(limit)
         .setMaxWebSocketMessageSize(limit)
         // The HTTP API's GET …/presence carries its users in the request line (414 beyond).
-        .setMaxInitialLineLength(routes.maxRequestLine())
+        .setMaxInitialLineLength(HttpApi.MAX_REQUEST_LINE)
         .setTcpNoDelay(true)
         // A peer that stops acknowledging (cable, sleep) with data in flight: the kernel drops the
         // connection after this long instead of retransmitting for ~15 min (native epoll only;

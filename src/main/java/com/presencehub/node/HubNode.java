@@ -202,7 +202,10 @@ public final class HubNode {
 
   private Future<String> deployGateways(HttpApi httpApi) {
     return vertx.deployVerticle(
-        () -> new GatewayVerticle(gateway, new NodeRoutes(vertx, config, registry, ready::get, httpApi), connections),
+        () -> new GatewayVerticle(gateway, router -> {
+          OpsRoutes.mount(router, vertx, config, registry, ready::get);
+          httpApi.mount(router);
+        }, connections),
         new DeploymentOptions().setInstances(config.gatewayInstances()));
   }
 

@@ -119,19 +119,6 @@ public final class HttpApi {
     return vertx.fileSystem().readFile(CONTRACT).compose(text -> RoutingContract.from(vertx, text));
   }
 
-  /**
-   * For the gateway's last-resort failure handler: a request under {@link #BASE} that failed before
-   * the API's router took it (a path vertx-web cannot normalise, say) is answered as the API
-   * answers, in JSON. False for any other path.
-   */
-  public static boolean answerOutsideRouter(RoutingContext rc, int status) {
-    if (rc.request().path() == null || !rc.request().path().startsWith(BASE + "/")) {
-      return false;
-    }
-    HttpErrors.outsideRouter(rc, status);
-    return true;
-  }
-
   /** Stops the change hub (webhook senders); the routes go with the gateways' server. */
   public Future<Void> stop() {
     vertx.cancelTimer(sweepTimer);
