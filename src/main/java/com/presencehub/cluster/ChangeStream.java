@@ -3,7 +3,6 @@ package com.presencehub.cluster;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.PublishMark;
 import com.presencehub.presence.Reason;
-import com.presencehub.presence.Role;
 import com.presencehub.presence.Status;
 import com.presencehub.presence.UserKey;
 import java.util.ArrayDeque;

@@ -86,7 +86,12 @@ public final class BusMessages {
   }
 
   public static JsonObject reachable(String tenant, String user, DeliveryKind kind) {
-    return new JsonObject().put("tenant", tenant).put("user", user).put("kind", kind.wire());
+    return reachable(tenant, user, kind.wire());
+  }
+
+  /** The request with the values as an edge received them (HTTP parameters), for {@link #reachable(Object)} to judge. */
+  public static JsonObject reachable(String tenant, String user, String kind) {
+    return new JsonObject().put("tenant", tenant).put("user", user).put("kind", kind);
   }
 
   public static Reachable reachable(Object body) {
@@ -113,11 +118,20 @@ public final class BusMessages {
   public static JsonObject roster(String tenant, Role role, Collection<Status> statuses) {
     JsonObject req = new JsonObject().put("tenant", tenant).put("role", role.wire());
     if (statuses != null) {
-      JsonArray wanted = new JsonArray();
-      for (Status s : statuses) {
-        wanted.add(s.wire());
-      }
-      req.put("status", wanted);
+      // Empty is sent as such: the hub refuses it ("status: must not be empty") rather than guess.
+      req.put("status", new JsonArray(new ArrayList<Object>(statuses.stream().map(Status::wire).toList())));
+    }
+    return req;
+  }
+
+  /**
+   * The request with the values as an edge received them (HTTP parameters), for {@link
+   * #roster(Object)} to judge; {@code statuses} null or empty (no parameter given): the default.
+   */
+  public static JsonObject roster(String tenant, String role, List<String> statuses) {
+    JsonObject req = new JsonObject().put("tenant", tenant).put("role", role);
+    if (statuses != null && !statuses.isEmpty()) {
+      req.put("status", new JsonArray(new ArrayList<Object>(statuses)));
     }
     return req;
   }
@@ -185,6 +199,11 @@ public final class BusMessages {
   public static JsonObject deliver(String tenant, String to, DeliveryKind kind, JsonObject from, JsonObject payload) {
     return new JsonObject().put("tenant", tenant).put("to", to).put("kind", kind.wire())
         .put("from", from).put("payload", payload == null ? new JsonObject() : payload);
+  }
+
+  /** The request from a body without its tenant (HTTP: the tenant is in the path), for {@link #deliver(Object)} to judge. */
+  public static JsonObject deliver(String tenant, JsonObject body) {
+    return body.copy().put("tenant", tenant);
   }
 
   public static Deliver deliver(Object body) {

@@ -227,6 +227,21 @@ class ProtocolCodecTest {
     }
 
     @Test
+    @DisplayName("an edge's raw values (HTTP parameters) make the same requests, judged by the same rules")
+    void rawEdgeRequests() {
+      assertEquals(BusMessages.roster("t", Role.TECH, null), BusMessages.roster("t", "tech", List.of()));
+      assertEquals(BusMessages.roster("t", Role.TECH, List.of(Status.ONLINE)), BusMessages.roster("t", "tech", List.of("online")));
+      assertEquals(BusMessages.reachable("t", "u", DeliveryKind.NOTIFY), BusMessages.reachable("t", "u", "notify"));
+      FieldError empty = assertThrows(FieldError.class, () -> BusMessages.roster(BusMessages.roster("t", Role.TECH, List.of())));
+      assertEquals("status: must not be empty", empty.getMessage());
+      FieldError noKind = assertThrows(FieldError.class, () -> BusMessages.reachable(BusMessages.reachable("t", "u", (String) null)));
+      assertEquals("kind: is required", noKind.getMessage());
+      JsonObject body = new JsonObject().put("to", "u").put("kind", "notify").put("from", new JsonObject().put("id", "b"));
+      assertEquals("t", BusMessages.deliver(BusMessages.deliver("t", body)).to().tenant());
+      assertFalse(body.containsKey("tenant"), "the caller's body is not changed");
+    }
+
+    @Test
     @DisplayName("node delivery: the request between nodes round trips; a broken one is refused")
     void nodeDelivery() {
       UserKey u = new UserKey("t", "u-17");
