@@ -53,6 +53,27 @@ class ArchitectureTest {
   }
 
   @Test
+  @DisplayName("the bottom stays at the bottom: presence depends on no hub package, protocol only on presence, config only on both")
+  void lowerLayersDependOnlyDownwards() {
+    String[] above = {"com.presencehub.shard..", "com.presencehub.delivery..", "com.presencehub.gateway..",
+        "com.presencehub.cluster..", "com.presencehub.api..", "com.presencehub.routing..", "com.presencehub.portal..",
+        "com.presencehub.logging..", "com.presencehub.node.."};
+    noClasses().that().resideInAPackage("com.presencehub.presence..")
+        .should().dependOnClassesThat().resideInAnyPackage(concat(above, "com.presencehub.protocol..", "com.presencehub.config.."))
+        .check(main);
+    noClasses().that().resideInAPackage("com.presencehub.protocol..")
+        .should().dependOnClassesThat().resideInAnyPackage(concat(above, "com.presencehub.config.."))
+        .check(main);
+    noClasses().that().resideInAPackage("com.presencehub.config..")
+        .should().dependOnClassesThat().resideInAnyPackage(above)
+        .check(main);
+  }
+
+  private static String[] concat(String[] packages, String... more) {
+    return Stream.concat(Stream.of(packages), Stream.of(more)).toArray(String[]::new);
+  }
+
+  @Test
   @DisplayName("no main class above " + MAX_LINES + " lines")
   void noLongClass() throws IOException {
     Path root = Path.of("src", "main", "java");
