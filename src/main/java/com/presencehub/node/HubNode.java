@@ -127,7 +127,13 @@ public final class HubNode {
           ? "cluster: clustered mode needs a clustered Vert.x (HubNode.createClusteredVertx)"
           : "cluster: false, but the Vert.x instance is clustered"));
     }
-    HubNode node = new HubNode(vertx, config, registry);
+    HubNode node;
+    try {
+      node = new HubNode(vertx, config, registry);
+    } catch (RuntimeException e) {
+      // A key the JWT library refuses (say) fails the start like any deployment does.
+      return Future.failedFuture(e);
+    }
     warnAboutMode(config);
     // A handler that throws (vertx-web's SockJS on a batch like ["a",null]) would otherwise log a
     // stack trace per input: one short line, rate-limited; the trace at debug.
