@@ -2,6 +2,7 @@ package com.presencehub.api.impl;
 
 import com.presencehub.api.client.PresenceJson;
 import com.presencehub.delivery.Courier;
+import com.presencehub.delivery.DeliveryQueue;
 import com.presencehub.delivery.Delivery;
 import com.presencehub.presence.DeliveryKind;
 import com.presencehub.presence.PresenceRecord;
@@ -9,10 +10,8 @@ import com.presencehub.presence.ReachabilityPolicy;
 import com.presencehub.presence.Role;
 import com.presencehub.presence.Status;
 import com.presencehub.presence.UserKey;
-import com.presencehub.shard.PresenceShard;
 import com.presencehub.shard.ShardDirectory;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * The four request/reply operations of PROTOCOL.md §5 on one node: validate, ask the shards (the
@@ -38,8 +36,11 @@ public final class PresenceRequests {
   private final Courier courier;
   private final int maxUsersPerQuery;
   private final int maxFrameBytes;
-  /** The last delivery started per user, while it is not done. */
-  private final Map<UserKey, Future<Delivery>> inFlight = new HashMap<>();
+  /**
+   * One delivery in flight per user, so the order holds whatever the hops do. Runs on the API
+   * verticle's one event loop (a single instance per node).
+   */
+  private final DeliveryQueue<UserKey> deliveries = new DeliveryQueue<>();
 
   /**
    * @param maxUsersPerQuery the most users one {@code presence.query} may name
@@ -57,32 +58,14 @@ public final class PresenceRequests {
     RequestFields f = RequestFields.of(body);
     String tenant = f.requiredId("tenant");
     List<String> users = f.idList("users", maxUsersPerQuery);
-    Map<Integer, List<UserKey>> byShard = new HashMap<>();
+    List<UserKey> keys = new ArrayList<>(users.size());
     for (String u : users) {
-      UserKey key = new UserKey(tenant, u);
-      byShard.computeIfAbsent(directory.indexOf(key), i -> new ArrayList<>()).add(key);
+      keys.add(new UserKey(tenant, u));
     }
-    List<Future<List<PresenceRecord>>> parts = new ArrayList<>(byShard.size());
-    for (Map.Entry<Integer, List<UserKey>> e : byShard.entrySet()) {
-      List<UserKey> keys = e.getValue();
-      parts.add(directory.ask(e.getKey(), shard -> {
-        List<PresenceRecord> out = new ArrayList<>(keys.size());
-        for (UserKey k : keys) {
-          out.add(shard.record(k));
-        }
-        return out;
-      }));
-    }
-    return Future.all(parts).map(all -> {
-      Map<String, PresenceRecord> found = new HashMap<>();
-      for (Future<List<PresenceRecord>> part : parts) {
-        for (PresenceRecord r : part.result()) {
-          found.put(r.user(), r);
-        }
-      }
+    return directory.records(keys).map(records -> {
       JsonObject out = new JsonObject();
-      for (String u : users) {
-        out.put(u, PresenceJson.record(found.get(u)));
+      for (int i = 0; i < users.size(); i++) {
+        out.put(users.get(i), PresenceJson.record(records.get(i)));
       }
       return new JsonObject().put("users", out);
     });
@@ -93,7 +76,7 @@ public final class PresenceRequests {
     RequestFields f = RequestFields.of(body);
     UserKey key = new UserKey(f.requiredId("tenant"), f.requiredId("user"));
     DeliveryKind kind = kind(f);
-    return directory.ask(key, shard -> shard.record(key)).map(r -> new JsonObject()
+    return directory.record(key).map(r -> new JsonObject()
         .put("reachable", ReachabilityPolicy.reachable(r, kind))
         .put("presence", PresenceJson.record(r)));
   }
@@ -110,14 +93,11 @@ public final class PresenceRequests {
       throw ApiFailure.badRequest("role", "must be tech or client");
     }
     Set<Status> wanted = statuses(f);
-    PresenceShard.Roster roster = new PresenceShard.Roster(tenant, role);
-    return directory.askAll(shard -> shard.roster(roster)).map(parts -> {
+    return directory.roster(tenant, role).map(records -> {
       List<PresenceRecord> all = new ArrayList<>();
-      for (List<PresenceRecord> part : parts) {
-        for (PresenceRecord r : part) {
-          if (wanted.contains(r.status())) {
-            all.add(r);
-          }
+      for (PresenceRecord r : records) {
+        if (wanted.contains(r.status())) {
+          all.add(r);
         }
       }
       all.sort(Comparator.comparing(PresenceRecord::user));
@@ -155,36 +135,12 @@ public final class PresenceRequests {
       }
     }
     UserKey target = new UserKey(tenant, to);
-    return inOrder(target, () -> courier.deliver(target, kind, frame, r -> true)).compose(d -> switch (d.outcome()) {
+    return deliveries.submit(target, () -> courier.deliver(target, kind, frame, r -> true)).compose(d -> switch (d.outcome()) {
       case DELIVERED -> Future.succeededFuture(new JsonObject().put("delivered", d.delivered()));
       case NOT_REACHABLE -> Future.failedFuture(ApiFailure.notReachable(to, d.record().status(), kind));
       // Services pass no visibility gate: a refusal here is a bug, reported as such.
       case FORBIDDEN -> Future.failedFuture(new IllegalStateException("delivery refused by a gate that accepts all"));
     });
-  }
-
-  /**
-   * Starts {@code delivery} once the previous delivery to {@code user} is done: one in flight per
-   * user, so the order holds whatever the hops do. Runs on the API verticle's one event loop (a
-   * single instance per node), so the map needs no lock.
-   */
-  private Future<Delivery> inOrder(UserKey user, Supplier<Future<Delivery>> delivery) {
-    Promise<Delivery> done = Promise.promise();
-    Future<Delivery> previous = inFlight.put(user, done.future());
-    if (previous == null) {
-      start(delivery, done);
-    } else {
-      previous.onComplete(ar -> start(delivery, done));
-    }
-    return done.future().andThen(ar -> inFlight.remove(user, done.future()));
-  }
-
-  private static void start(Supplier<Future<Delivery>> delivery, Promise<Delivery> done) {
-    try {
-      delivery.get().onComplete(done);
-    } catch (RuntimeException e) {
-      done.fail(e);
-    }
   }
 
   private static DeliveryKind kind(RequestFields f) {
