@@ -46,9 +46,6 @@ public final class UserPresence {
   private Reason reason = Reason.DISCONNECTED;
   private long since = NEVER;
 
-  /** Slot bookkeeping for {@link IdleWheel}; {@code IdleWheel.UNSCHEDULED} when not in the wheel. */
-  long wheelTick = IdleWheel.UNSCHEDULED;
-
   public UserPresence(UserKey key, Role role, PresenceTimings timings) {
     this.key = key;
     this.role = role;

@@ -33,7 +33,7 @@ public final class PresenceShard {
 
   private final PresenceTimings timings;
   private final ShardClock clock;
-  private final IdleWheel wheel;
+  private final IdleWheel<UserEntry> wheel;
   private final Watchers watchers = new Watchers();
   private final UserTable users;
   private final ShareOutbox shares;
@@ -49,7 +49,7 @@ public final class PresenceShard {
     this.clock = clock;
     this.shares = new ShareOutbox(sink, timings.idleTimeoutMs());
     this.fanout = new Fanout(clock, observer, feed, watchers, shares);
-    this.wheel = new IdleWheel(sweepTickMs, timings.idleTimeoutMs(), clock.now());
+    this.wheel = new IdleWheel<>(sweepTickMs, timings.idleTimeoutMs(), clock.now());
     this.users = new UserTable(timings, sweepTickMs, clock, watchers);
   }
 
@@ -254,13 +254,12 @@ public final class PresenceShard {
   public void sweep() {
     long now = clock.now();
     users.expire(now);
-    wheel.advance(now, presence -> {
-      UserEntry e = users.get(presence.key());
-      if (e == null || e.presence != presence) {
+    wheel.advance(now, e -> {
+      if (users.get(e.presence.key()) != e) {
         return;
       }
-      Status before = presence.status();
-      if (presence.recompute(now)) {
+      Status before = e.presence.status();
+      if (e.presence.recompute(now)) {
         fanout.publish(e, before, null);
       }
       armIdle(e);
@@ -275,7 +274,7 @@ public final class PresenceShard {
    */
   private void armIdle(UserEntry e) {
     if (e.presence.localActive(clock.now())) {
-      wheel.schedule(e.presence, e.presence.idleDeadline());
+      wheel.schedule(e, e.presence.idleDeadline());
     }
   }
 
