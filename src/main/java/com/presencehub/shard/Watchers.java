@@ -5,6 +5,7 @@ import com.presencehub.presence.Role;
 import com.presencehub.presence.Status;
 import com.presencehub.presence.UserKey;
 import com.presencehub.presence.VisibilityPolicy;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -97,28 +98,47 @@ public final class Watchers {
    * user's watchers that may see the record's role ({@link VisibilityPolicy}), then the watchers of
    * the record's roster.
    */
-  public Set<SessionLink> audience(UserKey key, PresenceRecord record, List<SessionLink> own, SessionLink skip) {
-    Set<SessionLink> out = new LinkedHashSet<>();
+  public List<SessionLink> audience(UserKey key, PresenceRecord record, List<SessionLink> own, SessionLink skip) {
+    List<SessionLink> out = new ArrayList<>();
     for (SessionLink s : own) {
       if (s != skip) {
         out.add(s);
       }
     }
+    // Each source holds a session at most once; only a session already added from an earlier
+    // (small) source can repeat, so a roster of thousands is copied without hashing.
+    int ownCount = out.size();
     Set<SessionLink> watchers = byUser.get(key);
     if (watchers != null) {
       for (SessionLink w : watchers) {
-        if (VisibilityPolicy.canSee(w.role(), record.role())) {
+        if (VisibilityPolicy.canSee(w.role(), record.role()) && !addedBefore(out, ownCount, w)) {
           out.add(w);
         }
       }
     }
-    if (record.role() != null) {
-      Set<SessionLink> rosterSet = byRoster.get(new Roster(record.tenant(), record.role()));
-      if (rosterSet != null) {
+    Set<SessionLink> rosterSet = record.role() == null ? null : byRoster.get(new Roster(record.tenant(), record.role()));
+    if (rosterSet != null) {
+      int smallCount = out.size();
+      if (smallCount == 0) {
         out.addAll(rosterSet);
+      } else {
+        for (SessionLink w : rosterSet) {
+          if (!addedBefore(out, smallCount, w)) {
+            out.add(w);
+          }
+        }
       }
     }
     return out;
+  }
+
+  private static boolean addedBefore(List<SessionLink> out, int count, SessionLink s) {
+    for (int i = 0; i < count; i++) {
+      if (out.get(i).equals(s)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Users listed in the roster index (those that are not offline), all rosters. */

@@ -9,7 +9,6 @@ import com.presencehub.presence.Role;
 import com.presencehub.presence.Status;
 import com.presencehub.presence.UserKey;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -44,8 +43,10 @@ class WatchersTest {
     watchers.watchUsers(both, List.of("t1", "t9"));
     watchers.watchRoster(both, Role.TECH);
     watchers.watchRoster(roster, Role.TECH);
+    watchers.watchRoster(own2, Role.TECH);
+    watchers.watchUsers(own2, List.of("t1"));
 
-    Set<SessionLink> heard = watchers.audience(key("t1"), record("t1", Role.TECH, Status.ONLINE), List.of(own1, own2), own1);
+    List<SessionLink> heard = watchers.audience(key("t1"), record("t1", Role.TECH, Status.ONLINE), List.of(own1, own2), own1);
 
     assertEquals(List.of(own2, byId, both, roster), List.copyOf(heard));
   }
@@ -60,7 +61,7 @@ class WatchersTest {
     RecordingSession techRoster = session("t2", Role.TECH);
     watchers.watchRoster(techRoster, Role.TECH);
 
-    Set<SessionLink> heard = watchers.audience(key("c2"), record("c2", Role.CLIENT, Status.ONLINE), List.of(), null);
+    List<SessionLink> heard = watchers.audience(key("c2"), record("c2", Role.CLIENT, Status.ONLINE), List.of(), null);
 
     assertEquals(List.of(tech), List.copyOf(heard), "a client may not see a client; the tech roster is not the client's");
   }
