@@ -29,8 +29,6 @@ import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -3,7 +3,6 @@ package com.presencehub.api.impl;
 import com.presencehub.api.client.PresenceJson;
 import com.presencehub.delivery.Courier;
 import com.presencehub.delivery.DeliveryQueue;
-import com.presencehub.delivery.Delivery;
 import com.presencehub.presence.DeliveryKind;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.ReachabilityPolicy;
@@ -18,9 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
