@@ -1,9 +1,9 @@
 package com.presencehub.api;
 
-import com.presencehub.api.client.PresenceBus;
-import com.presencehub.api.impl.ApiFailure;
 import com.presencehub.api.impl.PresenceRequests;
-import com.presencehub.node.HubNode;
+import com.presencehub.protocol.BusMessages;
+import com.presencehub.protocol.FieldError;
+import com.presencehub.protocol.RequestFailure;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -26,30 +26,18 @@ public final class PresenceApiVerticle extends VerticleBase {
 
   private final PresenceRequests requests;
 
+  /** @param requests the operations, over the node's shards and courier (deploy it once those are up) */
   public PresenceApiVerticle(PresenceRequests requests) {
     this.requests = requests;
-  }
-
-  /**
-   * Deploys the API on {@code node}, whose shards and courier must be up (so: after its gateways).
-   * Completes with the deployment id once every consumer is registered cluster-wide.
-   */
-  public static Future<String> deploy(HubNode node) {
-    if (node.courier() == null) {
-      return Future.failedFuture(new IllegalStateException("deploy the event-bus API after the node's gateways"));
-    }
-    PresenceRequests requests = new PresenceRequests(node.directory(), node.courier(),
-        node.config().maxUsersPerSubscribe(), node.config().maxFrameBytes());
-    return node.vertx().deployVerticle(new PresenceApiVerticle(requests));
   }
 
   @Override
   public Future<?> start() {
     List<MessageConsumer<Object>> consumers = List.of(
-        serve(PresenceBus.QUERY, requests::query),
-        serve(PresenceBus.REACHABLE, requests::reachable),
-        serve(PresenceBus.ROSTER, requests::roster),
-        serve(PresenceBus.DELIVER, requests::deliver));
+        serve(BusMessages.QUERY, requests::query),
+        serve(BusMessages.REACHABLE, requests::reachable),
+        serve(BusMessages.ROSTER, requests::roster),
+        serve(BusMessages.DELIVER, requests::deliver));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
@@ -72,11 +60,12 @@ public final class PresenceApiVerticle extends VerticleBase {
   }
 
   private static void fail(String address, Message<Object> msg, Throwable cause) {
-    if (cause instanceof ApiFailure f) {
-      msg.fail(f.code(), f.getMessage());
-      return;
+    RequestFailure f = cause instanceof FieldError e ? RequestFailure.badRequest(e)
+        : cause instanceof RequestFailure r ? r : null;
+    if (f == null) {
+      LOG.error("request on " + address + " failed: " + msg.body(), cause);
+      f = RequestFailure.internal(String.valueOf(cause));
     }
-    LOG.error("request on " + address + " failed: " + msg.body(), cause);
-    msg.fail(PresenceBus.INTERNAL, "internal: " + cause);
+    msg.fail(f.code(), f.getMessage());
   }
 }

@@ -6,7 +6,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.Appender;
 import java.util.Iterator;
-import java.util.List;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -23,9 +22,6 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  */
 public final class LogFormat {
 
-  /** The values of {@code logFormat}. */
-  public static final List<String> VALUES = List.of("text", "json");
-
   private LogFormat() {
   }
 
@@ -33,7 +29,7 @@ public final class LogFormat {
    * Routes java.util.logging (the few libraries that still use it) into SLF4J and switches the
    * console to {@code format}.
    *
-   * @param format one of {@link #VALUES}, validated by HubConfig
+   * @param format one of {@code HubConfig.LOG_FORMATS}, validated by HubConfig
    */
   public static void apply(String format) {
     if (!SLF4JBridgeHandler.isInstalled()) {

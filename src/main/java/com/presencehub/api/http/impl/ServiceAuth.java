@@ -5,7 +5,7 @@ import com.presencehub.gateway.TokenClaims;
 import com.presencehub.gateway.TokenVerifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import com.presencehub.config.HubConfig;
+import com.presencehub.config.JwtOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -54,8 +54,8 @@ public final class ServiceAuth {
     this.audience = audience;
   }
 
-  public static ServiceAuth create(Vertx vertx, HubConfig config) {
-    return new ServiceAuth(TokenVerifier.jwtAuth(vertx, config), config.jwtIssuer(), config.jwtAudience());
+  public static ServiceAuth create(Vertx vertx, JwtOptions jwt) {
+    return new ServiceAuth(TokenVerifier.jwtAuth(vertx, jwt), jwt.issuer(), jwt.audience());
   }
 
   /**
@@ -117,6 +117,6 @@ public final class ServiceAuth {
   private static String claim(JsonObject claims, String name) {
     Object v = claims.getValue(name);
     // The id rule of PROTOCOL.md §3 (256 code points, no control characters), as at the socket edge.
-    return v instanceof String s && !s.isEmpty() && com.presencehub.gateway.IdRule.problem(s) == null ? s : null;
+    return com.presencehub.protocol.FieldRules.isId(v) ? (String) v : null;
   }
 }
