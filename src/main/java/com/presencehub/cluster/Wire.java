@@ -8,6 +8,7 @@ import com.presencehub.presence.Status;
 import com.presencehub.presence.UserKey;
 import com.presencehub.presence.UserPresence;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -17,6 +18,11 @@ import java.util.List;
  * lingering, active, lastActiveAt]}, a preference {@code [tenant, user, away, until, stamp, node]},
  * a publish mark {@code [tenant, user, role, status, reason, stamp, node]}.
  * Arrays, not objects: a snapshot of a busy node carries tens of thousands of them.
+ *
+ * <p>The envelopes on {@code presence.repl}: a delta {@code {"t":"d","o":origin,"s":seq,"c":[…],
+ * "p":[…],"w":[…]?}}, a digest {@code {"t":"g","o","s","n":count,"h":fingerprint,"ph":preference
+ * fingerprint,"q":paused}}; a full state (the reply on {@code presence.repl.sync.<id>}) {@code
+ * {"o","s","c","p","w"}}.
  */
 final class Wire {
 
@@ -95,5 +101,36 @@ final class Wire {
           status, reason, m.getLong(5), m.getString(6)));
     }
     return out;
+  }
+
+  static JsonObject delta(String origin, ReplicaMessages.Delta d) {
+    JsonObject m = new JsonObject().put("t", "d").put("o", origin).put("s", d.seq())
+        .put("c", contributions(d.contributions())).put("p", preferences(d.preferences()));
+    return d.marks().isEmpty() ? m : m.put("w", marks(d.marks()));
+  }
+
+  static ReplicaMessages.Delta delta(JsonObject m) {
+    return new ReplicaMessages.Delta(m.getLong("s"), contributions(m.getJsonArray("c")),
+        preferences(m.getJsonArray("p")), marks(m.getJsonArray("w")));
+  }
+
+  static JsonObject fullState(String origin, ReplicaMessages.FullState f) {
+    return new JsonObject().put("o", origin).put("s", f.seq()).put("c", contributions(f.contributions()))
+        .put("p", preferences(f.preferences())).put("w", marks(f.marks()));
+  }
+
+  static ReplicaMessages.FullState fullState(JsonObject m) {
+    return new ReplicaMessages.FullState(m.getLong("s"), contributions(m.getJsonArray("c")),
+        preferences(m.getJsonArray("p")), marks(m.getJsonArray("w")));
+  }
+
+  static JsonObject digest(String origin, ReplicaMessages.Digest g) {
+    return new JsonObject().put("t", "g").put("o", origin).put("s", g.seq()).put("n", g.count())
+        .put("h", g.fingerprint()).put("ph", g.preferenceFingerprint()).put("q", g.paused());
+  }
+
+  static ReplicaMessages.Digest digest(JsonObject m) {
+    return new ReplicaMessages.Digest(m.getLong("s"), m.getInteger("n", 0), m.getLong("h"), m.getLong("ph"),
+        m.getBoolean("q", false));
   }
 }

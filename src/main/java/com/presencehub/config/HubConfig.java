@@ -516,4 +516,17 @@ public record HubConfig(
       return List.copyOf(out);
     }
   }
+
+  /** The replicated view's options (cluster/ReplicationVerticle). */
+  public ReplicationOptions replicationOptions() {
+    return new ReplicationOptions(clusterDigestIntervalMs, clusterSyncTimeoutMs, clusterFailureTimeoutMs, offlineGraceMs,
+        offlineRetentionMs);
+  }
+
+  /** The Hazelcast and event-bus options of a clustered node (cluster/ClusterSetup). */
+  public ClusterOptions clusterOptions() {
+    return new ClusterOptions(clusterName, clusterHost, clusterPort, clusterMembers, nodeId, clusterBusPort,
+        clusterFailureTimeoutMs, clusterMergeIntervalMs, clusterJoin, clusterKubernetesServiceName,
+        clusterKubernetesNamespace, clusterKubernetesServiceDns);
+  }
 }

@@ -9,6 +9,7 @@ import com.presencehub.api.PresenceApiVerticle;
 import com.presencehub.api.http.HttpApi;
 import com.presencehub.cluster.ChangePublisher;
 import com.presencehub.cluster.ClusterSetup;
+import com.presencehub.cluster.HazelcastMembership;
 import com.presencehub.cluster.NodeDeliveryVerticle;
 import com.presencehub.cluster.ReplicationVerticle;
 import com.presencehub.delivery.Courier;
@@ -94,7 +95,7 @@ public final class HubNode {
         // Linux epoll where it loads (TCP_USER_TIMEOUT for dead peers, GatewayVerticle); NIO elsewhere.
         .setPreferNativeTransport(true);
     return ClusterSetup.clusteredVertx(Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry)), options,
-        config, System.currentTimeMillis());
+        config.clusterOptions(), System.currentTimeMillis());
   }
 
   public static Future<HubNode> start(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry) {
@@ -151,7 +152,8 @@ public final class HubNode {
       self = manager.getNodeId();
       publisher = new ChangePublisher(vertx.eventBus(), self, false);
       HazelcastInstance hz = ((HazelcastClusterManager) manager).getHazelcastInstance();
-      replicator = new ReplicationVerticle(config, directory, hz, self, publisher);
+      replicator = new ReplicationVerticle(config.replicationOptions(), directory, new HazelcastMembership(hz), self,
+          publisher);
       sink = replicator;
       courier = new Courier(directory, NodeDeliveryVerticle.remoteSessions(vertx.eventBus(), config.clusterSyncTimeoutMs()));
     } else {
