@@ -23,4 +23,11 @@ final class ReplicaMessages {
    * quarantined after a pause ({@link ChangeStream}).
    */
   record Digest(long seq, int count, long fingerprint, long preferenceFingerprint, boolean paused) { }
+
+  /**
+   * One part of a streamed full state (issue 17): part {@code index} (from 0) of the state numbered
+   * {@code seq}; the {@code last} one completes it. Concatenated in order, the parts are the state.
+   */
+  record Chunk(long seq, int index, boolean last, List<Contribution> contributions, List<Preference> preferences,
+      List<Mark> marks) { }
 }

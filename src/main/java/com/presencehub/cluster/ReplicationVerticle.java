@@ -10,7 +10,6 @@ import com.presencehub.shard.ShardDirectory;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.ContextInternal;
@@ -58,6 +57,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   /** Created at start, once this node's name is known. */
   private ChangeStream stream;
   private ReplicaTable table;
+  private FullStateTransfer transfer;
   /** Transitions handed over before this verticle started (none in practice: no session yet). */
   private final ConcurrentLinkedQueue<PresenceRecord> early = new ConcurrentLinkedQueue<>();
   private boolean recheckScheduled, wasSpeaking, wasPaused, flushScheduled;
@@ -90,6 +90,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     stream = new ChangeStream(membership.localName(), Math.max(1_000, opts.failureTimeoutMs() / 2),
         opts.failureTimeoutMs() + Math.max(2_000, 2 * opts.digestIntervalMs()), opts.offlineRetentionMs());
     table = new ReplicaTable(self, stream);
+    transfer = new FullStateTransfer(vertx.eventBus(), self, opts.syncTimeoutMs(), FullStateTransfer.MAX_CHUNK_BYTES);
     ctx = (ContextInternal) context;
     context.exceptionHandler(BusFaults::uncaught);
     // The double completion is reported on the event bus's own context, not this one: Vert.x falls
@@ -163,8 +164,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
 
   private void onSyncRequest(Message<JsonObject> m) {
     flush();
-    JsonObject state = Wire.fullState(self, table.own().fullState());
-    BusFaults.safely("full state", () -> m.reply(state));
+    transfer.serve(m, table.own().fullState());
   }
 
   // ---- in: the others' shares ---------------------------------------------------------------------
@@ -225,10 +225,9 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
 
   /** Asks a peer for its full state; deltas that arrive meanwhile wait in the table. */
   private void requestFullState(ReplicaChanges.Sync s) {
-    Future<Message<JsonObject>> reply;
+    Future<ReplicaMessages.FullState> state;
     try {
-      reply = vertx.eventBus().request(syncAddress(s.peer()), new JsonObject().put("from", self),
-          new DeliveryOptions().setSendTimeout(opts.syncTimeoutMs()));
+      state = transfer.fetch(s.peer());
     } catch (IllegalStateException e) {
       // "Promise already completed" (BusFaults) from a peer whose connection just closed: not sent,
       // retried at the next tick like any failed request instead of leaving it "syncing" for good.
@@ -236,27 +235,16 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
       table.syncFailed(s);
       return;
     }
-    reply.onComplete(ar -> {
-      ReplicaMessages.FullState state = ar.succeeded() ? readFullState(s, ar.result().body()) : null;
-      if (state == null) {
-        // Not there yet (still starting), unreachable or overloaded: the next tick retries; the
-        // deltas that wait are kept for the full state that will come.
-        LOG.debug("full state of " + table.peer(s.peer()) + " not received: "
-            + (ar.failed() ? ar.cause().getMessage() : "unreadable"));
+    state.onComplete(ar -> {
+      if (ar.failed()) {
+        // Not there yet (still starting), unreachable, overloaded, or a part lost: the next tick
+        // retries; the deltas that wait are kept for the full state that will come.
+        LOG.debug("full state of " + table.peer(s.peer()) + " not received: " + ar.cause().getMessage());
         table.syncFailed(s);
         return;
       }
-      carryOut(table.fullState(s, state, System.currentTimeMillis()));
+      carryOut(table.fullState(s, ar.result(), System.currentTimeMillis()));
     });
-  }
-
-  private ReplicaMessages.FullState readFullState(ReplicaChanges.Sync s, JsonObject body) {
-    try {
-      return Wire.fullState(body);
-    } catch (RuntimeException e) {
-      LOG.warn("bad full state from " + table.peer(s.peer()) + ": " + e);
-      return null;
-    }
   }
 
   // ---- the change feed ------------------------------------------------------------------------

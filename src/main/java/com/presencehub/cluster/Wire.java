@@ -133,4 +133,44 @@ final class Wire {
     return new ReplicaMessages.Digest(m.getLong("s"), m.getInteger("n", 0), m.getLong("h"), m.getLong("ph"),
         m.getBoolean("q", false));
   }
+
+  /**
+   * {@code f} as streamed parts {@code {"o","s","k":index,"last":bool,"c","p","w"}}, each at most
+   * {@code maxBytes} encoded (an entry larger than that alone gets a part of its own), in order:
+   * contributions, then preferences, then marks. Never empty: an empty state is one last part.
+   */
+  static List<JsonObject> chunks(String origin, ReplicaMessages.FullState f, int maxBytes) {
+    JsonArray[] lists = {contributions(f.contributions()), preferences(f.preferences()), marks(f.marks())};
+    List<JsonObject> out = new ArrayList<>();
+    JsonObject part = null;
+    int size = 0;
+    for (int l = 0; l < lists.length; l++) {
+      for (Object entry : lists[l]) {
+        int bytes = ((JsonArray) entry).encode().length() + 1;
+        if (part == null || size + bytes > maxBytes) {
+          part = new JsonObject().put("o", origin).put("s", f.seq()).put("k", out.size()).put("last", false)
+              .put("c", new JsonArray()).put("p", new JsonArray()).put("w", new JsonArray());
+          out.add(part);
+          size = part.encode().length() + 12;
+        }
+        part.getJsonArray(l == 0 ? "c" : l == 1 ? "p" : "w").add(entry);
+        size += bytes;
+      }
+    }
+    if (out.isEmpty()) {
+      out.add(new JsonObject().put("o", origin).put("s", f.seq()).put("k", 0).put("c", new JsonArray())
+          .put("p", new JsonArray()).put("w", new JsonArray()));
+    }
+    out.get(out.size() - 1).put("last", true);
+    return out;
+  }
+
+  /** A streamed part, or null when {@code m} is a whole full state (from a node that does not stream). */
+  static ReplicaMessages.Chunk chunk(JsonObject m) {
+    if (!m.containsKey("k")) {
+      return null;
+    }
+    return new ReplicaMessages.Chunk(m.getLong("s"), m.getInteger("k"), m.getBoolean("last"),
+        contributions(m.getJsonArray("c")), preferences(m.getJsonArray("p")), marks(m.getJsonArray("w")));
+  }
 }
