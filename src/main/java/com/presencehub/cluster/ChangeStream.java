@@ -1,9 +1,7 @@
 package com.presencehub.cluster;
 
 import com.presencehub.presence.PresenceRecord;
-import com.presencehub.presence.Reason;
-import com.presencehub.presence.Role;
-import com.presencehub.presence.Status;
+import com.presencehub.presence.PublishMark;
 import com.presencehub.presence.UserKey;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -54,20 +52,8 @@ import java.util.Set;
  */
 public final class ChangeStream {
 
-  /** A published status: one ledger entry, as replicated. */
-  public record Mark(UserKey user, Role role, Status status, Reason reason, long stamp, String node) {
-
-    boolean newerThan(Mark o) {
-      return stamp != o.stamp ? stamp > o.stamp : node.compareTo(o.node) > 0;
-    }
-
-    boolean shows(PresenceRecord r) {
-      return status == r.status() && reason == r.reason();
-    }
-  }
-
   /** What the caller must do: publish {@code publish} in order and replicate {@code marks} (same turn). */
-  public record Outcome(List<PresenceRecord> publish, List<Mark> marks) {
+  public record Outcome(List<PresenceRecord> publish, List<PublishMark> marks) {
 
     static final Outcome NONE = new Outcome(List.of(), List.of());
 
@@ -143,7 +129,7 @@ public final class ChangeStream {
    * change is compared with the view only at the next {@link #recheck}: the contributions that
    * travelled with them reach the view through the shards, after this call.
    */
-  public void marks(Collection<Mark> marks, long now) {
+  public void marks(Collection<PublishMark> marks, long now) {
     notePause(now);
     List<UserKey> changed = ledger.merge(marks, now);
     if (speaking) {
@@ -255,12 +241,12 @@ public final class ChangeStream {
   }
 
   /** The whole ledger, for a full state. */
-  public Collection<Mark> ledger() {
+  public Collection<PublishMark> ledger() {
     return ledger.marks();
   }
 
   /** The ledger entry of {@code user}, or null when nothing was ever published for it. */
-  public Mark published(UserKey user) {
+  public PublishMark published(UserKey user) {
     return ledger.published(user);
   }
 

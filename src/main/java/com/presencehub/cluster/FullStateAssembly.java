@@ -1,8 +1,8 @@
 package com.presencehub.cluster;
 
-import com.presencehub.cluster.ChangeStream.Mark;
-import com.presencehub.cluster.ReplicaMessages.Chunk;
-import com.presencehub.cluster.ReplicaMessages.FullState;
+import com.presencehub.presence.PublishMark;
+import com.presencehub.protocol.ReplicationEnvelope.Chunk;
+import com.presencehub.protocol.ReplicationEnvelope.FullState;
 import com.presencehub.presence.Contribution;
 import com.presencehub.presence.Preference;
 import java.util.ArrayList;
@@ -18,11 +18,12 @@ import java.util.List;
  */
 final class FullStateAssembly {
 
+  private String origin;
   private long seq = -1;
   private int next;
   private final List<Contribution> contributions = new ArrayList<>();
   private final List<Preference> preferences = new ArrayList<>();
-  private final List<Mark> marks = new ArrayList<>();
+  private final List<PublishMark> marks = new ArrayList<>();
 
   /**
    * Adds the next part; returns the whole state once {@code c} is the last, else null.
@@ -35,11 +36,12 @@ final class FullStateAssembly {
           + next + (next > 0 ? " of state " + seq : ""));
     }
     seq = c.seq();
+    origin = c.origin();
     next++;
     contributions.addAll(c.contributions());
     preferences.addAll(c.preferences());
     marks.addAll(c.marks());
-    return c.last() ? new FullState(seq, List.copyOf(contributions), List.copyOf(preferences), List.copyOf(marks))
+    return c.last() ? new FullState(origin, seq, List.copyOf(contributions), List.copyOf(preferences), List.copyOf(marks))
         : null;
   }
 

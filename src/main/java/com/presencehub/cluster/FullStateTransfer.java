@@ -1,7 +1,8 @@
 package com.presencehub.cluster;
 
-import com.presencehub.cluster.ReplicaMessages.Chunk;
-import com.presencehub.cluster.ReplicaMessages.FullState;
+import com.presencehub.protocol.ReplicationEnvelope.Chunk;
+import com.presencehub.protocol.ReplicationEnvelope;
+import com.presencehub.protocol.ReplicationEnvelope.FullState;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -40,13 +41,15 @@ final class FullStateTransfer {
 
   /** Answers the request {@code m} with {@code state} (taken now), in parts when the asker takes them. */
   void serve(Message<JsonObject> m, FullState state) {
-    int max = m.body() == null ? 0 : m.body().getInteger("chunks", 0);
+    int max = ReplicationEnvelope.chunkBytes(m.body());
     if (max <= 0) {
-      JsonObject whole = Wire.fullState(self, state);
+      JsonObject whole = ReplicationEnvelope.fullState(self, state.seq(), state.contributions(), state.preferences(),
+          state.marks());
       BusFaults.safely("full state", () -> m.reply(whole));
       return;
     }
-    send(m, Wire.chunks(self, state, Math.min(max, MAX_CHUNK_BYTES)), 0);
+    send(m, ReplicationEnvelope.chunks(self, state.seq(), state.contributions(), state.preferences(), state.marks(),
+        Math.min(max, MAX_CHUNK_BYTES)), 0);
   }
 
   private void send(Message<?> to, List<JsonObject> parts, int i) {
@@ -69,8 +72,8 @@ final class FullStateTransfer {
   Future<FullState> fetch(String peer) {
     Promise<FullState> done = Promise.promise();
     FullStateAssembly parts = new FullStateAssembly();
-    bus.<JsonObject>request(ReplicationVerticle.syncAddress(peer), new JsonObject().put("from", self)
-            .put("chunks", chunkBytes), options)
+    bus.<JsonObject>request(ReplicationVerticle.syncAddress(peer), ReplicationEnvelope.syncRequest(self, chunkBytes),
+            options)
         .onComplete(ar -> receive(ar, parts, done));
     return done.future();
   }
@@ -81,13 +84,13 @@ final class FullStateTransfer {
       return;
     }
     try {
-      Chunk c = Wire.chunk(ar.result().body());
-      FullState whole = c == null ? Wire.fullState(ar.result().body()) : parts.add(c);
+      Chunk c = ReplicationEnvelope.chunk(ar.result().body());
+      FullState whole = c == null ? ReplicationEnvelope.fullState(ar.result().body()) : parts.add(c);
       if (whole != null) {
         done.complete(whole);
         return;
       }
-      ar.result().<JsonObject>replyAndRequest(new JsonObject().put("ack", c.index()), options)
+      ar.result().<JsonObject>replyAndRequest(ReplicationEnvelope.ack(c.index()), options)
           .onComplete(next -> receive(next, parts, done));
     } catch (RuntimeException e) {
       done.fail(e);

@@ -1,9 +1,9 @@
 package com.presencehub.cluster;
 
-import com.presencehub.cluster.ChangeStream.Mark;
-import com.presencehub.cluster.ReplicaMessages.Delta;
-import com.presencehub.cluster.ReplicaMessages.Digest;
-import com.presencehub.cluster.ReplicaMessages.FullState;
+import com.presencehub.presence.PublishMark;
+import com.presencehub.protocol.ReplicationEnvelope.Delta;
+import com.presencehub.protocol.ReplicationEnvelope.Digest;
+import com.presencehub.protocol.ReplicationEnvelope.FullState;
 import com.presencehub.presence.Contribution;
 import com.presencehub.presence.Preference;
 import com.presencehub.presence.UserKey;
@@ -18,6 +18,7 @@ import java.util.Map;
  */
 final class OwnShares {
 
+  private final String self;
   private final ChangeStream stream;
   private final ClusterPreferences preferences;
   private final Map<UserKey, Contribution> local = new HashMap<>();
@@ -25,9 +26,10 @@ final class OwnShares {
   private long seq;
   private final List<Contribution> pending = new ArrayList<>();
   private final List<Preference> pendingPreferences = new ArrayList<>();
-  private final List<Mark> pendingMarks = new ArrayList<>();
+  private final List<PublishMark> pendingMarks = new ArrayList<>();
 
-  OwnShares(ChangeStream stream, ClusterPreferences preferences) {
+  OwnShares(String self, ChangeStream stream, ClusterPreferences preferences) {
+    this.self = self;
     this.stream = stream;
     this.preferences = preferences;
   }
@@ -51,7 +53,7 @@ final class OwnShares {
   }
 
   /** Publish marks of events this node just published: they leave with the next delta. */
-  void published(List<Mark> marks) {
+  void published(List<PublishMark> marks) {
     pendingMarks.addAll(marks);
   }
 
@@ -61,7 +63,7 @@ final class OwnShares {
       return null;
     }
     seq++;
-    Delta d = new Delta(seq, List.copyOf(pending), List.copyOf(pendingPreferences), List.copyOf(pendingMarks));
+    Delta d = new Delta(self, seq, List.copyOf(pending), List.copyOf(pendingPreferences), List.copyOf(pendingMarks));
     pending.clear();
     pendingPreferences.clear();
     pendingMarks.clear();
@@ -70,11 +72,11 @@ final class OwnShares {
 
   /** This node's full state, numbered as its last delta (call {@link #nextDelta} first). */
   FullState fullState() {
-    return new FullState(seq, List.copyOf(local.values()), List.copyOf(preferences.all()),
+    return new FullState(self, seq, List.copyOf(local.values()), List.copyOf(preferences.all()),
         List.copyOf(stream.ledger()));
   }
 
   Digest digest() {
-    return new Digest(seq, local.size(), fingerprint, preferences.fingerprint(), stream.paused());
+    return new Digest(self, seq, local.size(), fingerprint, preferences.fingerprint(), stream.paused());
   }
 }

@@ -1,7 +1,7 @@
 package com.presencehub.cluster;
 
-import com.presencehub.cluster.ReplicaMessages.Delta;
-import com.presencehub.cluster.ReplicaMessages.Digest;
+import com.presencehub.protocol.ReplicationEnvelope.Delta;
+import com.presencehub.protocol.ReplicationEnvelope.Digest;
 import com.presencehub.presence.Contribution;
 import com.presencehub.presence.UserKey;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package com.presencehub.cluster;
 
-import com.presencehub.cluster.ChangeStream.Mark;
+import com.presencehub.presence.PublishMark;
 import com.presencehub.cluster.ChangeStream.Outcome;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Reason;
@@ -31,7 +31,7 @@ final class PublishLedger {
   /** This node's view: the latest record of every user its shards reported. */
   private final Map<UserKey, PresenceRecord> view = new HashMap<>();
   /** The cluster's published state. Absent means offline/disconnected, never published. */
-  private final Map<UserKey, Mark> ledger = new HashMap<>();
+  private final Map<UserKey, PublishMark> ledger = new HashMap<>();
   /**
    * Offline entries in the order they became offline, with what they were then: the retention of
    * PROTOCOL.md §2 applies to the view and the ledger as to the shards, so memory does not grow with
@@ -41,7 +41,7 @@ final class PublishLedger {
   private long lastStamp;
 
   /** An entry that went offline at {@code at}: forgotten then if neither map changed since. */
-  private record Offline(UserKey user, PresenceRecord view, Mark mark, long at) { }
+  private record Offline(UserKey user, PresenceRecord view, PublishMark mark, long at) { }
 
   PublishLedger(String self, long retentionMs) {
     this.self = self;
@@ -60,11 +60,11 @@ final class PublishLedger {
    * Merges marks by latest stamp; returns the users whose published (status, reason) changed, to be
    * compared with the view.
    */
-  List<UserKey> merge(Collection<Mark> marks, long now) {
+  List<UserKey> merge(Collection<PublishMark> marks, long now) {
     List<UserKey> changed = new ArrayList<>();
-    for (Mark m : marks) {
+    for (PublishMark m : marks) {
       lastStamp = Math.max(lastStamp, m.stamp());
-      Mark old = ledger.get(m.user());
+      PublishMark old = ledger.get(m.user());
       if (old == null || m.newerThan(old)) {
         ledger.put(m.user(), m);
         if (m.status() == Status.OFFLINE) {
@@ -92,21 +92,21 @@ final class PublishLedger {
     return all.size();
   }
 
-  Collection<Mark> marks() {
+  Collection<PublishMark> marks() {
     return ledger.values();
   }
 
-  Mark published(UserKey user) {
+  PublishMark published(UserKey user) {
     return ledger.get(user);
   }
 
   /** Stamps and returns, once, every one of {@code users} whose view differs from the ledger. */
   Outcome publishIfDiffers(Collection<UserKey> users, long now) {
     List<PresenceRecord> out = new ArrayList<>();
-    List<Mark> marks = new ArrayList<>();
+    List<PublishMark> marks = new ArrayList<>();
     for (UserKey u : new LinkedHashSet<>(users)) {
       PresenceRecord r = view.get(u);
-      Mark old = ledger.get(u);
+      PublishMark old = ledger.get(u);
       if (r == null) {
         // Never in this view: offline here (PROTOCOL.md §5, unknown users are offline).
         if (old == null) {
@@ -119,7 +119,7 @@ final class PublishLedger {
         continue;
       }
       lastStamp = Math.max(now, lastStamp + 1);
-      Mark m = new Mark(u, r.role(), r.status(), r.reason(), lastStamp, self);
+      PublishMark m = new PublishMark(u, r.role(), r.status(), r.reason(), lastStamp, self);
       ledger.put(u, m);
       marks.add(m);
       out.add(r);
@@ -137,7 +137,7 @@ final class PublishLedger {
     while (!offline.isEmpty() && offline.peekFirst().at() + retentionMs <= now) {
       Offline o = offline.pollFirst();
       PresenceRecord r = view.get(o.user());
-      Mark m = ledger.get(o.user());
+      PublishMark m = ledger.get(o.user());
       // Only the entry this queue item was made for, still unchanged: a later change re-queues it.
       boolean stillThis = o.view() != null ? r == o.view() : m == o.mark();
       boolean viewOffline = r == null || r.status() == Status.OFFLINE;

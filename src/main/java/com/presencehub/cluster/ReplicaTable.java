@@ -1,8 +1,8 @@
 package com.presencehub.cluster;
 
-import com.presencehub.cluster.ReplicaMessages.Delta;
-import com.presencehub.cluster.ReplicaMessages.Digest;
-import com.presencehub.cluster.ReplicaMessages.FullState;
+import com.presencehub.protocol.ReplicationEnvelope.Delta;
+import com.presencehub.protocol.ReplicationEnvelope.Digest;
+import com.presencehub.protocol.ReplicationEnvelope.FullState;
 import com.presencehub.presence.Contribution;
 import com.presencehub.presence.UserKey;
 import java.util.ArrayList;
@@ -43,7 +43,7 @@ final class ReplicaTable {
   ReplicaTable(String self, ChangeStream stream) {
     this.self = self;
     this.stream = stream;
-    this.own = new OwnShares(stream, preferences);
+    this.own = new OwnShares(self, stream, preferences);
   }
 
   /** This node's own shares, deltas, full state and digest. */

@@ -5,6 +5,7 @@ import com.presencehub.presence.Contribution;
 import com.presencehub.presence.Preference;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.UserKey;
+import com.presencehub.protocol.ReplicationEnvelope;
 import com.presencehub.shard.ReplicationSink;
 import com.presencehub.shard.ShardDirectory;
 import io.vertx.core.Future;
@@ -156,9 +157,10 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   /** One numbered delta for everything the shards handed over in this burst. */
   private void flush() {
     flushScheduled = false;
-    ReplicaMessages.Delta d = table.own().nextDelta();
+    ReplicationEnvelope.Delta d = table.own().nextDelta();
     if (d != null) {
-      BusFaults.safely("delta " + d.seq(), () -> vertx.eventBus().publish(REPLICATION, Wire.delta(self, d)));
+      BusFaults.safely("delta " + d.seq(), () -> vertx.eventBus().publish(REPLICATION,
+          ReplicationEnvelope.delta(self, d.seq(), d.contributions(), d.preferences(), d.marks())));
     }
   }
 
@@ -170,7 +172,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   // ---- in: the others' shares ---------------------------------------------------------------------
 
   private void onReplication(JsonObject m) {
-    String origin = m.getString("o");
+    String origin = ReplicationEnvelope.origin(m);
     if (origin == null || origin.equals(self)) {
       return;
     }
@@ -183,8 +185,8 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     }
     ReplicaChanges changes;
     try {
-      changes = "g".equals(m.getString("t")) ? table.digest(origin, Wire.digest(m), now)
-          : table.delta(origin, Wire.delta(m), now);
+      changes = ReplicationEnvelope.isDigest(m) ? table.digest(origin, ReplicationEnvelope.digest(m), now)
+          : table.delta(origin, ReplicationEnvelope.delta(m), now);
     } catch (RuntimeException e) {
       LOG.warn("bad replication message from " + table.peer(origin) + ": " + e + "; re-syncing");
       changes = table.unreadable(origin);
@@ -225,7 +227,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
 
   /** Asks a peer for its full state; deltas that arrive meanwhile wait in the table. */
   private void requestFullState(ReplicaChanges.Sync s) {
-    Future<ReplicaMessages.FullState> state;
+    Future<ReplicationEnvelope.FullState> state;
     try {
       state = transfer.fetch(s.peer());
     } catch (IllegalStateException e) {
@@ -328,7 +330,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   /** Digest out; membership re-read; silent or stale peers re-synced. */
   private void tick() {
     flush();
-    JsonObject digest = Wire.digest(self, table.own().digest());
+    JsonObject digest = ReplicationEnvelope.digest(table.own().digest());
     BusFaults.safely("digest", () -> vertx.eventBus().publish(REPLICATION, digest));
     reconcile();
     // Silence (no delta, no digest) is what a lost subscription looks like; a peer that is only

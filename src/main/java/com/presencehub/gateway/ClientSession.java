@@ -13,6 +13,11 @@ import com.presencehub.presence.Role;
 import com.presencehub.presence.UserKey;
 import com.presencehub.presence.UserPresence;
 import com.presencehub.presence.VisibilityPolicy;
+import com.presencehub.protocol.ClientFrames;
+import com.presencehub.protocol.ErrorCode;
+import com.presencehub.protocol.FieldError;
+import com.presencehub.protocol.FieldRules;
+import com.presencehub.protocol.RecordJson;
 import com.presencehub.shard.PresenceShard;
 import com.presencehub.shard.SessionLink;
 import com.presencehub.shard.ShardDirectory;
@@ -180,8 +185,10 @@ final class ClientSession implements SessionLink {
     }
     Object requestId = null;
     try {
-      requestId = FrameFields.requestId(frame);
-      dispatch(new FrameFields(frame), requestId);
+      requestId = FieldRules.requestId(frame);
+      dispatch(FieldRules.of(frame), requestId);
+    } catch (FieldError e) {
+      sendError(ErrorCode.BAD_REQUEST, e.getMessage(), requestId);
     } catch (BadFrameException e) {
       sendError(e.code(), e.getMessage(), requestId);
     } catch (RuntimeException e) {
@@ -196,7 +203,7 @@ final class ClientSession implements SessionLink {
     }
   }
 
-  private void dispatch(FrameFields f, Object requestId) {
+  private void dispatch(FieldRules f, Object requestId) {
     String type = f.requiredString("type");
     if (phase == Phase.AWAITING_AUTH) {
       if (!"auth".equals(type)) {
@@ -212,7 +219,7 @@ final class ClientSession implements SessionLink {
       return;
     }
     switch (type) {
-      case "ping" -> write(Frames.pong(requestId));
+      case "ping" -> write(ClientFrames.pong(requestId));
       case "auth" -> refresh(f, requestId);
       case "activity" -> activity(f, requestId);
       case "presence.set" -> setPresence(f, requestId);
@@ -227,11 +234,11 @@ final class ClientSession implements SessionLink {
 
   // ---- auth -------------------------------------------------------------------------------------
 
-  private void authenticate(FrameFields f, Object requestId) {
+  private void authenticate(FieldRules f, Object requestId) {
     String token;
     try {
       token = f.requiredString("token");
-    } catch (BadFrameException noToken) {
+    } catch (FieldError noToken) {
       // No token is an unauthorized session (§4 close codes), not a frame to correct and resend.
       sendError(ErrorCode.UNAUTHORIZED, noToken.getMessage(), requestId);
       closeWith(CloseCode.UNAUTHORIZED, "unauthorized");
@@ -285,7 +292,7 @@ final class ClientSession implements SessionLink {
           user.put("name", identity.name());
         }
         JsonObject welcome = new JsonObject().put("type", "welcome").put("session", id).put("user", user)
-            .put("presence", Frames.record(admitted.record())).put("idleTimeoutMs", cfg.idleTimeoutMs())
+            .put("presence", RecordJson.record(admitted.record())).put("idleTimeoutMs", cfg.idleTimeoutMs())
             .put("pingIntervalMs", LivenessTracker.pingInterval(cfg.livenessTimeoutMs()));
         if (requestId != null) {
           welcome.put("id", requestId);
@@ -314,7 +321,7 @@ final class ClientSession implements SessionLink {
     peer.start();
   }
 
-  private void refresh(FrameFields f, Object requestId) {
+  private void refresh(FieldRules f, Object requestId) {
     String token = f.requiredString("token");
     gw.verifier().verify(token).onComplete(ar -> {
       if (phase != Phase.OPEN) {
@@ -331,7 +338,7 @@ final class ClientSession implements SessionLink {
       } else {
         identity = ar.result();
         armExpiry();
-        write(Frames.ack(requestId).put("expiresAt", identity.expiresAtMs()));
+        write(ClientFrames.ack(requestId).put("expiresAt", identity.expiresAtMs()));
       }
     });
   }
@@ -348,17 +355,17 @@ final class ClientSession implements SessionLink {
 
   // ---- presence ---------------------------------------------------------------------------------
 
-  private void activity(FrameFields f, Object requestId) {
+  private void activity(FieldRules f, Object requestId) {
     long idleMs = f.optionalNonNegativeLong("idleMs");
     long now = System.currentTimeMillis();
     long at = idleMs < 0 ? now : now - idleMs;
     gw.directory().tell(key, shard -> shard.activity(this, at));
     if (requestId != null) {
-      write(Frames.ack(requestId));
+      write(ClientFrames.ack(requestId));
     }
   }
 
-  private void setPresence(FrameFields f, Object requestId) {
+  private void setPresence(FieldRules f, Object requestId) {
     if (role != Role.TECH) {
       throw new BadFrameException(ErrorCode.FORBIDDEN, "status", "only techs can set presence; a client's is automatic");
     }
@@ -382,7 +389,7 @@ final class ClientSession implements SessionLink {
     }
     result.onComplete(ar -> {
       if (ar.succeeded()) {
-        write(Frames.ack(requestId).put("presence", Frames.record(ar.result())));
+        write(ClientFrames.ack(requestId).put("presence", RecordJson.record(ar.result())));
       } else {
         sendError(ErrorCode.BAD_REQUEST, ar.cause() instanceof BadFrameException ? ar.cause().getMessage()
             : "status: could not be set", requestId);
@@ -390,7 +397,7 @@ final class ClientSession implements SessionLink {
     });
   }
 
-  private Role rosterField(FrameFields f) {
+  private Role rosterField(FieldRules f) {
     Role r = Role.fromWire(f.requiredString("roster"));
     if (r == null) {
       throw BadFrameException.badRequest("roster", "must be tech or client");
@@ -398,7 +405,7 @@ final class ClientSession implements SessionLink {
     return r;
   }
 
-  private void subscribe(FrameFields f, Object requestId) {
+  private void subscribe(FieldRules f, Object requestId) {
     if (f.has("users") == f.has("roster")) {
       throw BadFrameException.badRequest(null, "subscribe needs exactly one of users or roster");
     }
@@ -464,7 +471,7 @@ final class ClientSession implements SessionLink {
           }
         }
         if (!forbidden.isEmpty()) {
-          write(Frames.error(ErrorCode.FORBIDDEN, "a client may only watch techs: " + forbidden, requestId)
+          write(ClientFrames.error(ErrorCode.FORBIDDEN, "a client may only watch techs: " + forbidden, requestId)
               .put("users", forbidden));
           gw.metrics().error(ErrorCode.FORBIDDEN);
         } else {
@@ -478,7 +485,7 @@ final class ClientSession implements SessionLink {
     });
   }
 
-  private void unsubscribe(FrameFields f, Object requestId) {
+  private void unsubscribe(FieldRules f, Object requestId) {
     if (f.has("users") == f.has("roster")) {
       throw BadFrameException.badRequest(null, "unsubscribe needs exactly one of users or roster");
     }
@@ -493,10 +500,10 @@ final class ClientSession implements SessionLink {
       watchedUsers.remove(users);
       byShard(users).forEach((shard, part) -> gw.directory().tell(shard, s -> s.unsubscribeUsers(this, part)));
     }
-    write(Frames.ack(requestId));
+    write(ClientFrames.ack(requestId));
   }
 
-  private void query(FrameFields f, Object requestId) {
+  private void query(FieldRules f, Object requestId) {
     List<String> users = f.userList("users", cfg.maxUsersPerSubscribe());
     List<Future<PresenceShard.Lookup>> asks = new ArrayList<>();
     UserKey me = key;
@@ -508,7 +515,7 @@ final class ClientSession implements SessionLink {
         forbidden.addAll(a.result().forbidden());
       }
       if (!forbidden.isEmpty()) {
-        write(Frames.error(ErrorCode.FORBIDDEN, "a client may only ask about techs: " + forbidden, requestId)
+        write(ClientFrames.error(ErrorCode.FORBIDDEN, "a client may only ask about techs: " + forbidden, requestId)
             .put("users", forbidden));
         gw.metrics().error(ErrorCode.FORBIDDEN);
         return;
@@ -550,7 +557,7 @@ final class ClientSession implements SessionLink {
 
   // ---- chat -------------------------------------------------------------------------------------
 
-  private void chatPush(FrameFields f, Object requestId) {
+  private void chatPush(FieldRules f, Object requestId) {
     String to = f.requiredId("to");
     DeliveryKind kind = DeliveryKind.fromWire(f.requiredString("kind"));
     if (kind != DeliveryKind.CHAT_REQUEST && kind != DeliveryKind.CHAT_MESSAGE) {
@@ -574,11 +581,11 @@ final class ClientSession implements SessionLink {
       switch (d.outcome()) {
         case FORBIDDEN -> sendError(ErrorCode.FORBIDDEN, "a client may only push to techs", requestId);
         case NOT_REACHABLE -> {
-          write(Frames.error(ErrorCode.NOT_REACHABLE, to + " is " + d.record().status().wire() + ": " + kind.wire()
+          write(ClientFrames.error(ErrorCode.NOT_REACHABLE, to + " is " + d.record().status().wire() + ": " + kind.wire()
               + " not delivered", requestId).put("status", d.record().status().wire()));
           gw.metrics().error(ErrorCode.NOT_REACHABLE);
         }
-        case DELIVERED -> write(Frames.ack(requestId).put("delivered", d.delivered()));
+        case DELIVERED -> write(ClientFrames.ack(requestId).put("delivered", d.delivered()));
       }
     });
   }
@@ -677,11 +684,11 @@ final class ClientSession implements SessionLink {
 
   private void sendPresence(List<PresenceRecord> records, Object requestId) {
     if (records.isEmpty()) {
-      write(Frames.presence(records, requestId));
+      write(ClientFrames.presence(records, requestId));
       return;
     }
     for (int i = 0; i < records.size(); i += MAX_RECORDS_PER_FRAME) {
-      write(Frames.presence(records.subList(i, Math.min(records.size(), i + MAX_RECORDS_PER_FRAME)), requestId));
+      write(ClientFrames.presence(records.subList(i, Math.min(records.size(), i + MAX_RECORDS_PER_FRAME)), requestId));
     }
   }
 
@@ -692,7 +699,7 @@ final class ClientSession implements SessionLink {
 
   private void sendError(ErrorCode code, String message, Object requestId) {
     gw.metrics().error(code);
-    write(Frames.error(code, message, requestId));
+    write(ClientFrames.error(code, message, requestId));
   }
 
   // ---- ending -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.presencehub.cluster.ChangeStream.Outcome;
 import com.presencehub.cluster.Membership.Member;
-import com.presencehub.cluster.ReplicaMessages.Delta;
+import com.presencehub.protocol.ReplicationEnvelope.Delta;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Reason;
 import com.presencehub.presence.Role;

@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.presencehub.cluster.ChangeStream.Mark;
+import com.presencehub.presence.PublishMark;
 import com.presencehub.cluster.Membership.Member;
 import com.presencehub.cluster.ReplicaChanges.Preferences;
 import com.presencehub.cluster.ReplicaChanges.Shares;
 import com.presencehub.cluster.ReplicaChanges.Sync;
-import com.presencehub.cluster.ReplicaMessages.Delta;
-import com.presencehub.cluster.ReplicaMessages.Digest;
-import com.presencehub.cluster.ReplicaMessages.FullState;
+import com.presencehub.protocol.ReplicationEnvelope.Delta;
+import com.presencehub.protocol.ReplicationEnvelope.Digest;
+import com.presencehub.protocol.ReplicationEnvelope.FullState;
 import com.presencehub.presence.Contribution;
 import com.presencehub.presence.Preference;
 import com.presencehub.presence.Reason;
@@ -21,6 +21,7 @@ import com.presencehub.presence.Role;
 import com.presencehub.presence.Status;
 import com.presencehub.presence.UserKey;
 import com.presencehub.presence.UserPresence;
+import com.presencehub.protocol.ReplicationEnvelope;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -46,11 +47,11 @@ class ReplicaTableTest {
   }
 
   static Delta delta(long seq, Contribution... cs) {
-    return new Delta(seq, List.of(cs), List.of(), List.of());
+    return new Delta("vb", seq, List.of(cs), List.of(), List.of());
   }
 
   static FullState state(long seq, Contribution... cs) {
-    return new FullState(seq, List.of(cs), List.of(), List.of());
+    return new FullState("vb", seq, List.of(cs), List.of(), List.of());
   }
 
   /** Node a's table, with b (and c) in its membership; every first full state asked for. */
@@ -157,7 +158,7 @@ class ReplicaTableTest {
     void snapshotDuringDeltas() {
       ReplicaTable t = synced(1, online(U, 1));
       // A digest that disagrees asks for the full state; the peer keeps sending in sequence.
-      ReplicaChanges ask = t.digest("vb", new Digest(1, 1, 42, 0, false), 2);
+      ReplicaChanges ask = t.digest("vb", new Digest("vb", 1, 1, 42, 0, false), 2);
       assertEquals(List.of("vb"), syncs(ask));
       assertEquals(List.of("vb:u2:1"), shares(t.delta("vb", delta(2, online(V, 1)), 3)), "applied at once");
       assertEquals(List.of("vb:u1:0"), shares(t.delta("vb", delta(3, Contribution.gone(U, Role.CLIENT)), 4)));
@@ -270,18 +271,18 @@ class ReplicaTableTest {
     void digest() {
       ReplicaTable t = synced(2, online(U, 1));
       long h = online(U, 1).fingerprint();
-      assertEquals(List.of(), syncs(t.digest("vb", new Digest(2, 1, h, 0, false), 1)));
-      assertEquals(List.of("vb"), syncs(t.digest("vb", new Digest(3, 1, h, 0, false), 2)), "a lost delta");
+      assertEquals(List.of(), syncs(t.digest("vb", new Digest("vb", 2, 1, h, 0, false), 1)));
+      assertEquals(List.of("vb"), syncs(t.digest("vb", new Digest("vb", 3, 1, h, 0, false), 2)), "a lost delta");
       ReplicaTable t2 = synced(2, online(U, 1));
-      assertEquals(List.of("vb"), syncs(t2.digest("vb", new Digest(2, 1, h + 1, 0, false), 1)), "a diverged view");
+      assertEquals(List.of("vb"), syncs(t2.digest("vb", new Digest("vb", 2, 1, h + 1, 0, false), 1)), "a diverged view");
     }
 
     @Test
     @DisplayName("preferences differing in two digests in a row ask for the full state (one may be a write in flight)")
     void preferenceMismatchTwice() {
       ReplicaTable t = synced(2);
-      assertEquals(List.of(), syncs(t.digest("vb", new Digest(2, 0, 0, 99, false), 1)));
-      assertEquals(List.of("vb"), syncs(t.digest("vb", new Digest(2, 0, 0, 99, false), 2)));
+      assertEquals(List.of(), syncs(t.digest("vb", new Digest("vb", 2, 0, 0, 99, false), 1)));
+      assertEquals(List.of("vb"), syncs(t.digest("vb", new Digest("vb", 2, 0, 0, 99, false), 2)));
     }
 
     @Test
@@ -292,7 +293,7 @@ class ReplicaTableTest {
       t.own().local(List.of(), List.of(mine));
       Preference older = new Preference(U, false, UserPresence.NEVER, 50, "b");
       Preference newer = new Preference(V, true, UserPresence.NEVER, 60, "b");
-      ReplicaChanges c = t.delta("vb", new Delta(2, List.of(), List.of(older, newer), List.of()), 2);
+      ReplicaChanges c = t.delta("vb", new Delta("vb", 2, List.of(), List.of(older, newer), List.of()), 2);
       List<Preference> toShards = new ArrayList<>();
       c.steps().forEach(s -> {
         if (s instanceof Preferences p) {
@@ -318,21 +319,23 @@ class ReplicaTableTest {
       assertNull(t.own().nextDelta(), "nothing to send");
       t.own().local(List.of(online(U, 1)), List.of());
       t.own().local(List.of(online(V, 1)), List.of());
-      t.own().published(List.of(new Mark(U, Role.CLIENT, Status.ONLINE, Reason.ACTIVE, 5, "a")));
+      t.own().published(List.of(new PublishMark(U, Role.CLIENT, Status.ONLINE, Reason.ACTIVE, 5, "a")));
       Delta d = t.own().nextDelta();
       assertNotNull(d);
       assertEquals(1, d.seq());
       assertEquals(2, d.contributions().size());
-      assertEquals(d, Wire.delta(Wire.delta("va", d)), "the envelope round-trips");
+      assertEquals(d, ReplicationEnvelope.delta(ReplicationEnvelope.delta("va", d.seq(), d.contributions(),
+          d.preferences(), d.marks())), "the envelope round-trips");
       t.own().local(List.of(Contribution.gone(U, Role.CLIENT)), List.of());
       assertEquals(2, t.own().nextDelta().seq());
       FullState f = t.own().fullState();
       assertEquals(2, f.seq());
       assertEquals(List.of(online(V, 1)), f.contributions());
-      assertEquals(f, Wire.fullState(Wire.fullState("va", f)));
+      assertEquals(f, ReplicationEnvelope.fullState(ReplicationEnvelope.fullState("va", f.seq(), f.contributions(),
+          f.preferences(), f.marks())));
       Digest g = t.own().digest();
-      assertEquals(new Digest(2, 1, online(V, 1).fingerprint(), 0, false), g);
-      assertEquals(g, Wire.digest(Wire.digest("va", g)));
+      assertEquals(new Digest("va", 2, 1, online(V, 1).fingerprint(), 0, false), g);
+      assertEquals(g, ReplicationEnvelope.digest(ReplicationEnvelope.digest(g)));
     }
   }
 }
