@@ -4,7 +4,6 @@ import com.presencehub.config.ReplicationOptions;
 import com.presencehub.presence.Contribution;
 import com.presencehub.presence.Preference;
 import com.presencehub.presence.PresenceRecord;
-import com.presencehub.presence.UserKey;
 import com.presencehub.protocol.ReplicationEnvelope;
 import com.presencehub.shard.ReplicationSink;
 import com.presencehub.shard.ShardDirectory;
@@ -18,12 +17,8 @@ import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.BiConsumer;
-import java.util.function.Function;
 
 /**
  * Moves the replicated view's events (PROTOCOL.md §6); the rules are in {@link ReplicaTable} and
@@ -199,9 +194,9 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     c.log().forEach(LOG::info);
     for (ReplicaChanges.Step step : c.steps()) {
       if (step instanceof ReplicaChanges.Shares s) {
-        byShard(s.contributions(), Contribution::user, (i, list) -> directory.tell(i, sh -> sh.applyRemote(s.node(), list)));
+        directory.applyRemote(s.node(), s.contributions());
       } else if (step instanceof ReplicaChanges.Preferences p) {
-        byShard(p.preferences(), Preference::user, (i, list) -> directory.tell(i, sh -> sh.applyPreferences(list)));
+        directory.applyPreferences(p.preferences());
       }
     }
     for (ReplicaChanges.Grace g : c.graces()) {
@@ -214,15 +209,6 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
       wholeView.tryComplete();
     }
     afterStreamInput();
-  }
-
-  /** Groups {@code items} by the shard that owns each one's user. */
-  private <T> void byShard(List<T> items, Function<T, UserKey> key, BiConsumer<Integer, List<T>> tell) {
-    Map<Integer, List<T>> byShard = new HashMap<>();
-    for (T item : items) {
-      byShard.computeIfAbsent(directory.indexOf(key.apply(item)), k -> new ArrayList<>()).add(item);
-    }
-    byShard.forEach(tell);
   }
 
   /** Asks a peer for its full state; deltas that arrive meanwhile wait in the table. */
@@ -310,7 +296,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
       recheckScheduled = true;
       // A round trip through every shard first: what the replication messages before this point
       // brought must be in the view before it is compared with the ledger.
-      directory.askAll(s -> 0).onComplete(ar -> {
+      directory.barrier().onComplete(ar -> {
         recheckScheduled = false;
         carry(stream.recheck(System.currentTimeMillis()));
         afterStreamInput();

@@ -18,7 +18,7 @@ import com.presencehub.protocol.ErrorCode;
 import com.presencehub.protocol.FieldError;
 import com.presencehub.protocol.FieldRules;
 import com.presencehub.protocol.RecordJson;
-import com.presencehub.shard.PresenceShard;
+import com.presencehub.shard.Opened;
 import com.presencehub.shard.SessionLink;
 import com.presencehub.shard.ShardDirectory;
 import io.vertx.core.Future;
@@ -34,8 +34,6 @@ import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -265,7 +263,7 @@ final class ClientSession implements SessionLink {
       role = identity.role();
       cancelTimer(authTimer);
       authTimer = -1;
-      gw.directory().ask(key, shard -> shard.open(this)).onComplete(opened -> {
+      gw.directory().open(this).onComplete(opened -> {
         if (phase != Phase.VERIFYING) {
           return;
         }
@@ -275,10 +273,10 @@ final class ClientSession implements SessionLink {
           closeWith(CloseCode.SHUTTING_DOWN, "node not ready");
           return;
         }
-        PresenceShard.Opened admitted = opened.result();
+        Opened admitted = opened.result();
         if (admitted.refused()) {
           // §3 one role per user: 4401; §4 sessions per user: 4408. The shard registered nothing.
-          boolean conflict = admitted.refusal() == PresenceShard.Refusal.ROLE_CONFLICT;
+          boolean conflict = admitted.refusal() == Opened.Refusal.ROLE_CONFLICT;
           sendError(conflict ? ErrorCode.UNAUTHORIZED : ErrorCode.TOO_LARGE, admitted.message(), requestId);
           closeWith(conflict ? CloseCode.UNAUTHORIZED : CloseCode.POLICY, conflict ? "role conflict" : "too many sessions");
           return;
@@ -359,7 +357,7 @@ final class ClientSession implements SessionLink {
     long idleMs = f.optionalNonNegativeLong("idleMs");
     long now = System.currentTimeMillis();
     long at = idleMs < 0 ? now : now - idleMs;
-    gw.directory().tell(key, shard -> shard.activity(this, at));
+    gw.directory().activity(this, at);
     if (requestId != null) {
       write(ClientFrames.ack(requestId));
     }
@@ -378,12 +376,12 @@ final class ClientSession implements SessionLink {
         throw BadFrameException.badRequest("until", "must be in the future (epoch ms)");
       }
       long lapse = until < 0 ? UserPresence.NEVER : until;
-      result = gw.directory().ask(me, shard -> shard.preferAway(me, lapse));
+      result = gw.directory().preferAway(me, lapse);
     } else if ("online".equals(status)) {
       if (f.has("until")) {
         throw BadFrameException.badRequest("until", "only allowed with status away");
       }
-      result = gw.directory().ask(me, shard -> shard.clearPreferredAway(me));
+      result = gw.directory().clearPreferredAway(me);
     } else {
       throw BadFrameException.badRequest("status", "must be away or online");
     }
@@ -421,15 +419,13 @@ final class ClientSession implements SessionLink {
       throw new BadFrameException(ErrorCode.FORBIDDEN, "roster", "a client may only watch the tech roster");
     }
     pendingRosters.merge(roster, 1, Integer::sum);
-    gw.directory().askAll(shard -> shard.subscribeRoster(this, roster)).onComplete(ar -> {
+    gw.directory().subscribeRoster(this, roster).onComplete(ar -> {
       pendingRosters.computeIfPresent(roster, (r, n) -> n == 1 ? null : n - 1);
       if (phase != Phase.OPEN) {
         return;
       }
       watchedRosters.add(roster);
-      List<PresenceRecord> all = new ArrayList<>();
-      ar.result().forEach(all::addAll);
-      sendPresence(all, requestId);
+      sendPresence(ar.result(), requestId);
       releaseHeld();
     });
   }
@@ -441,18 +437,8 @@ final class ClientSession implements SessionLink {
           + " users on this session, more than the limit of " + watchedUsers.limit() + " (maxWatchedUsers):"
           + " nothing subscribed");
     }
-    Map<Integer, List<String>> parts = byShard(users);
-    List<Future<PresenceShard.Lookup>> asks = new ArrayList<>();
-    List<Integer> askedShards = new ArrayList<>();
-    parts.forEach((shard, part) -> {
-      askedShards.add(shard);
-      asks.add(gw.directory().ask(shard, s -> s.subscribeUsers(this, part)));
-    });
-    Future.all(asks).onComplete(ar -> {
-      List<String> forbidden = new ArrayList<>();
-      for (Future<PresenceShard.Lookup> a : asks) {
-        forbidden.addAll(a.result().forbidden());
-      }
+    gw.directory().subscribeUsers(this, users).onComplete(ar -> {
+      List<String> forbidden = ar.result().forbidden();
       // The snapshot is refused, like a query, when the queue filled up while it was gathered.
       boolean keep = phase == Phase.OPEN && forbidden.isEmpty() && !out.full();
       List<String> dropped = watchedUsers.settle(users, keep);
@@ -461,14 +447,8 @@ final class ClientSession implements SessionLink {
       }
       if (!keep) {
         // All or nothing: undo what the shards registered, except earlier subscriptions.
-        Set<String> undo = new HashSet<>(dropped);
-        for (int i = 0; i < asks.size(); i++) {
-          if (asks.get(i).result().allowed()) {
-            List<String> fresh = parts.get(askedShards.get(i)).stream().filter(undo::contains).toList();
-            if (!fresh.isEmpty()) {
-              gw.directory().tell(askedShards.get(i), s -> s.unsubscribeUsers(this, fresh));
-            }
-          }
+        if (!dropped.isEmpty()) {
+          gw.directory().unsubscribeUsers(this, dropped);
         }
         if (!forbidden.isEmpty()) {
           write(ClientFrames.error(ErrorCode.FORBIDDEN, "a client may only watch techs: " + forbidden, requestId)
@@ -480,7 +460,7 @@ final class ClientSession implements SessionLink {
         releaseHeld();
         return;
       }
-      sendPresence(inRequestOrder(users, asks), requestId);
+      sendPresence(ar.result().records(), requestId);
       releaseHeld();
     });
   }
@@ -492,28 +472,19 @@ final class ClientSession implements SessionLink {
     if (f.has("roster")) {
       Role roster = rosterField(f);
       watchedRosters.remove(roster);
-      for (int i = 0; i < gw.directory().size(); i++) {
-        gw.directory().tell(i, s -> s.unsubscribeRoster(this, roster));
-      }
+      gw.directory().unsubscribeRoster(this, roster);
     } else {
       List<String> users = f.userList("users", cfg.maxUsersPerSubscribe());
       watchedUsers.remove(users);
-      byShard(users).forEach((shard, part) -> gw.directory().tell(shard, s -> s.unsubscribeUsers(this, part)));
+      gw.directory().unsubscribeUsers(this, users);
     }
     write(ClientFrames.ack(requestId));
   }
 
   private void query(FieldRules f, Object requestId) {
     List<String> users = f.userList("users", cfg.maxUsersPerSubscribe());
-    List<Future<PresenceShard.Lookup>> asks = new ArrayList<>();
-    UserKey me = key;
-    Role viewer = role;
-    byShard(users).forEach((shard, part) -> asks.add(gw.directory().ask(shard, s -> s.lookup(me, viewer, part))));
-    Future.all(asks).onComplete(ar -> {
-      List<String> forbidden = new ArrayList<>();
-      for (Future<PresenceShard.Lookup> a : asks) {
-        forbidden.addAll(a.result().forbidden());
-      }
+    gw.directory().lookup(key, role, users).onComplete(ar -> {
+      List<String> forbidden = ar.result().forbidden();
       if (!forbidden.isEmpty()) {
         write(ClientFrames.error(ErrorCode.FORBIDDEN, "a client may only ask about techs: " + forbidden, requestId)
             .put("users", forbidden));
@@ -524,35 +495,13 @@ final class ClientSession implements SessionLink {
         refuseFull("query", requestId);
         return;
       }
-      sendPresence(inRequestOrder(users, asks), requestId);
+      sendPresence(ar.result().records(), requestId);
     });
   }
 
   private void refuseFull(String type, Object requestId) {
     sendError(ErrorCode.RATE_LIMITED, "write queue full (the client is not reading what the hub sent): "
         + type + " refused", requestId);
-  }
-
-  private Map<Integer, List<String>> byShard(List<String> users) {
-    Map<Integer, List<String>> parts = new LinkedHashMap<>();
-    for (String u : users) {
-      parts.computeIfAbsent(gw.directory().indexOf(new UserKey(key.tenant(), u)), i -> new ArrayList<>()).add(u);
-    }
-    return parts;
-  }
-
-  private static List<PresenceRecord> inRequestOrder(List<String> users, List<Future<PresenceShard.Lookup>> asks) {
-    Map<String, PresenceRecord> byUser = new HashMap<>();
-    for (Future<PresenceShard.Lookup> a : asks) {
-      for (PresenceRecord r : a.result().records()) {
-        byUser.put(r.user(), r);
-      }
-    }
-    List<PresenceRecord> out = new ArrayList<>(users.size());
-    for (String u : users) {
-      out.add(byUser.get(u));
-    }
-    return out;
   }
 
   // ---- chat -------------------------------------------------------------------------------------
@@ -786,16 +735,14 @@ final class ClientSession implements SessionLink {
     coalesced.clear();
     if (key != null) {
       ShardDirectory dir = gw.directory();
-      dir.tell(key, shard -> shard.close(this, bye));
+      dir.close(this, bye);
       Set<String> users = watchedUsers.all();
       watchedUsers.clear();
-      byShard(new ArrayList<>(users)).forEach((shard, part) -> dir.tell(shard, s -> s.unsubscribeUsers(this, part)));
+      dir.unsubscribeUsers(this, users);
       EnumSet<Role> rosters = EnumSet.copyOf(watchedRosters);
       rosters.addAll(pendingRosters.keySet());
       for (Role r : rosters) {
-        for (int i = 0; i < dir.size(); i++) {
-          dir.tell(i, s -> s.unsubscribeRoster(this, r));
-        }
+        dir.unsubscribeRoster(this, r);
       }
     }
     if (counted) {
