@@ -56,12 +56,16 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   private FullStateTransfer transfer;
   /** Transitions handed over before this verticle started (none in practice: no session yet). */
   private final ConcurrentLinkedQueue<PresenceRecord> early = new ConcurrentLinkedQueue<>();
-  private boolean recheckScheduled, wasSpeaking, wasPaused, flushScheduled;
+  private boolean recheckScheduled;
+  private boolean wasSpeaking;
+  private boolean wasPaused;
+  private boolean flushScheduled;
 
   private volatile ContextInternal ctx;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private Runnable stopListening = () -> { };
-  private long digestTimer = -1, pauseTimer = -1;
+  private long digestTimer = -1;
+  private long pauseTimer = -1;
 
   public ReplicationVerticle(ReplicationOptions opts, ShardDirectory directory, Membership membership, String self,
       ChangePublisher publisher) {
