@@ -3,6 +3,7 @@ package com.presencehub.api;
 import com.presencehub.api.client.PresenceBus;
 import com.presencehub.api.impl.ApiFailure;
 import com.presencehub.api.impl.PresenceRequests;
+import com.presencehub.config.TenantScope;
 import com.presencehub.node.HubNode;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -25,9 +26,16 @@ public final class PresenceApiVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PresenceApiVerticle.class);
 
   private final PresenceRequests requests;
+  private final TenantScope tenants;
 
   public PresenceApiVerticle(PresenceRequests requests) {
+    this(requests, TenantScope.ALL);
+  }
+
+  /** @param tenants the tenants this cell serves; a request for another fails with code 403 (docs/cells.md) */
+  public PresenceApiVerticle(PresenceRequests requests, TenantScope tenants) {
     this.requests = requests;
+    this.tenants = tenants;
   }
 
   /**
@@ -40,7 +48,7 @@ public final class PresenceApiVerticle extends VerticleBase {
     }
     PresenceRequests requests = new PresenceRequests(node.directory(), node.courier(),
         node.config().maxUsersPerSubscribe(), node.config().maxFrameBytes());
-    return node.vertx().deployVerticle(new PresenceApiVerticle(requests));
+    return node.vertx().deployVerticle(new PresenceApiVerticle(requests, node.config().tenantScope()));
   }
 
   @Override
@@ -57,7 +65,8 @@ public final class PresenceApiVerticle extends VerticleBase {
     return vertx.eventBus().consumer(address, msg -> {
       Future<JsonObject> reply;
       try {
-        reply = operation.apply(msg.body());
+        String refused = tenants.refusal(msg.body() instanceof JsonObject o ? o.getValue("tenant") : null);
+        reply = refused != null ? Future.failedFuture(ApiFailure.forbidden(refused)) : operation.apply(msg.body());
       } catch (RuntimeException e) {
         reply = Future.failedFuture(e);
       }

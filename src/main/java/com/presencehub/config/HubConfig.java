@@ -85,6 +85,8 @@ public record HubConfig(
     long webhookTimeoutMs,
     long webhookRetryMinMs,
     long webhookRetryMaxMs,
+    // Cells (docs/cells.md): the tenants this cluster serves; empty = all.
+    List<String> tenants,
     boolean devMode) {
 
   /** {@code clusterJoin} values: {@code auto} is TCP-IP when {@code clusterMembers} is set, multicast otherwise. */
@@ -181,6 +183,9 @@ public record HubConfig(
     d.put("webhookTimeoutMs", 5_000L);
     d.put("webhookRetryMinMs", 500L);
     d.put("webhookRetryMaxMs", 60_000L);
+    // Cells (docs/cells.md): the tenant ids this cluster serves (PRESENCE_TENANTS=a,b); empty: all.
+    // A session or API request for another tenant is refused, naming the tenant and clusterName.
+    d.put("tenants", List.of());
     return d;
   }
 
@@ -294,6 +299,7 @@ public record HubConfig(
         r.longValue("webhookTimeoutMs", 100, 600_000),
         r.longValue("webhookRetryMinMs", 10, 3_600_000),
         r.longValue("webhookRetryMaxMs", 10, 86_400_000L),
+        r.list("tenants"),
         devMode);
     validateJoin(c, r);
     String originProblem = OriginPolicy.problem(c.allowedOrigins);
@@ -316,6 +322,16 @@ public record HubConfig(
     }
     if (c.sweepIntervalMs > 500) {
       throw new ConfigException("sweepIntervalMs: at most 500, so that idle transitions land within 1 s of their deadline" + r.from("sweepIntervalMs"));
+    }
+    String tenantsProblem = TenantScope.problem(c.tenants);
+    if (tenantsProblem != null) {
+      throw new ConfigException("tenants: " + tenantsProblem + r.from("tenants"));
+    }
+    for (WebhookEndpoint w : c.webhooks) {
+      if (!c.tenants.isEmpty() && !c.tenants.contains(w.tenant())) {
+        throw new ConfigException("webhooks: tenant '" + w.tenant() + "' is not in tenants " + c.tenants
+            + " (this cell would never see its transitions)" + r.from("tenants"));
+      }
     }
     if (c.webhookRetryMaxMs < c.webhookRetryMinMs) {
       throw new ConfigException("webhookRetryMaxMs: must be at least webhookRetryMinMs (" + c.webhookRetryMinMs + ")" + r.from("webhookRetryMaxMs"));
@@ -515,5 +531,10 @@ public record HubConfig(
       }
       return List.copyOf(out);
     }
+  }
+
+  /** The tenants this cluster serves ({@code tenants}, named after {@code clusterName}): docs/cells.md. */
+  public TenantScope tenantScope() {
+    return TenantScope.of(this);
   }
 }

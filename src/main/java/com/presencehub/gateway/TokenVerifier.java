@@ -2,6 +2,7 @@ package com.presencehub.gateway;
 
 import com.presencehub.config.ConfigException;
 import com.presencehub.config.HubConfig;
+import com.presencehub.config.TenantScope;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.logging.Logger;
@@ -30,15 +31,17 @@ public final class TokenVerifier {
   private final JWTAuth auth;
   private final String issuer;
   private final String audience;
+  private final TenantScope tenants;
 
-  private TokenVerifier(JWTAuth auth, String issuer, String audience) {
+  private TokenVerifier(JWTAuth auth, String issuer, String audience, TenantScope tenants) {
     this.auth = auth;
     this.issuer = issuer;
     this.audience = audience;
+    this.tenants = tenants;
   }
 
   public static TokenVerifier create(Vertx vertx, HubConfig config) {
-    return new TokenVerifier(jwtAuth(vertx, config), config.jwtIssuer(), config.jwtAudience());
+    return new TokenVerifier(jwtAuth(vertx, config), config.jwtIssuer(), config.jwtAudience(), config.tenantScope());
   }
 
   /**
@@ -111,7 +114,10 @@ public final class TokenVerifier {
           LOG.debug("token refused by vertx-auth-jwt: " + err.getMessage());
           return Future.failedFuture(claims.whyRefused(System.currentTimeMillis() / 1000, issuer, audience));
         })
-        .map(user -> claims.identity());
+        .map(user -> claims.identity())
+        // Cells (docs/cells.md): a valid token of a tenant another cell serves opens no session here.
+        .compose(id -> tenants.serves(id.key().tenant()) ? Future.succeededFuture(id)
+            : Future.failedFuture(unauthorized("tenant", tenants.refusal(id.key().tenant()))));
   }
 
   /** A token whose claims are malformed (a sender bug, not an expiry): its session must end. */

@@ -19,6 +19,11 @@ public final class ApiFailure extends RuntimeException {
     return new ApiFailure(PresenceBus.BAD_REQUEST, field + ": " + reason);
   }
 
+  /** A tenant this cell does not serve (docs/cells.md); the message names the tenant and the cell. */
+  public static ApiFailure forbidden(String message) {
+    return new ApiFailure(PresenceBus.FORBIDDEN, message);
+  }
+
   /** {@code not_reachable status=away: c-1 is away, chat.request not delivered}. */
   public static ApiFailure notReachable(String user, Status status, DeliveryKind kind) {
     return new ApiFailure(PresenceBus.NOT_REACHABLE, PresenceBus.NOT_REACHABLE_PREFIX + status.wire() + ": " + user
