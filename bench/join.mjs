@@ -246,6 +246,12 @@ try {
   const counts = (await Promise.all(cluster.nodes.map((n) => metrics(n.httpPort)))).map(connected);
   say(`after the toggles: HTTP API roster(tech) of n3 vs n0: ${r0.size} / ${r3.size} techs, ${differ} differ; users online+away per node ${counts.join(' / ')}`);
   const heap3 = liveHeapKiB(cluster.pid(3));
+  // Where n3's heap goes: the largest classes (jcmd GC.class_histogram, after the full GC above).
+  try {
+    const histo = jcmd(cluster.pid(3), 'GC.class_histogram').split('\n').filter((l) => /^\s*\d+:/.test(l)).slice(0, 8)
+      .map((l) => { const f = l.trim().split(/\s+/); return `${f[3]} ${(Number(f[2]) / 2 ** 20).toFixed(1)} MiB (${f[1]})`; });
+    say(`n3 largest classes: ${histo.join('; ')}`);
+  } catch (e) { console.log(`no class histogram: ${e.message}`); }
   say(`n3 live heap after a full GC ${(heap3 / 1024).toFixed(1)} MiB vs ${(emptyHeap / 1024).toFixed(1)} MiB for an empty node → ${(((heap3 - emptyHeap) * 1024) / everyone).toFixed(0)} B per replicated user (no session on n3)`);
   say(`summary: join ready ${join.readyMs} ms, view equal ${join.viewMs} ms; restart after kill -9 ready ${restart.readyMs} ms, view equal ${restart.viewMs} ms (target ≤ 5,000 ms at 50,000 users); lost at the watcher ${lost}`);
   appendResults(opt.results, 'Join time under load (bench/join.mjs)', lines, `${jvmFlags.join(' ')} --cluster (per node)`);
