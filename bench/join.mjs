@@ -253,6 +253,8 @@ try {
     say(`n3 largest classes: ${histo.join('; ')}`);
   } catch (e) { console.log(`no class histogram: ${e.message}`); }
   say(`n3 live heap after a full GC ${(heap3 / 1024).toFixed(1)} MiB vs ${(emptyHeap / 1024).toFixed(1)} MiB for an empty node → ${(((heap3 - emptyHeap) * 1024) / everyone).toFixed(0)} B per replicated user (no session on n3)`);
+  const heaps = [0, 1, 2].map((i) => liveHeapKiB(cluster.pid(i)));
+  say(`n0-n2 live heap after a full GC: ${heaps.map((h) => (h / 1024).toFixed(1)).join(' / ')} MiB (each ${perNode.map((p, i) => p + (i === 1 ? 1 : 0)).join(' / ')} client sessions + ${techs / 2} techs on n0 and n2, the whole view)`);
   say(`summary: join ready ${join.readyMs} ms, view equal ${join.viewMs} ms; restart after kill -9 ready ${restart.readyMs} ms, view equal ${restart.viewMs} ms (target ≤ 5,000 ms at 50,000 users); lost at the watcher ${lost}`);
   appendResults(opt.results, 'Join time under load (bench/join.mjs)', lines, `${jvmFlags.join(' ')} --cluster (per node)`);
 } finally {
