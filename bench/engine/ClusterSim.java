@@ -59,6 +59,21 @@ public class ClusterSim {
 
   record Node(HubNode hub, long readyMs) { }
 
+  /** The figures so far; the watchdog writes them when the budget runs out mid-size. */
+  static final List<String> LINES = java.util.Collections.synchronizedList(new ArrayList<>());
+  static final StringBuilder CURRENT = new StringBuilder();
+  static volatile String ARGS = "";
+
+  static synchronized void progress(String s) {
+    System.out.println("  [sim +" + (System.currentTimeMillis() - T0) / 1000 + " s] " + s);
+    CURRENT.append(' ').append(s);
+  }
+
+  static void write() throws Exception {
+    IdleStormEngineResults.append("Cluster simulation, real nodes in one JVM (bench/engine/ClusterSim.java " + ARGS + ")",
+        new ArrayList<>(LINES));
+  }
+
   static long left() {
     return BUDGET_MS - (System.currentTimeMillis() - T0);
   }
@@ -110,7 +125,23 @@ public class ClusterSim {
     int users = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
     int rate = args.length > 2 ? Integer.parseInt(args[2]) : 500;
     int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 10;
-    List<String> lines = new ArrayList<>();
+    ARGS = String.join(" ", args);
+    List<String> lines = LINES;
+    Thread watchdog = new Thread(() -> {
+      try {
+        Thread.sleep(BUDGET_MS + 10_000);
+        synchronized (ClusterSim.class) {
+          LINES.add("cut by the " + BUDGET_MS / 1000 + " s budget; the size running then got as far as:" + CURRENT);
+        }
+        LINES.forEach(System.out::println);
+        write();
+      } catch (Throwable e) {
+        e.printStackTrace();
+      }
+      Runtime.getRuntime().halt(3);
+    }, "sim-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
     lines.add(String.format("one JVM, %d users (techs, SessionLinks opened on their home shard, no sockets), %d transitions/s "
         + "(preferred away/online) for %d s per size; nodes with 1 shard each, failure timeout 20 s; budget %d s; load avg before %.2f",
         users, rate, seconds, BUDGET_MS / 1000, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
@@ -122,6 +153,10 @@ public class ClusterSim {
         continue;
       }
       try {
+        synchronized (ClusterSim.class) {
+          CURRENT.setLength(0);
+          CURRENT.append("N=").append(size).append(':');
+        }
         lines.add(runSize(driver, size, users, rate, seconds, hzBase));
       } catch (Throwable e) {
         lines.add("N=" + size + ": failed: " + e);
@@ -130,8 +165,7 @@ public class ClusterSim {
       hzBase += 100;
     }
     lines.forEach(System.out::println);
-    IdleStormEngineResults.append("Cluster simulation, real nodes in one JVM (bench/engine/ClusterSim.java "
-        + String.join(" ", args) + ")", lines);
+    write();
     driver.close().await(30, TimeUnit.SECONDS);
     System.exit(0);
   }
@@ -144,10 +178,12 @@ public class ClusterSim {
       long heap0 = usedHeap();
       for (int i = 0; i < size; i++) {
         nodes.add(start(cluster, i, hzBase));
+        progress("s" + i + " ready in " + nodes.get(i).readyMs() + " ms;");
         if (left() < 30_000) {
           throw new IllegalStateException("time budget spent after starting " + (i + 1) + " nodes");
         }
       }
+      progress("started " + size + " nodes;");
       long heapNodes = usedHeap();
       out.append(String.format(" started %d nodes (ready after start: first %d ms, last %d ms); %.0f MiB heap per empty node;",
           size, nodes.get(0).readyMs(), nodes.get(size - 1).readyMs(), (heapNodes - heap0) / 1048576.0 / size));
@@ -179,6 +215,7 @@ public class ClusterSim {
       if (full < 0) {
         throw new IllegalStateException("views not complete in time");
       }
+      progress("views complete after " + full + " ms;");
       long heapUsers = usedHeap();
       double perReplica = (double) (heapUsers - heapNodes) / ((double) users * size);
       out.append(String.format(" %d users in every view %d ms after injection; heap +%.0f MiB = %.0f B per user per node;",
@@ -195,6 +232,7 @@ public class ClusterSim {
       out.append(String.format(" largest full state %d B (%d local users: %.0f B per user);", largest, users / size,
           (double) largest / Math.ceil((double) users / size)));
 
+      progress(String.format("heap %.0f B per user per node; largest full state %d B;", perReplica, largest));
       // ---- the bus as node 0 sees it, a watcher on the last node ----
       AtomicLong deltas = new AtomicLong(), deltaBytes = new AtomicLong(), digests = new AtomicLong(), digestBytes = new AtomicLong();
       nodes.get(0).hub().vertx().eventBus().<JsonObject>consumer("presence.repl", m -> {
@@ -264,6 +302,8 @@ public class ClusterSim {
       nodes.add(joiner);
       Thread.sleep(2_000);
       driver.cancelTimer(timer);
+      progress(String.format("window done: %.0f µs per transition cluster-wide;",
+          ((cpuPerS - idleCpuPerS) / 1000.0) / (issuedInWindow / window)));
       long issued = sent.get();
       long drainBy = System.currentTimeMillis() + 20_000;
       while (seen.get() - sentBefore < issued && System.currentTimeMillis() < drainBy) {
