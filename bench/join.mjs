@@ -9,7 +9,7 @@
 //      update): lost / extra / wrong must be 0; and n3's view is compared with n0's exactly through
 //      the HTTP API (GET /api/v1/tenants/bench/roster?role=tech, every tech's status).
 // Also the capacity model's constants (docs/capacity.md), read on n3, which holds no session:
-// the bytes it read (/proc/<pid>/io rchar: event bus + Hazelcast) from spawn to ready (the full
+// the bytes it received over TCP (ss: event bus + Hazelcast) from spawn to ready (the full
 // states) and per second at R/s (deltas, digests), its CPU per second at R/s and after the
 // toggles end (/proc/<pid>/stat), and its live heap after a full GC (jcmd) over an empty node's.
 //
@@ -59,10 +59,28 @@ function liveHeapKiB(pid) {
   if (!m) throw new Error('cannot read GC.heap_info');
   return Number(m[1]);
 }
-/** Bytes a process read and wrote through read()/write() family calls (sockets included). */
-function io(pid) {
-  const t = readFileSync(`/proc/${pid}/io`, 'utf8');
-  return { r: Number(/rchar: (\d+)/.exec(t)[1]), w: Number(/wchar: (\d+)/.exec(t)[1]) };
+/**
+ * Bytes a process received and sent over its open TCP connections (`ss -tinp`: bytes_received,
+ * bytes_acked), leaving out those on its HTTP port (this script's /metrics polls): the event bus
+ * and Hazelcast. /proc/<pid>/io's rchar is no use here: socket reads do not all go through it.
+ */
+function io(pid, skipPort) {
+  // The client sessions' connections (to n0-n2's HTTP ports) are left out by ss itself: 100,000 of them.
+  const sessionPorts = [0, 1, 2].map((i) => cluster.nodes[i].httpPort);
+  const filter = `not ( ${sessionPorts.map((p) => `sport = :${p} or dport = :${p}`).join(' or ')} )`;
+  const out = execFileSync('ss', ['-tinpH', filter], { timeout: 30000, maxBuffer: 256 * 2 ** 20 }).toString().split('\n');
+  let r = 0; let w = 0;
+  for (let i = 0; i < out.length - 1; i++) {
+    const head = out[i];
+    if (!head.includes(`pid=${pid},`)) continue;
+    const local = head.trim().split(/\s+/)[3] ?? '';
+    const info = out[i + 1];
+    i++;
+    if (local.endsWith(`:${skipPort}`)) continue;
+    r += Number(/bytes_received:(\d+)/.exec(info)?.[1] ?? 0);
+    w += Number(/bytes_acked:(\d+)/.exec(info)?.[1] ?? 0);
+  }
+  return { r, w };
 }
 const connected = (m) => (m['presence_users{status="online"}'] ?? 0) + (m['presence_users{status="away"}'] ?? 0);
 
@@ -167,10 +185,10 @@ try {
     let pid = null;
     let io0 = null;
     while (!pid) { pid = cluster.nodes[3].proc?.pid; if (!pid) await sleep(5); }
-    try { io0 = io(pid); } catch { io0 = { r: 0, w: 0 }; }
+    io0 = { r: 0, w: 0 }; // a new process: no connection yet
     await started;
     const readyMs = Date.now() - t0;
-    const ioReady = io(pid);
+    const ioReady = io(pid, cluster.nodes[3].httpPort);
     let viewMs = NaN; let views = [];
     while (Date.now() - t0 < 120000) {
       views = await Promise.all([metrics(cluster.nodes[3].httpPort), metrics(cluster.nodes[0].httpPort)]);
@@ -184,7 +202,7 @@ try {
     const phases = hz && whole && listening
       ? ` (JVM + Hazelcast member started ${hz - t0} ms; → whole view (full states of the 3 peers) ${whole - hz} ms; → serving ${listening - whole} ms; → /health/ready seen ${t0 + readyMs - listening} ms)`
       : ' (phases not found in the log)';
-    say(`${label}: ready (/health/ready 200) ${readyMs} ms after spawn${phases}; view equal to n0's (${connected(views[0])} / ${connected(views[1])} users online+away) ${viewMs} ms after spawn; read ${((ioReady.r - io0.r) / 2 ** 20).toFixed(1)} MiB (rchar) from spawn to ready`);
+    say(`${label}: ready (/health/ready 200) ${readyMs} ms after spawn${phases}; view equal to n0's (${connected(views[0])} / ${connected(views[1])} users online+away) ${viewMs} ms after spawn; received ${((ioReady.r - io0.r) / 2 ** 20).toFixed(1)} MiB over TCP (event bus + Hazelcast, ss) from spawn to ready`);
     return { readyMs, viewMs, pid };
   }
 
@@ -192,13 +210,13 @@ try {
   // n3's share of the steady state: bytes read and CPU per second, no session on it.
   await sleep(2000);
   const pid3 = cluster.pid(3);
-  const io1 = io(pid3); const c1 = cpuMs(pid3); const t1 = mono();
+  const io1 = io(pid3, cluster.nodes[3].httpPort); const c1 = cpuMs(pid3); const t1 = mono();
   await sleep(10000);
-  const io2 = io(pid3); const c2 = cpuMs(pid3); const t2 = mono();
+  const io2 = io(pid3, cluster.nodes[3].httpPort); const c2 = cpuMs(pid3); const t2 = mono();
   const secs = (t2 - t1) / 1000;
   const readPerS = (io2.r - io1.r) / secs;
   const cpuPerS = (c2 - c1) / secs;
-  say(`n3 at ${rate}/s (holds no session): reads ${(readPerS / 1024).toFixed(1)} KiB/s (= ${(readPerS / rate).toFixed(0)} B per transition, all peers' deltas + digests + Hazelcast), CPU ${(cpuPerS / 10).toFixed(1)}% of a core (= ${((cpuPerS * 1000) / rate).toFixed(0)} µs per transition applied, digests included)`);
+  say(`n3 at ${rate}/s (holds no session): receives ${(readPerS / 1024).toFixed(1)} KiB/s over TCP (= ${(readPerS / rate).toFixed(0)} B per transition: all peers' deltas + digests + Hazelcast), CPU ${(cpuPerS / 10).toFixed(1)}% of a core (= ${((cpuPerS * 1000) / rate).toFixed(0)} µs per transition applied, digests included)`);
 
   // ---- kill -9 and restart ----
   await cluster.kill(3);
@@ -228,11 +246,11 @@ try {
 
   // ---- quiet: n3 idle CPU, exact view comparison through the HTTP API, heap ----
   await sleep(2000);
-  const q1 = cpuMs(pid3 === cluster.pid(3) ? pid3 : cluster.pid(3)); const qt1 = mono(); const qio1 = io(cluster.pid(3));
+  const q1 = cpuMs(pid3 === cluster.pid(3) ? pid3 : cluster.pid(3)); const qt1 = mono(); const qio1 = io(cluster.pid(3), cluster.nodes[3].httpPort);
   await sleep(5000);
   const idleCpuPerS = (cpuMs(cluster.pid(3)) - q1) / ((mono() - qt1) / 1000);
-  const idleReadPerS = (io(cluster.pid(3)).r - qio1.r) / ((mono() - qt1) / 1000);
-  say(`n3 quiet (no transitions): CPU ${(idleCpuPerS / 10).toFixed(1)}% of a core, reads ${(idleReadPerS / 1024).toFixed(1)} KiB/s (digests, Hazelcast heartbeats) → per transition applied: ${(((cpuPerS - idleCpuPerS) * 1000) / rate).toFixed(0)} µs CPU, ${((readPerS - idleReadPerS) / rate).toFixed(0)} B read`);
+  const idleReadPerS = (io(cluster.pid(3), cluster.nodes[3].httpPort).r - qio1.r) / ((mono() - qt1) / 1000);
+  say(`n3 quiet (no transitions): CPU ${(idleCpuPerS / 10).toFixed(1)}% of a core, receives ${(idleReadPerS / 1024).toFixed(1)} KiB/s (digests, Hazelcast heartbeats) → per transition applied: ${(((cpuPerS - idleCpuPerS) * 1000) / rate).toFixed(0)} µs CPU, ${((readPerS - idleReadPerS) / rate).toFixed(0)} B received`);
   const svc = token(BENCH_SECRET, tenant, 'bench-svc', 'service');
   const roster = async (n) => {
     const r = await fetch(`http://127.0.0.1:${n.httpPort}/api/v1/tenants/${tenant}/roster?role=tech&status=online&status=away`,
