@@ -13,7 +13,7 @@
 // states) and per second at R/s (deltas, digests), its CPU per second at R/s and after the
 // toggles end (/proc/<pid>/stat), and its live heap after a full GC (jcmd) over an empty node's.
 //
-//   node bench/join.mjs [--sessions 50000] [--techs 2000] [--rate 1000] [--toggle-seconds 100]
+//   node bench/join.mjs [--sessions 50000] [--techs 2000] [--rate 1000] [--toggle-seconds 150]
 //                       [--workers-per-node 2] [--jar target/presence-hub.jar] [--xmx 2g]
 //
 // Nodes n0-n3: HTTP 18190+, Hazelcast 18290+, a fresh cluster name per run, logs in /tmp/<name>/.
@@ -32,7 +32,7 @@ const { values: opt } = parseArgs({ options: {
   sessions: { type: 'string', default: '50000' },
   techs: { type: 'string', default: '2000' },
   rate: { type: 'string', default: '1000' },
-  'toggle-seconds': { type: 'string', default: '100' },
+  'toggle-seconds': { type: 'string', default: '150' },
   'workers-per-node': { type: 'string', default: '2' },
   'toggle-workers': { type: 'string', default: '2' },
   'http-port': { type: 'string', default: '18190' },
