@@ -245,6 +245,22 @@ public class ClusterSim {
           deltaBytes.addAndGet(bytes);
         }
       }).completion().await(30, TimeUnit.SECONDS);
+      // Every message delivered on node 0, by address (body as JSON text): what a transition costs
+      // on the bus besides the replication deltas (presence.changes, delivery, Hazelcast-free).
+      java.util.concurrent.ConcurrentHashMap<String, long[]> byAddress = new java.util.concurrent.ConcurrentHashMap<>();
+      java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean();
+      nodes.get(0).hub().vertx().eventBus().addInboundInterceptor(ctx -> {
+        if (counting.get()) {
+          Object b = ctx.message().body();
+          int bytes = b instanceof JsonObject j ? j.encode().length() : String.valueOf(b).length();
+          long[] c = byAddress.computeIfAbsent(ctx.message().address().replaceAll("\\.[0-9a-f-]{8,}.*$", ".*"), a -> new long[2]);
+          synchronized (c) {
+            c[0]++;
+            c[1] += bytes;
+          }
+        }
+        ctx.next();
+      });
       AtomicLong seen = new AtomicLong();
       SessionLink watcher = new SessionLink() {
         final UserKey me = new UserKey("sim", "watcher");
@@ -276,6 +292,7 @@ public class ClusterSim {
       AtomicLong sent = new AtomicLong();
       int perTick = Math.max(1, rate / 100);
       long d0 = deltas.get(), db0 = deltaBytes.get(), cpu0 = cpuNanos(), t0 = System.nanoTime();
+      counting.set(true);
       long[] next = {0};
       long timer = driver.setPeriodic(10, t -> {
         for (int j = 0; j < perTick; j++) {
@@ -297,6 +314,11 @@ public class ClusterSim {
       double cpuPerS = (cpuNanos() - cpu0) / window;
       long deltaMsgs = deltas.get() - d0, deltaB = deltaBytes.get() - db0;
       long issuedInWindow = sent.get();
+      counting.set(false);
+      StringBuilder addrs = new StringBuilder();
+      byAddress.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).limit(6)
+          .forEach(e -> addrs.append(String.format(" %s %.2f msg / %.0f B per transition,", e.getKey(),
+              (double) e.getValue()[0] / Math.max(1, issuedInWindow), (double) e.getValue()[1] / Math.max(1, issuedInWindow))));
       // One more node joins under this load (outside the measured window: its start costs CPU too).
       Node joiner = start(cluster, size, hzBase);
       nodes.add(joiner);
@@ -322,6 +344,7 @@ public class ClusterSim {
           (double) deltaB / Math.max(1, issuedInWindow), size - 1, (double) deltaB / Math.max(1, issuedInWindow) * (size - 1),
           cpuPerS / 1e7, perTransitionCpuUs,
           perTransitionCpuUs / size));
+      out.append(" delivered on node 0 during the window, by address:").append(addrs).append(';');
       out.append(String.format(" watcher on the last node: %d sent, %d delivered (lost %d);", issued, delivered,
           Math.max(0, issued - delivered)));
       out.append(String.format(" node %d joined under this load (after the window): ready %d ms after start, view complete: %s.", size + 1,
