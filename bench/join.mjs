@@ -266,7 +266,7 @@ try {
   const heap3 = liveHeapKiB(cluster.pid(3));
   // Where n3's heap goes: the largest classes (jcmd GC.class_histogram, after the full GC above).
   try {
-    const histo = jcmd(cluster.pid(3), 'GC.class_histogram').split('\n').filter((l) => /^\s*\d+:/.test(l)).slice(0, 8)
+    const histo = jcmd(cluster.pid(3), 'GC.class_histogram').split('\n').filter((l) => /^\s*\d+:\s+\d+\s+\d+\s+\S/.test(l)).slice(0, 8)
       .map((l) => { const f = l.trim().split(/\s+/); return `${f[3]} ${(Number(f[2]) / 2 ** 20).toFixed(1)} MiB (${f[1]})`; });
     say(`n3 largest classes: ${histo.join('; ')}`);
   } catch (e) { console.log(`no class histogram: ${e.message}`); }

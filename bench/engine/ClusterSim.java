@@ -157,7 +157,7 @@ public class ClusterSim {
           CURRENT.setLength(0);
           CURRENT.append("N=").append(size).append(':');
         }
-        lines.add(runSize(driver, size, users, rate, seconds, hzBase));
+        runSize(driver, size, users, rate, seconds, hzBase);
       } catch (Throwable e) {
         lines.add("N=" + size + ": failed: " + e);
         e.printStackTrace();
@@ -350,14 +350,18 @@ public class ClusterSim {
       out.append(String.format(" node %d joined under this load (after the window): ready %d ms after start, view complete: %s.", size + 1,
           joiner.readyMs(), joinerComplete));
       System.out.println(out);
+      // Recorded before the nodes close: closing many loaded members can take longer than the budget.
+      LINES.add(out.toString());
       return out.toString();
     } finally {
+      List<Future<Void>> closing = new ArrayList<>();
       for (Node n : nodes) {
-        try {
-          n.hub().vertx().close().await(30, TimeUnit.SECONDS);
-        } catch (Throwable e) {
-          System.out.println("close: " + e);
-        }
+        closing.add(n.hub().vertx().close());
+      }
+      try {
+        Future.join(closing).await(60, TimeUnit.SECONDS);
+      } catch (Throwable e) {
+        System.out.println("close: " + e);
       }
     }
   }
