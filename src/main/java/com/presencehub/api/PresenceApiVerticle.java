@@ -1,10 +1,10 @@
 package com.presencehub.api;
 
-import com.presencehub.api.client.PresenceBus;
-import com.presencehub.api.impl.ApiFailure;
 import com.presencehub.api.impl.PresenceRequests;
 import com.presencehub.config.TenantScope;
-import com.presencehub.node.HubNode;
+import com.presencehub.protocol.BusMessages;
+import com.presencehub.protocol.FieldError;
+import com.presencehub.protocol.RequestFailure;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -25,9 +25,13 @@ public final class PresenceApiVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(PresenceApiVerticle.class);
 
+  /** A tenant another cell serves: the facade's {@code PresenceBus.FORBIDDEN}. */
+  private static final int FORBIDDEN = 403;
+
   private final PresenceRequests requests;
   private final TenantScope tenants;
 
+  /** @param requests the operations, over the node's shards and courier (deploy it once those are up) */
   public PresenceApiVerticle(PresenceRequests requests) {
     this(requests, TenantScope.ALL);
   }
@@ -38,35 +42,26 @@ public final class PresenceApiVerticle extends VerticleBase {
     this.tenants = tenants;
   }
 
-  /**
-   * Deploys the API on {@code node}, whose shards and courier must be up (so: after its gateways).
-   * Completes with the deployment id once every consumer is registered cluster-wide.
-   */
-  public static Future<String> deploy(HubNode node) {
-    if (node.courier() == null) {
-      return Future.failedFuture(new IllegalStateException("deploy the event-bus API after the node's gateways"));
-    }
-    PresenceRequests requests = new PresenceRequests(node.directory(), node.courier(),
-        node.config().maxUsersPerSubscribe(), node.config().maxFrameBytes());
-    return node.vertx().deployVerticle(new PresenceApiVerticle(requests, node.config().tenantScope()));
-  }
-
   @Override
   public Future<?> start() {
     List<MessageConsumer<Object>> consumers = List.of(
-        serve(PresenceBus.QUERY, requests::query),
-        serve(PresenceBus.REACHABLE, requests::reachable),
-        serve(PresenceBus.ROSTER, requests::roster),
-        serve(PresenceBus.DELIVER, requests::deliver));
+        serve(BusMessages.QUERY, requests::query),
+        serve(BusMessages.REACHABLE, requests::reachable),
+        serve(BusMessages.ROSTER, requests::roster),
+        serve(BusMessages.DELIVER, requests::deliver));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
   private MessageConsumer<Object> serve(String address, Function<Object, Future<JsonObject>> operation) {
     return vertx.eventBus().consumer(address, msg -> {
+      String refused = tenants.refusal(msg.body() instanceof JsonObject o ? o.getValue("tenant") : null);
+      if (refused != null) {
+        msg.fail(FORBIDDEN, refused);
+        return;
+      }
       Future<JsonObject> reply;
       try {
-        String refused = tenants.refusal(msg.body() instanceof JsonObject o ? o.getValue("tenant") : null);
-        reply = refused != null ? Future.failedFuture(ApiFailure.forbidden(refused)) : operation.apply(msg.body());
+        reply = operation.apply(msg.body());
       } catch (RuntimeException e) {
         reply = Future.failedFuture(e);
       }
@@ -81,11 +76,12 @@ public final class PresenceApiVerticle extends VerticleBase {
   }
 
   private static void fail(String address, Message<Object> msg, Throwable cause) {
-    if (cause instanceof ApiFailure f) {
-      msg.fail(f.code(), f.getMessage());
-      return;
+    RequestFailure f = cause instanceof FieldError e ? RequestFailure.badRequest(e)
+        : cause instanceof RequestFailure r ? r : null;
+    if (f == null) {
+      LOG.error("request on " + address + " failed: " + msg.body(), cause);
+      f = RequestFailure.internal(String.valueOf(cause));
     }
-    LOG.error("request on " + address + " failed: " + msg.body(), cause);
-    msg.fail(PresenceBus.INTERNAL, "internal: " + cause);
+    msg.fail(f.code(), f.getMessage());
   }
 }

@@ -13,7 +13,12 @@ import com.presencehub.presence.Role;
 import com.presencehub.presence.UserKey;
 import com.presencehub.presence.UserPresence;
 import com.presencehub.presence.VisibilityPolicy;
-import com.presencehub.shard.PresenceShard;
+import com.presencehub.protocol.ClientFrames;
+import com.presencehub.protocol.ErrorCode;
+import com.presencehub.protocol.FieldError;
+import com.presencehub.protocol.FieldRules;
+import com.presencehub.protocol.RecordJson;
+import com.presencehub.shard.Opened;
 import com.presencehub.shard.SessionLink;
 import com.presencehub.shard.ShardDirectory;
 import io.vertx.core.Future;
@@ -29,8 +34,6 @@ import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -180,8 +183,10 @@ final class ClientSession implements SessionLink {
     }
     Object requestId = null;
     try {
-      requestId = FrameFields.requestId(frame);
-      dispatch(new FrameFields(frame), requestId);
+      requestId = FieldRules.requestId(frame);
+      dispatch(FieldRules.of(frame), requestId);
+    } catch (FieldError e) {
+      sendError(ErrorCode.BAD_REQUEST, e.getMessage(), requestId);
     } catch (BadFrameException e) {
       sendError(e.code(), e.getMessage(), requestId);
     } catch (RuntimeException e) {
@@ -196,7 +201,7 @@ final class ClientSession implements SessionLink {
     }
   }
 
-  private void dispatch(FrameFields f, Object requestId) {
+  private void dispatch(FieldRules f, Object requestId) {
     String type = f.requiredString("type");
     if (phase == Phase.AWAITING_AUTH) {
       if (!"auth".equals(type)) {
@@ -212,7 +217,7 @@ final class ClientSession implements SessionLink {
       return;
     }
     switch (type) {
-      case "ping" -> write(Frames.pong(requestId));
+      case "ping" -> write(ClientFrames.pong(requestId));
       case "auth" -> refresh(f, requestId);
       case "activity" -> activity(f, requestId);
       case "presence.set" -> setPresence(f, requestId);
@@ -227,11 +232,11 @@ final class ClientSession implements SessionLink {
 
   // ---- auth -------------------------------------------------------------------------------------
 
-  private void authenticate(FrameFields f, Object requestId) {
+  private void authenticate(FieldRules f, Object requestId) {
     String token;
     try {
       token = f.requiredString("token");
-    } catch (BadFrameException noToken) {
+    } catch (FieldError noToken) {
       // No token is an unauthorized session (§4 close codes), not a frame to correct and resend.
       sendError(ErrorCode.UNAUTHORIZED, noToken.getMessage(), requestId);
       closeWith(CloseCode.UNAUTHORIZED, "unauthorized");
@@ -258,7 +263,7 @@ final class ClientSession implements SessionLink {
       role = identity.role();
       cancelTimer(authTimer);
       authTimer = -1;
-      gw.directory().ask(key, shard -> shard.open(this)).onComplete(opened -> {
+      gw.directory().open(this).onComplete(opened -> {
         if (phase != Phase.VERIFYING) {
           return;
         }
@@ -268,10 +273,10 @@ final class ClientSession implements SessionLink {
           closeWith(CloseCode.SHUTTING_DOWN, "node not ready");
           return;
         }
-        PresenceShard.Opened admitted = opened.result();
+        Opened admitted = opened.result();
         if (admitted.refused()) {
           // §3 one role per user: 4401; §4 sessions per user: 4408. The shard registered nothing.
-          boolean conflict = admitted.refusal() == PresenceShard.Refusal.ROLE_CONFLICT;
+          boolean conflict = admitted.refusal() == Opened.Refusal.ROLE_CONFLICT;
           sendError(conflict ? ErrorCode.UNAUTHORIZED : ErrorCode.TOO_LARGE, admitted.message(), requestId);
           closeWith(conflict ? CloseCode.UNAUTHORIZED : CloseCode.POLICY, conflict ? "role conflict" : "too many sessions");
           return;
@@ -285,7 +290,7 @@ final class ClientSession implements SessionLink {
           user.put("name", identity.name());
         }
         JsonObject welcome = new JsonObject().put("type", "welcome").put("session", id).put("user", user)
-            .put("presence", Frames.record(admitted.record())).put("idleTimeoutMs", cfg.idleTimeoutMs())
+            .put("presence", RecordJson.record(admitted.record())).put("idleTimeoutMs", cfg.idleTimeoutMs())
             .put("pingIntervalMs", LivenessTracker.pingInterval(cfg.livenessTimeoutMs()));
         if (requestId != null) {
           welcome.put("id", requestId);
@@ -314,7 +319,7 @@ final class ClientSession implements SessionLink {
     peer.start();
   }
 
-  private void refresh(FrameFields f, Object requestId) {
+  private void refresh(FieldRules f, Object requestId) {
     String token = f.requiredString("token");
     gw.verifier().verify(token).onComplete(ar -> {
       if (phase != Phase.OPEN) {
@@ -331,7 +336,7 @@ final class ClientSession implements SessionLink {
       } else {
         identity = ar.result();
         armExpiry();
-        write(Frames.ack(requestId).put("expiresAt", identity.expiresAtMs()));
+        write(ClientFrames.ack(requestId).put("expiresAt", identity.expiresAtMs()));
       }
     });
   }
@@ -348,17 +353,17 @@ final class ClientSession implements SessionLink {
 
   // ---- presence ---------------------------------------------------------------------------------
 
-  private void activity(FrameFields f, Object requestId) {
+  private void activity(FieldRules f, Object requestId) {
     long idleMs = f.optionalNonNegativeLong("idleMs");
     long now = System.currentTimeMillis();
     long at = idleMs < 0 ? now : now - idleMs;
-    gw.directory().tell(key, shard -> shard.activity(this, at));
+    gw.directory().activity(this, at);
     if (requestId != null) {
-      write(Frames.ack(requestId));
+      write(ClientFrames.ack(requestId));
     }
   }
 
-  private void setPresence(FrameFields f, Object requestId) {
+  private void setPresence(FieldRules f, Object requestId) {
     if (role != Role.TECH) {
       throw new BadFrameException(ErrorCode.FORBIDDEN, "status", "only techs can set presence; a client's is automatic");
     }
@@ -371,18 +376,18 @@ final class ClientSession implements SessionLink {
         throw BadFrameException.badRequest("until", "must be in the future (epoch ms)");
       }
       long lapse = until < 0 ? UserPresence.NEVER : until;
-      result = gw.directory().ask(me, shard -> shard.preferAway(me, lapse));
+      result = gw.directory().preferAway(me, lapse);
     } else if ("online".equals(status)) {
       if (f.has("until")) {
         throw BadFrameException.badRequest("until", "only allowed with status away");
       }
-      result = gw.directory().ask(me, shard -> shard.clearPreferredAway(me));
+      result = gw.directory().clearPreferredAway(me);
     } else {
       throw BadFrameException.badRequest("status", "must be away or online");
     }
     result.onComplete(ar -> {
       if (ar.succeeded()) {
-        write(Frames.ack(requestId).put("presence", Frames.record(ar.result())));
+        write(ClientFrames.ack(requestId).put("presence", RecordJson.record(ar.result())));
       } else {
         sendError(ErrorCode.BAD_REQUEST, ar.cause() instanceof BadFrameException ? ar.cause().getMessage()
             : "status: could not be set", requestId);
@@ -390,7 +395,7 @@ final class ClientSession implements SessionLink {
     });
   }
 
-  private Role rosterField(FrameFields f) {
+  private Role rosterField(FieldRules f) {
     Role r = Role.fromWire(f.requiredString("roster"));
     if (r == null) {
       throw BadFrameException.badRequest("roster", "must be tech or client");
@@ -398,7 +403,7 @@ final class ClientSession implements SessionLink {
     return r;
   }
 
-  private void subscribe(FrameFields f, Object requestId) {
+  private void subscribe(FieldRules f, Object requestId) {
     if (f.has("users") == f.has("roster")) {
       throw BadFrameException.badRequest(null, "subscribe needs exactly one of users or roster");
     }
@@ -414,15 +419,13 @@ final class ClientSession implements SessionLink {
       throw new BadFrameException(ErrorCode.FORBIDDEN, "roster", "a client may only watch the tech roster");
     }
     pendingRosters.merge(roster, 1, Integer::sum);
-    gw.directory().askAll(shard -> shard.subscribeRoster(this, roster)).onComplete(ar -> {
+    gw.directory().subscribeRoster(this, roster).onComplete(ar -> {
       pendingRosters.computeIfPresent(roster, (r, n) -> n == 1 ? null : n - 1);
       if (phase != Phase.OPEN) {
         return;
       }
       watchedRosters.add(roster);
-      List<PresenceRecord> all = new ArrayList<>();
-      ar.result().forEach(all::addAll);
-      sendPresence(all, requestId);
+      sendPresence(ar.result(), requestId);
       releaseHeld();
     });
   }
@@ -434,18 +437,8 @@ final class ClientSession implements SessionLink {
           + " users on this session, more than the limit of " + watchedUsers.limit() + " (maxWatchedUsers):"
           + " nothing subscribed");
     }
-    Map<Integer, List<String>> parts = byShard(users);
-    List<Future<PresenceShard.Lookup>> asks = new ArrayList<>();
-    List<Integer> askedShards = new ArrayList<>();
-    parts.forEach((shard, part) -> {
-      askedShards.add(shard);
-      asks.add(gw.directory().ask(shard, s -> s.subscribeUsers(this, part)));
-    });
-    Future.all(asks).onComplete(ar -> {
-      List<String> forbidden = new ArrayList<>();
-      for (Future<PresenceShard.Lookup> a : asks) {
-        forbidden.addAll(a.result().forbidden());
-      }
+    gw.directory().subscribeUsers(this, users).onComplete(ar -> {
+      List<String> forbidden = ar.result().forbidden();
       // The snapshot is refused, like a query, when the queue filled up while it was gathered.
       boolean keep = phase == Phase.OPEN && forbidden.isEmpty() && !out.full();
       List<String> dropped = watchedUsers.settle(users, keep);
@@ -454,17 +447,11 @@ final class ClientSession implements SessionLink {
       }
       if (!keep) {
         // All or nothing: undo what the shards registered, except earlier subscriptions.
-        Set<String> undo = new HashSet<>(dropped);
-        for (int i = 0; i < asks.size(); i++) {
-          if (asks.get(i).result().allowed()) {
-            List<String> fresh = parts.get(askedShards.get(i)).stream().filter(undo::contains).toList();
-            if (!fresh.isEmpty()) {
-              gw.directory().tell(askedShards.get(i), s -> s.unsubscribeUsers(this, fresh));
-            }
-          }
+        if (!dropped.isEmpty()) {
+          gw.directory().unsubscribeUsers(this, dropped);
         }
         if (!forbidden.isEmpty()) {
-          write(Frames.error(ErrorCode.FORBIDDEN, "a client may only watch techs: " + forbidden, requestId)
+          write(ClientFrames.error(ErrorCode.FORBIDDEN, "a client may only watch techs: " + forbidden, requestId)
               .put("users", forbidden));
           gw.metrics().error(ErrorCode.FORBIDDEN);
         } else {
@@ -473,42 +460,33 @@ final class ClientSession implements SessionLink {
         releaseHeld();
         return;
       }
-      sendPresence(inRequestOrder(users, asks), requestId);
+      sendPresence(ar.result().records(), requestId);
       releaseHeld();
     });
   }
 
-  private void unsubscribe(FrameFields f, Object requestId) {
+  private void unsubscribe(FieldRules f, Object requestId) {
     if (f.has("users") == f.has("roster")) {
       throw BadFrameException.badRequest(null, "unsubscribe needs exactly one of users or roster");
     }
     if (f.has("roster")) {
       Role roster = rosterField(f);
       watchedRosters.remove(roster);
-      for (int i = 0; i < gw.directory().size(); i++) {
-        gw.directory().tell(i, s -> s.unsubscribeRoster(this, roster));
-      }
+      gw.directory().unsubscribeRoster(this, roster);
     } else {
       List<String> users = f.userList("users", cfg.maxUsersPerSubscribe());
       watchedUsers.remove(users);
-      byShard(users).forEach((shard, part) -> gw.directory().tell(shard, s -> s.unsubscribeUsers(this, part)));
+      gw.directory().unsubscribeUsers(this, users);
     }
-    write(Frames.ack(requestId));
+    write(ClientFrames.ack(requestId));
   }
 
-  private void query(FrameFields f, Object requestId) {
+  private void query(FieldRules f, Object requestId) {
     List<String> users = f.userList("users", cfg.maxUsersPerSubscribe());
-    List<Future<PresenceShard.Lookup>> asks = new ArrayList<>();
-    UserKey me = key;
-    Role viewer = role;
-    byShard(users).forEach((shard, part) -> asks.add(gw.directory().ask(shard, s -> s.lookup(me, viewer, part))));
-    Future.all(asks).onComplete(ar -> {
-      List<String> forbidden = new ArrayList<>();
-      for (Future<PresenceShard.Lookup> a : asks) {
-        forbidden.addAll(a.result().forbidden());
-      }
+    gw.directory().lookup(key, role, users).onComplete(ar -> {
+      List<String> forbidden = ar.result().forbidden();
       if (!forbidden.isEmpty()) {
-        write(Frames.error(ErrorCode.FORBIDDEN, "a client may only ask about techs: " + forbidden, requestId)
+        write(ClientFrames.error(ErrorCode.FORBIDDEN, "a client may only ask about techs: " + forbidden, requestId)
             .put("users", forbidden));
         gw.metrics().error(ErrorCode.FORBIDDEN);
         return;
@@ -517,7 +495,7 @@ final class ClientSession implements SessionLink {
         refuseFull("query", requestId);
         return;
       }
-      sendPresence(inRequestOrder(users, asks), requestId);
+      sendPresence(ar.result().records(), requestId);
     });
   }
 
@@ -526,31 +504,9 @@ final class ClientSession implements SessionLink {
         + type + " refused", requestId);
   }
 
-  private Map<Integer, List<String>> byShard(List<String> users) {
-    Map<Integer, List<String>> parts = new LinkedHashMap<>();
-    for (String u : users) {
-      parts.computeIfAbsent(gw.directory().indexOf(new UserKey(key.tenant(), u)), i -> new ArrayList<>()).add(u);
-    }
-    return parts;
-  }
-
-  private static List<PresenceRecord> inRequestOrder(List<String> users, List<Future<PresenceShard.Lookup>> asks) {
-    Map<String, PresenceRecord> byUser = new HashMap<>();
-    for (Future<PresenceShard.Lookup> a : asks) {
-      for (PresenceRecord r : a.result().records()) {
-        byUser.put(r.user(), r);
-      }
-    }
-    List<PresenceRecord> out = new ArrayList<>(users.size());
-    for (String u : users) {
-      out.add(byUser.get(u));
-    }
-    return out;
-  }
-
   // ---- chat -------------------------------------------------------------------------------------
 
-  private void chatPush(FrameFields f, Object requestId) {
+  private void chatPush(FieldRules f, Object requestId) {
     String to = f.requiredId("to");
     DeliveryKind kind = DeliveryKind.fromWire(f.requiredString("kind"));
     if (kind != DeliveryKind.CHAT_REQUEST && kind != DeliveryKind.CHAT_MESSAGE) {
@@ -574,11 +530,11 @@ final class ClientSession implements SessionLink {
       switch (d.outcome()) {
         case FORBIDDEN -> sendError(ErrorCode.FORBIDDEN, "a client may only push to techs", requestId);
         case NOT_REACHABLE -> {
-          write(Frames.error(ErrorCode.NOT_REACHABLE, to + " is " + d.record().status().wire() + ": " + kind.wire()
+          write(ClientFrames.error(ErrorCode.NOT_REACHABLE, to + " is " + d.record().status().wire() + ": " + kind.wire()
               + " not delivered", requestId).put("status", d.record().status().wire()));
           gw.metrics().error(ErrorCode.NOT_REACHABLE);
         }
-        case DELIVERED -> write(Frames.ack(requestId).put("delivered", d.delivered()));
+        case DELIVERED -> write(ClientFrames.ack(requestId).put("delivered", d.delivered()));
       }
     });
   }
@@ -677,11 +633,11 @@ final class ClientSession implements SessionLink {
 
   private void sendPresence(List<PresenceRecord> records, Object requestId) {
     if (records.isEmpty()) {
-      write(Frames.presence(records, requestId));
+      write(ClientFrames.presence(records, requestId));
       return;
     }
     for (int i = 0; i < records.size(); i += MAX_RECORDS_PER_FRAME) {
-      write(Frames.presence(records.subList(i, Math.min(records.size(), i + MAX_RECORDS_PER_FRAME)), requestId));
+      write(ClientFrames.presence(records.subList(i, Math.min(records.size(), i + MAX_RECORDS_PER_FRAME)), requestId));
     }
   }
 
@@ -692,7 +648,7 @@ final class ClientSession implements SessionLink {
 
   private void sendError(ErrorCode code, String message, Object requestId) {
     gw.metrics().error(code);
-    write(Frames.error(code, message, requestId));
+    write(ClientFrames.error(code, message, requestId));
   }
 
   // ---- ending -----------------------------------------------------------------------------------
@@ -779,16 +735,14 @@ final class ClientSession implements SessionLink {
     coalesced.clear();
     if (key != null) {
       ShardDirectory dir = gw.directory();
-      dir.tell(key, shard -> shard.close(this, bye));
+      dir.close(this, bye);
       Set<String> users = watchedUsers.all();
       watchedUsers.clear();
-      byShard(new ArrayList<>(users)).forEach((shard, part) -> dir.tell(shard, s -> s.unsubscribeUsers(this, part)));
+      dir.unsubscribeUsers(this, users);
       EnumSet<Role> rosters = EnumSet.copyOf(watchedRosters);
       rosters.addAll(pendingRosters.keySet());
       for (Role r : rosters) {
-        for (int i = 0; i < dir.size(); i++) {
-          dir.tell(i, s -> s.unsubscribeRoster(this, r));
-        }
+        dir.unsubscribeRoster(this, r);
       }
     }
     if (counted) {

@@ -1,6 +1,6 @@
 package com.presencehub.node;
 
-import com.presencehub.gateway.ErrorCode;
+import com.presencehub.protocol.ErrorCode;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Status;
 import com.presencehub.shard.ShardObserver;

@@ -5,7 +5,9 @@ import com.presencehub.config.WebhookEndpoint;
 import com.presencehub.api.http.webhook.WebhookSender;
 import com.presencehub.api.impl.PresenceRequests;
 import com.presencehub.cluster.ChangePublisher;
-import com.presencehub.config.HubConfig;
+import com.presencehub.config.HttpApiOptions;
+import com.presencehub.config.WebhookOptions;
+import com.presencehub.protocol.RecordJson;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -60,7 +62,7 @@ public final class ChangeHub extends VerticleBase {
     }
   }
 
-  private final HubConfig config;
+  private final HttpApiOptions options;
   private final HttpApiMetrics metrics;
   private final PresenceRequests deliveries;
   private final ChangeLog log;
@@ -68,26 +70,25 @@ public final class ChangeHub extends VerticleBase {
   private final Map<String, List<WebhookSender>> webhooks = new HashMap<>();
   private HttpClient client;
 
-  public ChangeHub(HubConfig config, HttpApiMetrics metrics, PresenceRequests deliveries) {
-    this.config = config;
+  public ChangeHub(HttpApiOptions options, HttpApiMetrics metrics, PresenceRequests deliveries) {
+    this.options = options;
     this.metrics = metrics;
     this.deliveries = deliveries;
     // A fresh epoch per boot: ids of an earlier run (or another node) are never replayed by mistake.
-    this.log = new ChangeLog(UUID.randomUUID().toString().substring(0, 8), config.changeStreamBuffer());
+    this.log = new ChangeLog(UUID.randomUUID().toString().substring(0, 8), options.changeStreamBuffer());
   }
 
   @Override
   public Future<?> start() {
-    if (!config.webhooks().isEmpty()) {
-      client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) config.webhookTimeoutMs())
+    WebhookOptions hooks = options.webhooks();
+    if (!hooks.endpoints().isEmpty()) {
+      client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) hooks.timeoutMs())
           .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(2));
-      for (WebhookEndpoint e : config.webhooks()) {
-        webhooks.computeIfAbsent(e.tenant(), t -> new ArrayList<>()).add(new WebhookSender(vertx, client, e,
-            config.webhookQueueMax(), config.webhookBatchMax(), config.webhookTimeoutMs(), config.webhookRetryMinMs(),
-            config.webhookRetryMaxMs(), metrics));
+      for (WebhookEndpoint e : hooks.endpoints()) {
+        webhooks.computeIfAbsent(e.tenant(), t -> new ArrayList<>()).add(new WebhookSender(vertx, client, e, hooks, metrics));
       }
-      LOG.info("webhooks: " + config.webhooks().size() + " endpoint(s): "
-          + config.webhooks().stream().map(WebhookEndpoint::describe).toList());
+      LOG.info("webhooks: " + hooks.endpoints().size() + " endpoint(s): "
+          + hooks.endpoints().stream().map(WebhookEndpoint::describe).toList());
     }
     MessageConsumer<JsonObject> all = vertx.eventBus().consumer(ChangePublisher.ADDRESS, m -> onChange(m.body()));
     MessageConsumer<JsonObject> mine = vertx.eventBus().localConsumer(ChangePublisher.ADDRESS, m -> onOwnChange(m.body()));
@@ -124,7 +125,7 @@ public final class ChangeHub extends VerticleBase {
   private void onGap() {
     log.markGap();
     String text = "id: " + log.epoch() + "-" + latestSeq() + "\nevent: reset\ndata: "
-        + new JsonObject().put("reason", "gap").encode() + "\n\n";
+        + RecordJson.streamReset("gap").encode() + "\n\n";
     subscribers.values().forEach(subs -> subs.forEach(s -> s.send(text)));
   }
 
@@ -133,7 +134,7 @@ public final class ChangeHub extends VerticleBase {
     if (senders == null) {
       return;
     }
-    JsonObject event = new JsonObject().put("id", eventId(change)).mergeIn(change);
+    JsonObject event = RecordJson.webhookEvent(change);
     for (WebhookSender s : senders) {
       s.offer(event);
     }
@@ -144,8 +145,7 @@ public final class ChangeHub extends VerticleBase {
    * duplicate after a publisher fail-over by it.
    */
   static String eventId(JsonObject change) {
-    return change.getString("user") + "@" + change.getValue("since") + ":" + change.getString("status") + "/"
-        + change.getString("reason");
+    return RecordJson.eventId(change);
   }
 
   private String event(ChangeLog.Entry e) {
@@ -158,7 +158,7 @@ public final class ChangeHub extends VerticleBase {
       ChangeLog.Resume r = log.resume(s.tenant, lastEventId);
       if (r.reset()) {
         s.send("id: " + log.epoch() + "-" + latestSeq() + "\nevent: reset\ndata: "
-            + new JsonObject().put("reason", r.resetReason()).encode() + "\n\n");
+            + RecordJson.streamReset(r.resetReason()).encode() + "\n\n");
       } else {
         for (ChangeLog.Entry e : r.replay()) {
           s.send(event(e));

@@ -5,7 +5,7 @@ import com.presencehub.gateway.TokenClaims;
 import com.presencehub.gateway.TokenVerifier;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
-import com.presencehub.config.HubConfig;
+import com.presencehub.config.JwtOptions;
 import com.presencehub.config.TenantScope;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -57,9 +57,13 @@ public final class ServiceAuth {
     this.tenants = tenants;
   }
 
-  public static ServiceAuth create(Vertx vertx, HubConfig config) {
-    return new ServiceAuth(TokenVerifier.jwtAuth(vertx, config), config.jwtIssuer(), config.jwtAudience(),
-        config.tenantScope());
+  public static ServiceAuth create(Vertx vertx, JwtOptions jwt) {
+    return create(vertx, jwt, TenantScope.ALL);
+  }
+
+  /** @param tenants the tenants this cell serves: a request for another is a 403 naming it (docs/cells.md) */
+  public static ServiceAuth create(Vertx vertx, JwtOptions jwt, TenantScope tenants) {
+    return new ServiceAuth(TokenVerifier.jwtAuth(vertx, jwt), jwt.issuer(), jwt.audience(), tenants);
   }
 
   /**
@@ -125,6 +129,6 @@ public final class ServiceAuth {
   private static String claim(JsonObject claims, String name) {
     Object v = claims.getValue(name);
     // The id rule of PROTOCOL.md §3 (256 code points, no control characters), as at the socket edge.
-    return v instanceof String s && !s.isEmpty() && com.presencehub.gateway.IdRule.problem(s) == null ? s : null;
+    return com.presencehub.protocol.FieldRules.isId(v) ? (String) v : null;
   }
 }

@@ -1,9 +1,10 @@
 package com.presencehub.api.http.webhook;
 
 import com.presencehub.config.WebhookEndpoint;
-
+import com.presencehub.config.WebhookOptions;
 import com.presencehub.api.http.HttpApiMetrics;
 import com.presencehub.logging.LogLimiter;
+import com.presencehub.protocol.RecordJson;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -12,7 +13,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -48,15 +48,16 @@ public final class WebhookSender {
   private long lastDropLogMs;
   private boolean closed;
 
-  public WebhookSender(Vertx vertx, HttpClient client, WebhookEndpoint endpoint, int queueMax, int batchMax,
-      long timeoutMs, long retryMinMs, long retryMaxMs, HttpApiMetrics metrics) {
+  /** @param options queue and batch bounds, timeout and retry delays (the webhook* keys) */
+  public WebhookSender(Vertx vertx, HttpClient client, WebhookEndpoint endpoint, WebhookOptions options,
+      HttpApiMetrics metrics) {
     this.vertx = vertx;
     this.client = client;
     this.endpoint = endpoint;
-    this.queue = new WebhookQueue<>(queueMax);
-    this.batchMax = batchMax;
-    this.timeoutMs = timeoutMs;
-    this.backoff = new Backoff(retryMinMs, retryMaxMs, () -> ThreadLocalRandom.current().nextDouble());
+    this.queue = new WebhookQueue<>(options.queueMax());
+    this.batchMax = options.batchMax();
+    this.timeoutMs = options.timeoutMs();
+    this.backoff = new Backoff(options.retryMinMs(), options.retryMaxMs(), () -> ThreadLocalRandom.current().nextDouble());
     this.meters = metrics.endpoint(endpoint.describe(), this::depthForGauge);
     this.target = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(endpoint.url())
         .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)
@@ -104,11 +105,7 @@ public final class WebhookSender {
       return;
     }
     sending = true;
-    JsonArray events = new JsonArray();
-    for (JsonObject e : batch) {
-      events.add(e);
-    }
-    Buffer body = new JsonObject().put("tenant", endpoint.tenant()).put("events", events).toBuffer();
+    Buffer body = RecordJson.webhookBatch(endpoint.tenant(), batch).toBuffer();
     long ts = System.currentTimeMillis() / 1000;
     RequestOptions options = new RequestOptions(target)
         .putHeader(WebhookSignature.TIMESTAMP_HEADER, Long.toString(ts))
