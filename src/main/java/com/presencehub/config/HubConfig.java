@@ -84,6 +84,8 @@ public record HubConfig(
     long webhookTimeoutMs,
     long webhookRetryMinMs,
     long webhookRetryMaxMs,
+    // Cells (docs/cells.md): the tenants this cluster serves; empty = all.
+    List<String> tenants,
     boolean devMode) {
 
   /** {@code clusterJoin} values: {@code auto} is TCP-IP when {@code clusterMembers} is set, multicast otherwise. */
@@ -204,6 +206,7 @@ public record HubConfig(
         r.longValue("webhookTimeoutMs", 100, 600_000),
         r.longValue("webhookRetryMinMs", 10, 3_600_000),
         r.longValue("webhookRetryMaxMs", 10, 86_400_000L),
+        r.list("tenants"),
         devMode);
     ConfigRules.check(c, r);
     return c;
@@ -254,5 +257,10 @@ public record HubConfig(
     return new ClusterOptions(clusterName, clusterHost, clusterPort, clusterMembers, nodeId, clusterBusPort,
         clusterFailureTimeoutMs, clusterMergeIntervalMs, clusterJoin, clusterKubernetesServiceName,
         clusterKubernetesNamespace, clusterKubernetesServiceDns);
+  }
+
+  /** The tenants this cluster serves ({@code tenants}, named after {@code clusterName}): docs/cells.md. */
+  public TenantScope tenantScope() {
+    return TenantScope.of(this);
   }
 }

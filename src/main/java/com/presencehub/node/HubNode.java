@@ -95,7 +95,7 @@ public final class HubNode {
       replicator = null;
       courier = new Courier(directory, RemoteSessions.NONE);
     }
-    this.gateway = new Gateway(vertx, config, TokenVerifier.create(vertx, config.jwtOptions()), directory, metrics, courier);
+    this.gateway = new Gateway(vertx, config, TokenVerifier.create(vertx, config.jwtOptions(), config.tenantScope()), directory, metrics, courier);
   }
 
   /** A Vert.x instance whose own metrics go to {@code registry} beside the hub's. */
@@ -163,7 +163,8 @@ public final class HubNode {
     return deployShards()
         .compose(v -> deployCluster())
         .compose(replication -> (replicator == null ? Future.<Void>succeededFuture() : replicator.wholeView())
-            .compose(v -> HttpApi.start(vertx, config.httpApiOptions(), config.jwtOptions(), directory, courier, registry))
+            .compose(v -> HttpApi.start(vertx, config.httpApiOptions(), config.jwtOptions(), config.tenantScope(), directory, courier,
+                registry))
             .compose(http -> deployGateways(http)
                 .compose(gateways -> deployEventBusApi().map(api -> new Deployed(replication, http, gateways, api)))));
   }
@@ -171,7 +172,8 @@ public final class HubNode {
   /** §5 on the event bus, with the limits of a subscribe frame. */
   private Future<String> deployEventBusApi() {
     return vertx.deployVerticle(new PresenceApiVerticle(
-        new PresenceRequests(directory, courier, config.maxUsersPerSubscribe(), config.maxFrameBytes())));
+        new PresenceRequests(directory, courier, config.maxUsersPerSubscribe(), config.maxFrameBytes()),
+        config.tenantScope()));
   }
 
   /** §7: one WARN line when the node runs in development mode, or serves dev tokens in production. */
