@@ -85,6 +85,8 @@ public record HubConfig(
     long webhookRetryMinMs,
     long webhookRetryMaxMs,
     String logFormat,
+    // Cells (docs/cells.md): the tenants this cluster serves; empty = all.
+    List<String> tenants,
     boolean devMode) {
 
   /** {@code logFormat} values: one text line per event, or one JSON object per line. */
@@ -209,6 +211,7 @@ public record HubConfig(
         r.longValue("webhookRetryMinMs", 10, 3_600_000),
         r.longValue("webhookRetryMaxMs", 10, 86_400_000L),
         r.string("logFormat", false),
+        r.list("tenants"),
         devMode);
     ConfigRules.check(c, r);
     return c;
@@ -246,5 +249,23 @@ public record HubConfig(
     return new HttpApiOptions(maxUsersPerSubscribe, maxFrameBytes, httpApiRateLimitPerSecond, httpApiRateLimitBurst,
         changeStreamBuffer, changeStreamHeartbeatMs, new WebhookOptions(webhooks, webhookBatchMax, webhookQueueMax,
             webhookTimeoutMs, webhookRetryMinMs, webhookRetryMaxMs));
+  }
+
+  /** The replicated view's options (cluster/ReplicationVerticle). */
+  public ReplicationOptions replicationOptions() {
+    return new ReplicationOptions(clusterDigestIntervalMs, clusterSyncTimeoutMs, clusterFailureTimeoutMs, offlineGraceMs,
+        offlineRetentionMs);
+  }
+
+  /** The Hazelcast and event-bus options of a clustered node (cluster/ClusterSetup). */
+  public ClusterOptions clusterOptions() {
+    return new ClusterOptions(clusterName, clusterHost, clusterPort, clusterMembers, nodeId, clusterBusPort,
+        clusterFailureTimeoutMs, clusterMergeIntervalMs, clusterJoin, clusterKubernetesServiceName,
+        clusterKubernetesNamespace, clusterKubernetesServiceDns);
+  }
+
+  /** The tenants this cluster serves ({@code tenants}, named after {@code clusterName}): docs/cells.md. */
+  public TenantScope tenantScope() {
+    return TenantScope.of(this);
   }
 }
