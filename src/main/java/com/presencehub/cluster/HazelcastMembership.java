@@ -1,5 +1,8 @@
 package com.presencehub.cluster;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
@@ -14,6 +17,8 @@ import java.util.UUID;
  * member carries its name and boot epoch as member attributes ({@link ClusterSetup}).
  */
 public final class HazelcastMembership implements Membership {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HazelcastMembership.class);
 
   private final HazelcastInstance hz;
 
@@ -46,16 +51,23 @@ public final class HazelcastMembership implements Membership {
     return hz.getCluster().getLocalMember().getAttribute(ClusterSetup.NODE_ATTRIBUTE);
   }
 
+  private static String describe(com.hazelcast.cluster.Member m) {
+    String name = m.getAttribute(ClusterSetup.NODE_ATTRIBUTE);
+    return (name == null ? "a member" : name) + " (" + m.getAddress() + ")";
+  }
+
   @Override
   public Runnable listen(Runnable changed, Runnable merged) {
     UUID members = hz.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent e) {
+        LOG.info("cluster: " + describe(e.getMember()) + " joined; " + e.getMembers().size() + " members");
         changed.run();
       }
 
       @Override
       public void memberRemoved(MembershipEvent e) {
+        LOG.info("cluster: " + describe(e.getMember()) + " left; " + e.getMembers().size() + " members");
         changed.run();
       }
     });

@@ -19,8 +19,7 @@ import java.util.Set;
  * write wins, this node's one copy for full states and digests), membership (restarts, departures,
  * merges, readiness), and the publish marks of {@code presence.changes}, which travel in deltas and
  * full states into the {@link ChangeStream}. Every input returns {@link ReplicaChanges}: shares and
- * preferences for the shards, peers to ask for a full state, graces to time; the verticle carries
- * them out.
+ * preferences for the shards, peers to ask for a full state, graces to time, for the verticle.
  *
  * <p>Not thread-safe: one instance per node, used on the replication event loop.
  */
@@ -28,7 +27,6 @@ final class ReplicaTable {
 
   private final String self;
   private final ChangeStream stream;
-
   private final ClusterPreferences preferences = new ClusterPreferences();
   private final OwnShares own;
   private final Map<String, PeerReplica> peers = new HashMap<>();
@@ -106,6 +104,11 @@ final class ReplicaTable {
     }
     out.shares(p.id(), changed);
     out.preferences(preferences.keepNewer(d.preferences()));
+  }
+
+  /** Deltas waiting behind a gap for a full state, over every peer (a metric). */
+  int bufferedDeltas() {
+    return peers.values().stream().mapToInt(p -> p.order.waiting()).sum();
   }
 
   /** A digest of {@code origin}: a later sequence or another fingerprint means something was lost. */

@@ -17,7 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -66,9 +68,12 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   private Runnable stopListening = () -> { };
   private long digestTimer = -1;
   private long pauseTimer = -1;
+  private final ReplicationMetrics metrics;
+  private final Map<String, Long> askedAt = new HashMap<>(); // full states asked for: peer id → when (ms)
 
   public ReplicationVerticle(ReplicationOptions opts, ShardDirectory directory, Membership membership, String self,
-      ChangePublisher publisher) {
+      ChangePublisher publisher, ReplicationMetrics metrics) {
+    this.metrics = metrics;
     this.opts = opts;
     this.directory = directory;
     this.membership = membership;
@@ -184,8 +189,12 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     }
     ReplicaChanges changes;
     try {
-      changes = ReplicationEnvelope.isDigest(m) ? table.digest(origin, ReplicationEnvelope.digest(m), now)
+      boolean digest = ReplicationEnvelope.isDigest(m);
+      changes = digest ? table.digest(origin, ReplicationEnvelope.digest(m), now)
           : table.delta(origin, ReplicationEnvelope.delta(m), now);
+      if (digest && !changes.syncs().isEmpty()) {
+        metrics.digestMismatch();
+      }
     } catch (RuntimeException e) {
       LOG.warn("bad replication message from " + table.peer(origin) + ": " + e + "; re-syncing");
       changes = table.unreadable(origin);
@@ -217,6 +226,9 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
 
   /** Asks a peer for its full state; deltas that arrive meanwhile wait in the table. */
   private void requestFullState(ReplicaChanges.Sync s) {
+    long asked = System.currentTimeMillis();
+    metrics.fullStateRequested();
+    askedAt.put(s.peer(), asked);
     Future<ReplicationEnvelope.FullState> state;
     try {
       state = transfer.fetch(s.peer());
@@ -224,6 +236,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
       // "Promise already completed" (BusFaults) from a peer whose connection just closed: not sent,
       // retried at the next tick like any failed request instead of leaving it "syncing" for good.
       LOG.debug("full state of " + table.peer(s.peer()) + " not requested: " + e);
+      askedAt.remove(s.peer());
       table.syncFailed(s);
       return;
     }
@@ -232,10 +245,14 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
         // Not there yet (still starting), unreachable, overloaded, or a part lost: the next tick
         // retries; the deltas that wait are kept for the full state that will come.
         LOG.debug("full state of " + table.peer(s.peer()) + " not received: " + ar.cause().getMessage());
+        askedAt.remove(s.peer());
         table.syncFailed(s);
         return;
       }
-      carryOut(table.fullState(s, ar.result(), System.currentTimeMillis()));
+      long now = System.currentTimeMillis();
+      askedAt.remove(s.peer());
+      metrics.fullStateApplied(now - asked);
+      carryOut(table.fullState(s, ar.result(), now));
     });
   }
 
@@ -325,6 +342,9 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     reconcile();
     // Silence (no delta, no digest) is what a lost subscription looks like; a peer that is only
     // busy still sends, so the threshold is generous.
-    carryOut(table.tick(System.currentTimeMillis(), Math.max(10 * opts.digestIntervalMs(), 10_000)));
+    long now = System.currentTimeMillis();
+    carryOut(table.tick(now, Math.max(10 * opts.digestIntervalMs(), 10_000)));
+    long oldest = askedAt.values().stream().mapToLong(Long::longValue).min().orElse(now);
+    metrics.sample(membership.running() ? membership.members().size() : 0, table.bufferedDeltas(), now - oldest);
   }
 }

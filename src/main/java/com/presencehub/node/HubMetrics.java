@@ -1,5 +1,9 @@
 package com.presencehub.node;
 
+import com.presencehub.cluster.ReplicationMetrics;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+
 import com.presencehub.protocol.ErrorCode;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Status;
@@ -22,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The hub's own Prometheus meters, beside Vert.x's. Written from several event loops, so only
  * lock-free meters (adders, atomics); nothing here is read on the hot path.
  */
-public final class HubMetrics implements ShardObserver {
+public final class HubMetrics implements ShardObserver, ReplicationMetrics {
 
   private final AtomicLong sessions = new AtomicLong();
   private final Map<Status, AtomicLong> usersByStatus = new EnumMap<>(Status.class);
@@ -30,6 +34,12 @@ public final class HubMetrics implements ShardObserver {
   private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
   private final Counter framesIn;
   private final Counter framesOut;
+  private final AtomicLong clusterMembers = new AtomicLong();
+  private final AtomicLong bufferedDeltas = new AtomicLong();
+  private final AtomicLong lagMillis = new AtomicLong();
+  private final Counter fullStateRequests;
+  private final Timer fullStates;
+  private final Counter digestMismatches;
   /** Listens to GC notifications until {@link #close()}. */
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
@@ -61,6 +71,20 @@ public final class HubMetrics implements ShardObserver {
           .description("Error frames sent, by code").register(registry));
     }
     framesIn = Counter.builder("presence_frames_in").description("Client frames received").register(registry);
+    // Cluster (README "Replication"): zero on a node that is not clustered.
+    Gauge.builder("presence_cluster_members", clusterMembers, AtomicLong::get)
+        .description("Hub members in the cluster, this node included").register(registry);
+    Gauge.builder("presence_cluster_buffered_deltas", bufferedDeltas, AtomicLong::get)
+        .description("Peers' deltas waiting behind a gap for a full state").register(registry);
+    Gauge.builder("presence_cluster_replication_lag_seconds", lagMillis, v -> v.get() / 1000.0)
+        .description("How long the peer furthest behind has been waiting for its full state (0: all in order)")
+        .register(registry);
+    fullStateRequests = Counter.builder("presence_cluster_full_state_requests")
+        .description("Full states asked of peers (new peer, gap, digest mismatch, merge)").register(registry);
+    fullStates = Timer.builder("presence_cluster_full_state")
+        .description("Time from asking a peer for its full state to applying it").register(registry);
+    digestMismatches = Counter.builder("presence_cluster_digest_mismatches")
+        .description("Peer digests that disagreed with what this node holds").register(registry);
     framesOut = Counter.builder("presence_frames_out").description("Frames sent to clients").register(registry);
   }
 
@@ -95,6 +119,28 @@ public final class HubMetrics implements ShardObserver {
 
   public void error(ErrorCode code) {
     errors.get(code).increment();
+  }
+
+  @Override
+  public void fullStateRequested() {
+    fullStateRequests.increment();
+  }
+
+  @Override
+  public void fullStateApplied(long millis) {
+    fullStates.record(millis, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void digestMismatch() {
+    digestMismatches.increment();
+  }
+
+  @Override
+  public void sample(int members, int buffered, long lag) {
+    clusterMembers.set(members);
+    bufferedDeltas.set(buffered);
+    lagMillis.set(lag);
   }
 
   /** Stops listening to GC notifications (a JVM may run several nodes, in tests). */

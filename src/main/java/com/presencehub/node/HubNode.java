@@ -87,7 +87,7 @@ public final class HubNode {
       publisher = new ChangePublisher(vertx.eventBus(), self, false);
       HazelcastInstance hz = ((HazelcastClusterManager) manager).getHazelcastInstance();
       replicator = new ReplicationVerticle(config.replicationOptions(), directory, new HazelcastMembership(hz), self,
-          publisher);
+          publisher, metrics);
       courier = new Courier(directory, NodeDeliveryVerticle.remoteSessions(vertx.eventBus(), config.clusterSyncTimeoutMs()));
     } else {
       self = "local";

@@ -1,5 +1,9 @@
 package com.presencehub.cluster;
 
+import java.nio.file.Files;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -49,6 +53,26 @@ class LateJoinerTest {
       JsonObject techRecord = Portal.query(first, List.of("early-tech")).get("early-tech");
       assertEquals("away", techRecord.getString("status"));
       assertEquals("preferred", techRecord.getString("reason"));
+
+      // Cluster metrics (README "Operations"): the joiner asked both peers for their full state
+      // and applied them; it counts three members.
+      String metrics = late.get("/metrics");
+      assertEquals(3.0, metric(metrics, "presence_cluster_members"), 0.0, metrics);
+      assertTrue(metric(metrics, "presence_cluster_full_state_requests_total") >= 2, metrics);
+      assertTrue(metric(metrics, "presence_cluster_full_state_seconds_count") >= 2, metrics);
+      assertTrue(metric(metrics, "presence_cluster_buffered_deltas") >= 0, metrics);
+      assertTrue(metric(metrics, "presence_cluster_replication_lag_seconds") >= 0, metrics);
+      assertTrue(metric(metrics, "presence_cluster_digest_mismatches_total") >= 0, metrics);
+      // The lifecycle line on a node that was there: who joined and how many members now.
+      await("join line in " + cluster.node(0).log()).atMost(Duration.ofSeconds(10)).until(() ->
+          Files.readString(cluster.node(0).log()).lines().anyMatch(l -> l.contains("cluster: ") && l.contains(" joined; 3 members")));
     }
+  }
+
+  /** The value of an unlabelled sample in a Prometheus text page; fails when it is absent. */
+  static double metric(String page, String name) {
+    return page.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst().orElseThrow(() -> new AssertionError(name + " not served:\n" + page));
   }
 }
