@@ -516,4 +516,12 @@ public record HubConfig(
       return List.copyOf(out);
     }
   }
+
+  /** The keys of the SockJS gateway and its sessions (PROTOCOL.md §4). */
+  public GatewayOptions gatewayOptions() {
+    return new GatewayOptions(httpHost, httpPort, authTimeoutMs, idleTimeoutMs, livenessTimeoutMs, heartbeatIntervalMs,
+        sockjsSessionTimeoutMs, maxFrameBytes, rateLimitPerSecond, rateLimitBurst, rateLimitCloseAfter,
+        maxUsersPerSubscribe, maxWatchedUsers, writeQueueMaxChars, allowedOrigins, httpHeaderTimeoutMs,
+        httpIdleTimeoutMs, maxPendingConnectionsPerAddress);
+  }
 }

@@ -1,6 +1,7 @@
 package com.presencehub.node;
 
 import com.presencehub.gateway.ErrorCode;
+import com.presencehub.gateway.GatewayMetrics;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Status;
 import com.presencehub.shard.ShardObserver;
@@ -22,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The hub's own Prometheus meters, beside Vert.x's. Written from several event loops, so only
  * lock-free meters (adders, atomics); nothing here is read on the hot path.
  */
-public final class HubMetrics implements ShardObserver {
+public final class HubMetrics implements ShardObserver, GatewayMetrics {
 
   private final AtomicLong sessions = new AtomicLong();
   private final Map<Status, AtomicLong> usersByStatus = new EnumMap<>(Status.class);

@@ -7,6 +7,7 @@ import com.presencehub.logging.LogLimiter;
 import com.hazelcast.core.HazelcastInstance;
 import com.presencehub.api.PresenceApiVerticle;
 import com.presencehub.api.http.HttpApi;
+import com.presencehub.api.http.impl.HttpErrors;
 import com.presencehub.cluster.ChangePublisher;
 import com.presencehub.cluster.ClusterSetup;
 import com.presencehub.cluster.NodeDeliveryVerticle;
@@ -15,6 +16,7 @@ import com.presencehub.delivery.Courier;
 import com.presencehub.delivery.RemoteSessions;
 import com.presencehub.gateway.Gateway;
 import com.presencehub.gateway.GatewayVerticle;
+import com.presencehub.gateway.MountedRoutes;
 import com.presencehub.gateway.TokenVerifier;
 import com.presencehub.gateway.impl.ConnectionGuard;
 import com.presencehub.presence.PresenceTimings;
@@ -190,14 +192,15 @@ public final class HubNode {
   }
 
   private Future<Void> deployGateways(PrometheusMeterRegistry registry) {
-    Gateway gateway = new Gateway(vertx, config, TokenVerifier.create(vertx, config), directory, metrics, courier);
+    Gateway gateway = new Gateway(vertx, config.gatewayOptions(), TokenVerifier.create(vertx, config), directory,
+        metrics, courier);
     this.gateway = gateway;
     ConnectionGuard.Counts pending = connections;
     return vertx.deployVerticle(
-            () -> new GatewayVerticle(gateway, router -> {
+            () -> new GatewayVerticle(gateway, new MountedRoutes(router -> {
               OpsRoutes.mount(router, vertx, config, registry, ready::get);
               httpApi.mount(router);
-            }, pending),
+            }, HttpApi.BASE, HttpErrors::outsideRouter, HttpApi.MAX_REQUEST_LINE), pending),
             new DeploymentOptions().setInstances(config.gatewayInstances()))
         .onSuccess(id -> gatewayDeployment = id)
         .mapEmpty();

@@ -1,0 +1,304 @@
+package com.presencehub.gateway;
+
+import com.presencehub.delivery.Delivery;
+import com.presencehub.presence.PresenceRecord;
+import com.presencehub.presence.Role;
+import com.presencehub.presence.UserKey;
+import com.presencehub.presence.VisibilityPolicy;
+import com.presencehub.shard.PresenceShard;
+import com.presencehub.shard.SessionLink;
+import com.presencehub.shard.ShardDirectory;
+import io.vertx.core.Future;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Carries out the requests of one open session (PROTOCOL.md §4) on the user's shards and the
+ * courier: activity, presence.set, subscribe / unsubscribe (scatter over the shards of the users
+ * named, gather the snapshot), query, chat.push, and the unsubscribing when the session ends. The
+ * frames are decoded and validated before ({@link FrameCommands}); what a session watches is its
+ * {@link Watchlist}; replies go out through the session's {@link SessionWriter}. Used on the
+ * session's loop.
+ */
+final class SessionRequests {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SessionRequests.class);
+
+  private final Gateway gw;
+  private final SessionLink session;
+  private final String id;
+  private final UserKey key;
+  private final Role role;
+  private final Watchlist watchlist;
+  private final SessionWriter out;
+  private final BooleanSupplier open;
+
+  /**
+   * @param session the session as the shards know it (its user and role known); {@code id} names it in log lines
+   * @param open whether the session is still open (an answer gathered for a closed one is dropped)
+   */
+  SessionRequests(Gateway gw, SessionLink session, String id, SessionWriter out, BooleanSupplier open) {
+    this.gw = gw;
+    this.session = session;
+    this.id = id;
+    this.key = session.user();
+    this.role = session.role();
+    this.watchlist = new Watchlist(key.user(), role, gw.options().maxWatchedUsers());
+    this.out = out;
+    this.open = open;
+  }
+
+  /** Presence changes from the shards: those to write now ({@link Watchlist#changes}). */
+  List<PresenceRecord> changes(List<PresenceRecord> updates) {
+    return watchlist.changes(updates);
+  }
+
+  /**
+   * Carries out {@code c}, one of the requests above (not auth, ping, bye or a refused frame, which
+   * are the session's own).
+   *
+   * @param sender the session's identity now (its name may change with a refreshed token)
+   */
+  void run(ClientCommand c, Identity sender) {
+    if (c instanceof ClientCommand.Activity a) {
+      activity(a);
+    } else if (c instanceof ClientCommand.SetAway a) {
+      setAway(a);
+    } else if (c instanceof ClientCommand.SetOnline o) {
+      setOnline(o);
+    } else if (c instanceof ClientCommand.SubscribeUsers u) {
+      subscribeUsers(u);
+    } else if (c instanceof ClientCommand.SubscribeRoster r) {
+      subscribeRoster(r);
+    } else if (c instanceof ClientCommand.UnsubscribeUsers u) {
+      unsubscribeUsers(u);
+    } else if (c instanceof ClientCommand.UnsubscribeRoster r) {
+      unsubscribeRoster(r);
+    } else if (c instanceof ClientCommand.Query q) {
+      query(q);
+    } else if (c instanceof ClientCommand.ChatPush p) {
+      chatPush(p, sender);
+    } else {
+      throw new IllegalArgumentException("not a shard request: " + c.type());
+    }
+  }
+
+  // ---- presence ---------------------------------------------------------------------------------
+
+  private void activity(ClientCommand.Activity c) {
+    gw.directory().tell(key, shard -> shard.activity(session, c.at()));
+    if (c.requestId() != null) {
+      out.write(Frames.ack(c.requestId()));
+    }
+  }
+
+  private void setAway(ClientCommand.SetAway c) {
+    UserKey me = key;
+    long lapse = c.until();
+    presenceSet(gw.directory().ask(me, shard -> shard.preferAway(me, lapse)), c.requestId());
+  }
+
+  private void setOnline(ClientCommand.SetOnline c) {
+    UserKey me = key;
+    presenceSet(gw.directory().ask(me, shard -> shard.clearPreferredAway(me)), c.requestId());
+  }
+
+  private void presenceSet(Future<PresenceRecord> result, Object requestId) {
+    result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        out.write(Frames.ack(requestId).put("presence", Frames.record(ar.result())));
+      } else {
+        out.error(ErrorCode.BAD_REQUEST, ar.cause() instanceof BadFrameException ? ar.cause().getMessage()
+            : "status: could not be set", requestId);
+      }
+    });
+  }
+
+  // ---- subscriptions ----------------------------------------------------------------------------
+
+  private void subscribeRoster(ClientCommand.SubscribeRoster c) {
+    Role roster = c.roster();
+    watchlist.rosterPending(roster);
+    gw.directory().askAll(shard -> shard.subscribeRoster(session, roster)).onComplete(ar -> {
+      watchlist.rosterAnswered(roster, open.getAsBoolean());
+      if (!open.getAsBoolean()) {
+        return;
+      }
+      List<PresenceRecord> all = new ArrayList<>();
+      ar.result().forEach(all::addAll);
+      out.presence(all, c.requestId());
+      out.changes(watchlist.releaseHeld());
+    });
+  }
+
+  private void subscribeUsers(ClientCommand.SubscribeUsers c) {
+    List<String> users = c.users();
+    Object requestId = c.requestId();
+    int after = watchlist.admitUsers(users);
+    if (after >= 0) {
+      out.error(ErrorCode.TOO_LARGE, "this subscribe would watch " + after + " users on this session, more than"
+          + " the limit of " + watchlist.userLimit() + " (maxWatchedUsers): nothing subscribed", requestId);
+      return;
+    }
+    Map<Integer, List<String>> parts = byShard(users);
+    List<Future<PresenceShard.Lookup>> asks = new ArrayList<>();
+    List<Integer> askedShards = new ArrayList<>();
+    parts.forEach((shard, part) -> {
+      askedShards.add(shard);
+      asks.add(gw.directory().ask(shard, s -> s.subscribeUsers(session, part)));
+    });
+    Future.all(asks).onComplete(ar -> {
+      List<String> forbidden = new ArrayList<>();
+      for (Future<PresenceShard.Lookup> a : asks) {
+        forbidden.addAll(a.result().forbidden());
+      }
+      // The snapshot is refused, like a query, when the queue filled up while it was gathered.
+      boolean keep = open.getAsBoolean() && forbidden.isEmpty() && !out.full();
+      List<String> dropped = watchlist.settleUsers(users, keep);
+      if (!open.getAsBoolean()) {
+        return;
+      }
+      if (!keep) {
+        // All or nothing: undo what the shards registered, except earlier subscriptions.
+        Set<String> undo = new HashSet<>(dropped);
+        for (int i = 0; i < asks.size(); i++) {
+          if (asks.get(i).result().allowed()) {
+            List<String> fresh = parts.get(askedShards.get(i)).stream().filter(undo::contains).toList();
+            if (!fresh.isEmpty()) {
+              gw.directory().tell(askedShards.get(i), s -> s.unsubscribeUsers(session, fresh));
+            }
+          }
+        }
+        if (!forbidden.isEmpty()) {
+          forbidden("a client may only watch techs: ", forbidden, requestId);
+        } else {
+          out.refuseFull("subscribe", requestId);
+        }
+        out.changes(watchlist.releaseHeld());
+        return;
+      }
+      out.presence(inRequestOrder(users, asks), requestId);
+      out.changes(watchlist.releaseHeld());
+    });
+  }
+
+  private void unsubscribeRoster(ClientCommand.UnsubscribeRoster c) {
+    Role roster = c.roster();
+    watchlist.unwatchRoster(roster);
+    for (int i = 0; i < gw.directory().size(); i++) {
+      gw.directory().tell(i, s -> s.unsubscribeRoster(session, roster));
+    }
+    out.write(Frames.ack(c.requestId()));
+  }
+
+  private void unsubscribeUsers(ClientCommand.UnsubscribeUsers c) {
+    watchlist.unwatchUsers(c.users());
+    byShard(c.users()).forEach((shard, part) -> gw.directory().tell(shard, s -> s.unsubscribeUsers(session, part)));
+    out.write(Frames.ack(c.requestId()));
+  }
+
+  private void query(ClientCommand.Query c) {
+    List<String> users = c.users();
+    List<Future<PresenceShard.Lookup>> asks = new ArrayList<>();
+    UserKey me = key;
+    Role viewer = role;
+    byShard(users).forEach((shard, part) -> asks.add(gw.directory().ask(shard, s -> s.lookup(me, viewer, part))));
+    Future.all(asks).onComplete(ar -> {
+      List<String> forbidden = new ArrayList<>();
+      for (Future<PresenceShard.Lookup> a : asks) {
+        forbidden.addAll(a.result().forbidden());
+      }
+      if (!forbidden.isEmpty()) {
+        forbidden("a client may only ask about techs: ", forbidden, c.requestId());
+        return;
+      }
+      if (out.full()) {
+        out.refuseFull("query", c.requestId());
+        return;
+      }
+      out.presence(inRequestOrder(users, asks), c.requestId());
+    });
+  }
+
+  private void forbidden(String message, List<String> users, Object requestId) {
+    out.write(Frames.error(ErrorCode.FORBIDDEN, message + users, requestId).put("users", users));
+    gw.metrics().error(ErrorCode.FORBIDDEN);
+  }
+
+  private Map<Integer, List<String>> byShard(List<String> users) {
+    Map<Integer, List<String>> parts = new LinkedHashMap<>();
+    for (String u : users) {
+      parts.computeIfAbsent(gw.directory().indexOf(new UserKey(key.tenant(), u)), i -> new ArrayList<>()).add(u);
+    }
+    return parts;
+  }
+
+  private static List<PresenceRecord> inRequestOrder(List<String> users, List<Future<PresenceShard.Lookup>> asks) {
+    Map<String, PresenceRecord> byUser = new HashMap<>();
+    for (Future<PresenceShard.Lookup> a : asks) {
+      for (PresenceRecord r : a.result().records()) {
+        byUser.put(r.user(), r);
+      }
+    }
+    List<PresenceRecord> out = new ArrayList<>(users.size());
+    for (String u : users) {
+      out.add(byUser.get(u));
+    }
+    return out;
+  }
+
+  // ---- chat -------------------------------------------------------------------------------------
+
+  private void chatPush(ClientCommand.ChatPush c, Identity sender) {
+    String to = c.to();
+    Object requestId = c.requestId();
+    JsonObject from = new JsonObject().put("id", key.user()).put("role", role.wire());
+    if (sender.name() != null) {
+      from.put("name", sender.name());
+    }
+    String delivery = new JsonObject().put("type", c.kind().wire()).put("from", from)
+        .put("payload", c.payload() == null ? new JsonObject() : c.payload()).encode();
+    UserKey target = new UserKey(key.tenant(), to);
+    gw.courier().deliver(target, c.kind(), delivery, r -> VisibilityPolicy.canSee(role, r.role())).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.debug("session " + id + ": delivery failed", ar.cause());
+        out.error(ErrorCode.BAD_REQUEST, "to: delivery failed", requestId);
+        return;
+      }
+      Delivery d = ar.result();
+      switch (d.outcome()) {
+        case FORBIDDEN -> out.error(ErrorCode.FORBIDDEN, "a client may only push to techs", requestId);
+        case NOT_REACHABLE -> {
+          out.write(Frames.error(ErrorCode.NOT_REACHABLE, to + " is " + d.record().status().wire() + ": "
+              + c.kind().wire() + " not delivered", requestId).put("status", d.record().status().wire()));
+          gw.metrics().error(ErrorCode.NOT_REACHABLE);
+        }
+        case DELIVERED -> out.write(Frames.ack(requestId).put("delivered", d.delivered()));
+      }
+    });
+  }
+
+  // ---- ending -----------------------------------------------------------------------------------
+
+  /** The session ended: its shard hears it closed, and every shard forgets what it watched. */
+  void end(boolean bye) {
+    ShardDirectory dir = gw.directory();
+    dir.tell(key, shard -> shard.close(session, bye));
+    Watchlist.Forgotten gone = watchlist.end();
+    byShard(new ArrayList<>(gone.users())).forEach((shard, part) -> dir.tell(shard, s -> s.unsubscribeUsers(session, part)));
+    for (Role r : gone.rosters()) {
+      for (int i = 0; i < dir.size(); i++) {
+        dir.tell(i, s -> s.unsubscribeRoster(session, r));
+      }
+    }
+  }
+}
