@@ -1,9 +1,10 @@
 package com.presencehub.api;
 
-import com.presencehub.api.client.PresenceBus;
-import com.presencehub.api.impl.ApiFailure;
 import com.presencehub.api.impl.PresenceRequests;
 import com.presencehub.node.HubNode;
+import com.presencehub.protocol.BusMessages;
+import com.presencehub.protocol.FieldError;
+import com.presencehub.protocol.RequestFailure;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -46,10 +47,10 @@ public final class PresenceApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     List<MessageConsumer<Object>> consumers = List.of(
-        serve(PresenceBus.QUERY, requests::query),
-        serve(PresenceBus.REACHABLE, requests::reachable),
-        serve(PresenceBus.ROSTER, requests::roster),
-        serve(PresenceBus.DELIVER, requests::deliver));
+        serve(BusMessages.QUERY, requests::query),
+        serve(BusMessages.REACHABLE, requests::reachable),
+        serve(BusMessages.ROSTER, requests::roster),
+        serve(BusMessages.DELIVER, requests::deliver));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
@@ -72,11 +73,12 @@ public final class PresenceApiVerticle extends VerticleBase {
   }
 
   private static void fail(String address, Message<Object> msg, Throwable cause) {
-    if (cause instanceof ApiFailure f) {
-      msg.fail(f.code(), f.getMessage());
-      return;
+    RequestFailure f = cause instanceof FieldError e ? RequestFailure.badRequest(e)
+        : cause instanceof RequestFailure r ? r : null;
+    if (f == null) {
+      LOG.error("request on " + address + " failed: " + msg.body(), cause);
+      f = RequestFailure.internal(String.valueOf(cause));
     }
-    LOG.error("request on " + address + " failed: " + msg.body(), cause);
-    msg.fail(PresenceBus.INTERNAL, "internal: " + cause);
+    msg.fail(f.code(), f.getMessage());
   }
 }

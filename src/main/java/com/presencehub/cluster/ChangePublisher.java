@@ -1,6 +1,7 @@
 package com.presencehub.cluster;
 
-import com.presencehub.api.client.PresenceJson;
+import com.presencehub.protocol.BusMessages;
+import com.presencehub.protocol.RecordJson;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.shard.ChangeFeed;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -17,7 +18,7 @@ import java.util.function.Consumer;
  */
 public final class ChangePublisher implements ChangeFeed {
 
-  public static final String ADDRESS = "presence.changes";
+  public static final String ADDRESS = BusMessages.CHANGES;
   /**
    * Node-local signal (only local consumers listen): this node was paused, so the cluster-wide
    * {@code presence.changes} messages published meanwhile may not have reached it. Listeners that
@@ -75,6 +76,6 @@ public final class ChangePublisher implements ChangeFeed {
 
   /** Puts one event on the stream. */
   void send(PresenceRecord r) {
-    bus.publish(ADDRESS, PresenceJson.change(r), options);
+    bus.publish(ADDRESS, RecordJson.change(r), options);
   }
 }

@@ -1,8 +1,8 @@
 package com.presencehub.cluster;
 
 import com.presencehub.presence.PresenceRecord;
+import com.presencehub.presence.PublishMark;
 import com.presencehub.presence.Reason;
-import com.presencehub.presence.Role;
 import com.presencehub.presence.Status;
 import com.presencehub.presence.UserKey;
 import java.util.ArrayDeque;
@@ -57,20 +57,8 @@ import java.util.Set;
  */
 public final class ChangeStream {
 
-  /** A published status: one ledger entry, as replicated. */
-  public record Mark(UserKey user, Role role, Status status, Reason reason, long stamp, String node) {
-
-    boolean newerThan(Mark o) {
-      return stamp != o.stamp ? stamp > o.stamp : node.compareTo(o.node) > 0;
-    }
-
-    boolean shows(PresenceRecord r) {
-      return status == r.status() && reason == r.reason();
-    }
-  }
-
   /** What the caller must do: publish {@code publish} in order and replicate {@code marks} (same turn). */
-  public record Outcome(List<PresenceRecord> publish, List<Mark> marks) {
+  public record Outcome(List<PresenceRecord> publish, List<PublishMark> marks) {
 
     static final Outcome NONE = new Outcome(List.of(), List.of());
 
@@ -87,7 +75,7 @@ public final class ChangeStream {
   /** This node's view: the latest record of every user its shards reported. */
   private final Map<UserKey, PresenceRecord> view = new HashMap<>();
   /** The cluster's published state. Absent means offline/disconnected, never published. */
-  private final Map<UserKey, Mark> ledger = new HashMap<>();
+  private final Map<UserKey, PublishMark> ledger = new HashMap<>();
   /**
    * Offline entries in the order they became offline, with what they were then: the retention of
    * PROTOCOL.md §2 applies to the view and the ledger as to the shards, so memory does not grow with
@@ -97,7 +85,7 @@ public final class ChangeStream {
   private long lastStamp;
 
   /** An entry that went offline at {@code at}: forgotten then if neither map changed since. */
-  private record Offline(UserKey user, PresenceRecord view, Mark mark, long at) { }
+  private record Offline(UserKey user, PresenceRecord view, PublishMark mark, long at) { }
 
   /** Hub members' names, oldest first, as last reported. */
   private List<String> members = List.of();
@@ -163,11 +151,11 @@ public final class ChangeStream {
    * change is compared with the view only at the next {@link #recheck}: the contributions that
    * travelled with them reach the view through the shards, after this call.
    */
-  public void marks(Collection<Mark> marks, long now) {
+  public void marks(Collection<PublishMark> marks, long now) {
     notePause(now);
-    for (Mark m : marks) {
+    for (PublishMark m : marks) {
       lastStamp = Math.max(lastStamp, m.stamp());
-      Mark old = ledger.get(m.user());
+      PublishMark old = ledger.get(m.user());
       if (old == null || m.newerThan(old)) {
         ledger.put(m.user(), m);
         if (m.status() == Status.OFFLINE) {
@@ -276,7 +264,7 @@ public final class ChangeStream {
     while (!offline.isEmpty() && offline.peekFirst().at() + retentionMs <= now) {
       Offline o = offline.pollFirst();
       PresenceRecord r = view.get(o.user());
-      Mark m = ledger.get(o.user());
+      PublishMark m = ledger.get(o.user());
       // Only the entry this queue item was made for, still unchanged: a later change re-queues it.
       boolean stillThis = o.view() != null ? r == o.view() : m == o.mark();
       boolean viewOffline = r == null || r.status() == Status.OFFLINE;
@@ -309,12 +297,12 @@ public final class ChangeStream {
   }
 
   /** The whole ledger, for a full state. */
-  public Collection<Mark> ledger() {
+  public Collection<PublishMark> ledger() {
     return ledger.values();
   }
 
   /** The ledger entry of {@code user}, or null when nothing was ever published for it. */
-  public Mark published(UserKey user) {
+  public PublishMark published(UserKey user) {
     return ledger.get(user);
   }
 
@@ -392,10 +380,10 @@ public final class ChangeStream {
 
   private Outcome publishIfDiffers(Collection<UserKey> users, long now) {
     List<PresenceRecord> out = new ArrayList<>();
-    List<Mark> marks = new ArrayList<>();
+    List<PublishMark> marks = new ArrayList<>();
     for (UserKey u : new LinkedHashSet<>(users)) {
       PresenceRecord r = view.get(u);
-      Mark old = ledger.get(u);
+      PublishMark old = ledger.get(u);
       if (r == null) {
         // Never in this view: offline here (PROTOCOL.md §5, unknown users are offline).
         if (old == null) {
@@ -408,7 +396,7 @@ public final class ChangeStream {
         continue;
       }
       lastStamp = Math.max(now, lastStamp + 1);
-      Mark m = new Mark(u, r.role(), r.status(), r.reason(), lastStamp, self);
+      PublishMark m = new PublishMark(u, r.role(), r.status(), r.reason(), lastStamp, self);
       ledger.put(u, m);
       marks.add(m);
       out.add(r);

@@ -2,7 +2,9 @@ package com.presencehub.cluster;
 
 import com.presencehub.delivery.Courier;
 import com.presencehub.delivery.RemoteSessions;
-import com.presencehub.presence.UserKey;
+import com.presencehub.protocol.BusMessages;
+import com.presencehub.protocol.FieldError;
+import com.presencehub.protocol.RequestFailure;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -21,7 +23,7 @@ import io.vertx.core.json.JsonObject;
 public final class NodeDeliveryVerticle extends VerticleBase {
 
   static String address(String node) {
-    return "presence.node." + node + ".deliver";
+    return BusMessages.nodeAddress(node);
   }
 
   private final String self;
@@ -42,20 +44,19 @@ public final class NodeDeliveryVerticle extends VerticleBase {
   }
 
   private void onDeliver(Message<JsonObject> m) {
-    JsonObject b = m.body();
-    String tenant = b == null ? null : b.getString("tenant");
-    String user = b == null ? null : b.getString("user");
-    String frame = b == null ? null : b.getString("frame");
-    if (tenant == null || user == null || frame == null) {
-      m.fail(400, "tenant, user and frame are required strings");
+    BusMessages.NodeDelivery d;
+    try {
+      d = BusMessages.nodeDelivery(m.body());
+    } catch (FieldError bad) {
+      m.fail(RequestFailure.BAD_REQUEST, bad.getMessage());
       return;
     }
-    courier.deliverLocal(new UserKey(tenant, user), frame).onComplete(ar -> {
+    courier.deliverLocal(d.user(), d.frame()).onComplete(ar -> {
       try {
         if (ar.succeeded()) {
-          m.reply(new JsonObject().put("delivered", ar.result()));
+          m.reply(BusMessages.delivered(ar.result()));
         } else {
-          m.fail(500, String.valueOf(ar.cause().getMessage()));
+          m.fail(RequestFailure.INTERNAL, String.valueOf(ar.cause().getMessage()));
         }
       } catch (IllegalStateException departed) {
         ReplicationVerticle.uncaught(departed);
@@ -66,9 +67,8 @@ public final class NodeDeliveryVerticle extends VerticleBase {
   /** The sending side: a request to the node that holds the sessions. */
   public static RemoteSessions remoteSessions(EventBus bus, long timeoutMs) {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
-    return (node, user, frame) -> bus.<JsonObject>request(address(node),
-            new JsonObject().put("tenant", user.tenant()).put("user", user.user()).put("frame", frame), options)
-        .map(reply -> reply.body().getInteger("delivered", 0))
+    return (node, user, frame) -> bus.<JsonObject>request(address(node), BusMessages.nodeDelivery(user, frame), options)
+        .map(reply -> BusMessages.delivered(reply.body()))
         .recover(e -> e instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
             ? Future.succeededFuture(0) : Future.failedFuture(e));
   }

@@ -9,6 +9,8 @@ import com.presencehub.config.HubConfig;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Contribution;
 import com.presencehub.presence.Preference;
+import com.presencehub.presence.PublishMark;
+import com.presencehub.protocol.ReplicationEnvelope;
 import com.presencehub.presence.UserKey;
 import com.presencehub.shard.ReplicationSink;
 import com.presencehub.shard.ShardDirectory;
@@ -74,7 +76,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   private ChangeStream stream;
   /** Transitions handed over before this verticle started (none in practice: no session yet). */
   private final ConcurrentLinkedQueue<PresenceRecord> early = new ConcurrentLinkedQueue<>();
-  private final List<ChangeStream.Mark> pendingMarks = new ArrayList<>();
+  private final List<PublishMark> pendingMarks = new ArrayList<>();
   private boolean recheckScheduled;
   private boolean wasSpeaking;
   private boolean wasPaused;
@@ -225,9 +227,9 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     }
     seq++;
     JsonObject delta = new JsonObject().put("t", "d").put("o", self).put("s", seq)
-        .put("c", Wire.contributions(pending)).put("p", Wire.preferences(pendingPreferences));
+        .put("c", ReplicationEnvelope.contributions(pending)).put("p", ReplicationEnvelope.preferences(pendingPreferences));
     if (!pendingMarks.isEmpty()) {
-      delta.put("w", Wire.marks(pendingMarks));
+      delta.put("w", ReplicationEnvelope.marks(pendingMarks));
       pendingMarks.clear();
     }
     pending.clear();
@@ -238,8 +240,8 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   private void onSyncRequest(Message<JsonObject> m) {
     flush();
     JsonObject state = new JsonObject().put("o", self).put("s", seq)
-        .put("c", Wire.contributions(local.values())).put("p", Wire.preferences(preferences.values()))
-        .put("w", Wire.marks(stream.ledger()));
+        .put("c", ReplicationEnvelope.contributions(local.values())).put("p", ReplicationEnvelope.preferences(preferences.values()))
+        .put("w", ReplicationEnvelope.marks(stream.ledger()));
     busSafely("full state", () -> m.reply(state));
   }
 
@@ -312,7 +314,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
         // A gap (or no full state yet to apply it to): wait for the peer's full state. Its publish
         // marks need no order (latest stamp wins): kept at once, so that they survive if the full
         // state never comes (the publisher froze or died behind the gap).
-        stream.marks(Wire.marks(m.getJsonArray("w")), System.currentTimeMillis());
+        stream.marks(ReplicationEnvelope.marks(m.getJsonArray("w")), System.currentTimeMillis());
         if (!p.syncing) {
           if (expected > 0) {
             LOG.info("gap from " + p + ": expected " + expected + ", got " + s + "; asking for its full state");
@@ -326,15 +328,15 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   private void applyDelta(Peer p, JsonObject m) {
     // Marks before contributions: a transition the contributions cause here must meet the ledger
     // that already shows it (published by the sender).
-    stream.marks(Wire.marks(m.getJsonArray("w")), System.currentTimeMillis());
+    stream.marks(ReplicationEnvelope.marks(m.getJsonArray("w")), System.currentTimeMillis());
     List<Contribution> changed = new ArrayList<>();
-    for (Contribution c : Wire.contributions(m.getJsonArray("c"))) {
+    for (Contribution c : ReplicationEnvelope.contributions(m.getJsonArray("c"))) {
       if (p.put(c)) {
         changed.add(c);
       }
     }
     forward(p.id, changed);
-    applyPreferences(Wire.preferences(m.getJsonArray("p")));
+    applyPreferences(ReplicationEnvelope.preferences(m.getJsonArray("p")));
     afterStreamInput();
   }
 
@@ -399,15 +401,15 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
 
   private void applySnapshot(Peer p, JsonObject snap) {
     long snapSeq = snap.getLong("s");
-    applyPreferences(Wire.preferences(snap.getJsonArray("p")));
+    applyPreferences(ReplicationEnvelope.preferences(snap.getJsonArray("p")));
     // The ledger it holds (cluster state, merged by latest stamp), before the contributions.
-    stream.marks(Wire.marks(snap.getJsonArray("w")), System.currentTimeMillis());
+    stream.marks(ReplicationEnvelope.marks(snap.getJsonArray("w")), System.currentTimeMillis());
     // Deltas applied while the full state travelled may already be past it: then it is older
     // than what is held and its shares are not applied (a disagreement left shows in the next
     // digest, which asks again).
     if (p.order.fullState(snapSeq)) {
       Map<UserKey, Contribution> fresh = new HashMap<>();
-      for (Contribution c : Wire.contributions(snap.getJsonArray("c"))) {
+      for (Contribution c : ReplicationEnvelope.contributions(snap.getJsonArray("c"))) {
         fresh.put(c.user(), c);
       }
       List<Contribution> changed = new ArrayList<>();

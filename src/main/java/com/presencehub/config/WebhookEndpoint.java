@@ -25,7 +25,7 @@ public record WebhookEndpoint(String tenant, String url, String secret) {
   public static final int MIN_SECRET_BYTES = 16;
 
   public WebhookEndpoint {
-    if (tenant == null || tenant.isEmpty() || com.presencehub.gateway.IdRule.problem(tenant) != null) {
+    if (tenant == null || tenant.isEmpty() || com.presencehub.protocol.FieldRules.idProblem(tenant) != null) {
       throw new IllegalArgumentException("tenant: must be a non-empty id (at most 256 characters, no control characters)");
     }
     URI uri;

@@ -1,6 +1,8 @@
 package com.presencehub.gateway;
 
 import com.presencehub.config.GatewayOptions;
+import com.presencehub.protocol.ClientFrames;
+import com.presencehub.protocol.ErrorCode;
 import com.presencehub.shard.PresenceShard;
 import com.presencehub.shard.SessionLink;
 import com.presencehub.shard.ShardDirectory;
@@ -87,17 +89,8 @@ final class Admission {
       return Outcome.refused(conflict ? ErrorCode.UNAUTHORIZED : ErrorCode.TOO_LARGE, admitted.message(),
           conflict ? CloseCode.UNAUTHORIZED : CloseCode.POLICY, conflict ? "role conflict" : "too many sessions");
     }
-    JsonObject user = new JsonObject().put("id", identity.key().user()).put("tenant", identity.key().tenant())
-        .put("role", identity.role().wire());
-    if (identity.name() != null) {
-      user.put("name", identity.name());
-    }
-    JsonObject welcome = new JsonObject().put("type", "welcome").put("session", sessionId).put("user", user)
-        .put("presence", Frames.record(admitted.record())).put("idleTimeoutMs", opts.idleTimeoutMs())
-        .put("pingIntervalMs", LivenessTracker.pingInterval(opts.livenessTimeoutMs()));
-    if (requestId != null) {
-      welcome.put("id", requestId);
-    }
+    JsonObject welcome = ClientFrames.welcome(sessionId, identity.key(), identity.role(), identity.name(),
+        admitted.record(), opts.idleTimeoutMs(), LivenessTracker.pingInterval(opts.livenessTimeoutMs()), requestId);
     return new Outcome(identity, welcome, null, null, 0, null);
   }
 
@@ -118,7 +111,7 @@ final class Admission {
       return Outcome.refused(ErrorCode.UNAUTHORIZED, "the new token is for another user, tenant or role", 0, null);
     }
     Identity renewed = verified.result();
-    return new Outcome(renewed, Frames.ack(requestId).put("expiresAt", renewed.expiresAtMs()), null, null, 0, null);
+    return new Outcome(renewed, ClientFrames.refreshed(requestId, renewed.expiresAtMs()), null, null, 0, null);
   }
 
   /** Verifies a later token of an open session against its identity then ({@link #refreshed}). */

@@ -1,5 +1,7 @@
 package com.presencehub.gateway;
 
+import com.presencehub.protocol.ErrorCode;
+
 /** A client frame the hub refuses; {@code field} names what was wrong (null for the whole frame). */
 public final class BadFrameException extends RuntimeException {
 

@@ -2,6 +2,7 @@ package com.presencehub.gateway;
 
 import com.presencehub.presence.DeliveryKind;
 import com.presencehub.presence.Role;
+import com.presencehub.protocol.ErrorCode;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 

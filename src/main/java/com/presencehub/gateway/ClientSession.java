@@ -8,6 +8,8 @@ import com.presencehub.logging.LogLimiter;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Role;
 import com.presencehub.presence.UserKey;
+import com.presencehub.protocol.ClientFrames;
+import com.presencehub.protocol.ErrorCode;
 import com.presencehub.shard.SessionLink;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -195,7 +197,7 @@ final class ClientSession implements SessionLink {
         refresh(a);
       }
     } else if (c instanceof ClientCommand.Ping) {
-      out.write(Frames.pong(requestId));
+      out.write(ClientFrames.pong(requestId));
     } else if (c instanceof ClientCommand.Bye) {
       bye();
     } else {

@@ -4,6 +4,9 @@ import com.presencehub.presence.DeliveryKind;
 import com.presencehub.presence.Role;
 import com.presencehub.presence.UserPresence;
 import com.presencehub.presence.VisibilityPolicy;
+import com.presencehub.protocol.ErrorCode;
+import com.presencehub.protocol.FieldError;
+import com.presencehub.protocol.FieldRules;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -29,8 +32,8 @@ final class FrameCommands {
     Object requestId = null;
     String type = null;
     try {
-      requestId = FrameFields.requestId(frame);
-      FrameFields f = new FrameFields(frame);
+      requestId = FieldRules.requestId(frame);
+      FieldRules f = FieldRules.of(frame);
       type = f.requiredString("type");
       if (!"auth".equals(type)) {
         return new ClientCommand.Refused(ErrorCode.UNAUTHORIZED, "the first frame must be auth", requestId, type, true);
@@ -38,17 +41,17 @@ final class FrameCommands {
       String token;
       try {
         token = f.requiredString("token");
-      } catch (BadFrameException noToken) {
+      } catch (FieldError noToken) {
         // No token is an unauthorized session (§4 close codes), not a frame to correct and resend.
         return new ClientCommand.Refused(ErrorCode.UNAUTHORIZED, noToken.getMessage(), requestId, type, true);
       }
       JsonObject client = f.optionalObject("client");
       if (client != null && client.getValue("platform") != null && !(client.getValue("platform") instanceof String)) {
-        throw BadFrameException.badRequest("client.platform", "must be a string");
+        throw new FieldError("client.platform", "must be a string");
       }
       return new ClientCommand.Auth(token, requestId);
-    } catch (BadFrameException e) {
-      return new ClientCommand.Refused(e.code(), e.getMessage(), requestId, type, false);
+    } catch (FieldError e) {
+      return new ClientCommand.Refused(ErrorCode.BAD_REQUEST, e.getMessage(), requestId, type, false);
     }
   }
 
@@ -62,8 +65,8 @@ final class FrameCommands {
     Object requestId = null;
     String type = null;
     try {
-      requestId = FrameFields.requestId(frame);
-      FrameFields f = new FrameFields(frame);
+      requestId = FieldRules.requestId(frame);
+      FieldRules f = FieldRules.of(frame);
       type = f.requiredString("type");
       return switch (type) {
         case "ping" -> new ClientCommand.Ping(requestId);
@@ -78,14 +81,16 @@ final class FrameCommands {
         case "query" -> new ClientCommand.Query(f.userList("users", maxUsersPerRequest), requestId);
         case "chat.push" -> chatPush(f, requestId);
         case "bye" -> new ClientCommand.Bye(requestId);
-        default -> throw BadFrameException.badRequest("type", "unknown frame type '" + type + "'");
+        default -> throw new FieldError("type", "unknown frame type '" + type + "'");
       };
+    } catch (FieldError e) {
+      return new ClientCommand.Refused(ErrorCode.BAD_REQUEST, e.getMessage(), requestId, type, false);
     } catch (BadFrameException e) {
       return new ClientCommand.Refused(e.code(), e.getMessage(), requestId, type, false);
     }
   }
 
-  private static ClientCommand presenceSet(FrameFields f, Role viewer, long now, Object requestId) {
+  private static ClientCommand presenceSet(FieldRules f, Role viewer, long now, Object requestId) {
     if (viewer != Role.TECH) {
       throw new BadFrameException(ErrorCode.FORBIDDEN, "status", "only techs can set presence; a client's is automatic");
     }
@@ -93,21 +98,21 @@ final class FrameCommands {
     long until = f.optionalNonNegativeLong("until");
     if ("away".equals(status)) {
       if (until >= 0 && until <= now) {
-        throw BadFrameException.badRequest("until", "must be in the future (epoch ms)");
+        throw new FieldError("until", "must be in the future (epoch ms)");
       }
       return new ClientCommand.SetAway(until < 0 ? UserPresence.NEVER : until, requestId);
     } else if ("online".equals(status)) {
       if (f.has("until")) {
-        throw BadFrameException.badRequest("until", "only allowed with status away");
+        throw new FieldError("until", "only allowed with status away");
       }
       return new ClientCommand.SetOnline(requestId);
     }
-    throw BadFrameException.badRequest("status", "must be away or online");
+    throw new FieldError("status", "must be away or online");
   }
 
-  private ClientCommand subscribe(FrameFields f, Role viewer, Object requestId) {
+  private ClientCommand subscribe(FieldRules f, Role viewer, Object requestId) {
     if (f.has("users") == f.has("roster")) {
-      throw BadFrameException.badRequest(null, "subscribe needs exactly one of users or roster");
+      throw new FieldError(null, "subscribe needs exactly one of users or roster");
     }
     if (f.has("roster")) {
       Role roster = rosterField(f);
@@ -119,9 +124,9 @@ final class FrameCommands {
     return new ClientCommand.SubscribeUsers(f.userList("users", maxUsersPerRequest), requestId);
   }
 
-  private ClientCommand unsubscribe(FrameFields f, Object requestId) {
+  private ClientCommand unsubscribe(FieldRules f, Object requestId) {
     if (f.has("users") == f.has("roster")) {
-      throw BadFrameException.badRequest(null, "unsubscribe needs exactly one of users or roster");
+      throw new FieldError(null, "unsubscribe needs exactly one of users or roster");
     }
     if (f.has("roster")) {
       return new ClientCommand.UnsubscribeRoster(rosterField(f), requestId);
@@ -129,19 +134,19 @@ final class FrameCommands {
     return new ClientCommand.UnsubscribeUsers(f.userList("users", maxUsersPerRequest), requestId);
   }
 
-  private static ClientCommand chatPush(FrameFields f, Object requestId) {
+  private static ClientCommand chatPush(FieldRules f, Object requestId) {
     String to = f.requiredId("to");
     DeliveryKind kind = DeliveryKind.fromWire(f.requiredString("kind"));
     if (kind != DeliveryKind.CHAT_REQUEST && kind != DeliveryKind.CHAT_MESSAGE) {
-      throw BadFrameException.badRequest("kind", "must be chat.request or chat.message");
+      throw new FieldError("kind", "must be chat.request or chat.message");
     }
     return new ClientCommand.ChatPush(to, kind, f.optionalObject("payload"), requestId);
   }
 
-  private static Role rosterField(FrameFields f) {
+  private static Role rosterField(FieldRules f) {
     Role r = Role.fromWire(f.requiredString("roster"));
     if (r == null) {
-      throw BadFrameException.badRequest("roster", "must be tech or client");
+      throw new FieldError("roster", "must be tech or client");
     }
     return r;
   }

@@ -1,5 +1,7 @@
 package com.presencehub.gateway;
 
+import com.presencehub.protocol.ErrorCode;
+
 /**
  * What the gateway counts (sessions, frames, error frames by code); the node's metrics implement
  * it. Called from every event loop that serves sockets, so implementations must be lock-free.

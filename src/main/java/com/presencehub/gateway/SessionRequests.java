@@ -5,13 +5,14 @@ import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Role;
 import com.presencehub.presence.UserKey;
 import com.presencehub.presence.VisibilityPolicy;
+import com.presencehub.protocol.ClientFrames;
+import com.presencehub.protocol.ErrorCode;
 import com.presencehub.shard.PresenceShard;
 import com.presencehub.shard.SessionLink;
 import com.presencehub.shard.ShardDirectory;
 import io.vertx.core.Future;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -97,7 +98,7 @@ final class SessionRequests {
   private void activity(ClientCommand.Activity c) {
     gw.directory().tell(key, shard -> shard.activity(session, c.at()));
     if (c.requestId() != null) {
-      out.write(Frames.ack(c.requestId()));
+      out.write(ClientFrames.ack(c.requestId()));
     }
   }
 
@@ -115,7 +116,7 @@ final class SessionRequests {
   private void presenceSet(Future<PresenceRecord> result, Object requestId) {
     result.onComplete(ar -> {
       if (ar.succeeded()) {
-        out.write(Frames.ack(requestId).put("presence", Frames.record(ar.result())));
+        out.write(ClientFrames.presenceSet(requestId, ar.result()));
       } else {
         out.error(ErrorCode.BAD_REQUEST, ar.cause() instanceof BadFrameException ? ar.cause().getMessage()
             : "status: could not be set", requestId);
@@ -197,13 +198,13 @@ final class SessionRequests {
     for (int i = 0; i < gw.directory().size(); i++) {
       gw.directory().tell(i, s -> s.unsubscribeRoster(session, roster));
     }
-    out.write(Frames.ack(c.requestId()));
+    out.write(ClientFrames.ack(c.requestId()));
   }
 
   private void unsubscribeUsers(ClientCommand.UnsubscribeUsers c) {
     watchlist.unwatchUsers(c.users());
     byShard(c.users()).forEach((shard, part) -> gw.directory().tell(shard, s -> s.unsubscribeUsers(session, part)));
-    out.write(Frames.ack(c.requestId()));
+    out.write(ClientFrames.ack(c.requestId()));
   }
 
   private void query(ClientCommand.Query c) {
@@ -230,7 +231,7 @@ final class SessionRequests {
   }
 
   private void forbidden(String message, List<String> users, Object requestId) {
-    out.write(Frames.error(ErrorCode.FORBIDDEN, message + users, requestId).put("users", users));
+    out.write(ClientFrames.forbidden(message + users, users, requestId));
     gw.metrics().error(ErrorCode.FORBIDDEN);
   }
 
@@ -261,12 +262,8 @@ final class SessionRequests {
   private void chatPush(ClientCommand.ChatPush c, Identity sender) {
     String to = c.to();
     Object requestId = c.requestId();
-    JsonObject from = new JsonObject().put("id", key.user()).put("role", role.wire());
-    if (sender.name() != null) {
-      from.put("name", sender.name());
-    }
-    String delivery = new JsonObject().put("type", c.kind().wire()).put("from", from)
-        .put("payload", c.payload() == null ? new JsonObject() : c.payload()).encode();
+    String delivery = ClientFrames.delivery(c.kind(), ClientFrames.sender(key.user(), role.wire(), sender.name()),
+        c.payload());
     UserKey target = new UserKey(key.tenant(), to);
     gw.courier().deliver(target, c.kind(), delivery, r -> VisibilityPolicy.canSee(role, r.role())).onComplete(ar -> {
       if (ar.failed()) {
@@ -278,11 +275,10 @@ final class SessionRequests {
       switch (d.outcome()) {
         case FORBIDDEN -> out.error(ErrorCode.FORBIDDEN, "a client may only push to techs", requestId);
         case NOT_REACHABLE -> {
-          out.write(Frames.error(ErrorCode.NOT_REACHABLE, to + " is " + d.record().status().wire() + ": "
-              + c.kind().wire() + " not delivered", requestId).put("status", d.record().status().wire()));
+          out.write(ClientFrames.notReachable(to, d.record().status(), c.kind(), requestId));
           gw.metrics().error(ErrorCode.NOT_REACHABLE);
         }
-        case DELIVERED -> out.write(Frames.ack(requestId).put("delivered", d.delivered()));
+        case DELIVERED -> out.write(ClientFrames.delivered(requestId, d.delivered()));
       }
     });
   }

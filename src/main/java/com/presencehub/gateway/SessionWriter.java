@@ -1,6 +1,8 @@
 package com.presencehub.gateway;
 
 import com.presencehub.presence.PresenceRecord;
+import com.presencehub.protocol.ClientFrames;
+import com.presencehub.protocol.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
@@ -71,7 +73,7 @@ final class SessionWriter {
   /** An error frame (PROTOCOL.md §4 errors), counted by code. */
   void error(ErrorCode code, String message, Object requestId) {
     metrics.error(code);
-    write(Frames.error(code, message, requestId));
+    write(ClientFrames.error(code, message, requestId));
   }
 
   /** Refuses a request with {@code rate_limited} because the socket is full. */
@@ -83,11 +85,11 @@ final class SessionWriter {
   /** Presence records as the answer to a request ({@code requestId}) or as changes (null). */
   void presence(List<PresenceRecord> records, Object requestId) {
     if (records.isEmpty()) {
-      write(Frames.presence(records, requestId));
+      write(ClientFrames.presence(records, requestId));
       return;
     }
     for (int i = 0; i < records.size(); i += MAX_RECORDS_PER_FRAME) {
-      write(Frames.presence(records.subList(i, Math.min(records.size(), i + MAX_RECORDS_PER_FRAME)), requestId));
+      write(ClientFrames.presence(records.subList(i, Math.min(records.size(), i + MAX_RECORDS_PER_FRAME)), requestId));
     }
   }
 

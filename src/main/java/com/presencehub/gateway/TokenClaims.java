@@ -2,6 +2,7 @@ package com.presencehub.gateway;
 
 import com.presencehub.presence.Role;
 import com.presencehub.presence.UserKey;
+import com.presencehub.protocol.FieldRules;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,7 @@ import java.util.Base64;
  *
  * <p>Claim rules: {@code exp} required, {@code nbf} and {@code iat} optional, each a JSON number of
  * seconds (RFC 7519 NumericDate; fractions allowed) between 0 and 253402300799 (the end of year
- * 9999); {@code sub} and {@code tenant} non-empty strings of at most {@value FrameFields#MAX_ID_LENGTH}
+ * 9999); {@code sub} and {@code tenant} non-empty strings of at most {@value FieldRules#MAX_ID_LENGTH}
  * characters and valid Unicode; {@code role} {@code tech} or {@code client}; {@code name}, {@code
  * iss} strings; {@code aud} a string or an array of strings.
  */
@@ -79,7 +80,7 @@ public final class TokenClaims {
       throw malformed("role", "must be a string");
     }
     Object name = claims.getValue("name");
-    if (name != null && !(name instanceof String n && FrameFields.validUnicode(n))) {
+    if (name != null && !(name instanceof String n && FieldRules.validUnicode(n))) {
       throw malformed("name", "must be a string of valid Unicode");
     }
     if (claims.getValue("iss") != null && !(claims.getValue("iss") instanceof String)) {
@@ -156,7 +157,7 @@ public final class TokenClaims {
     if (!(v instanceof String s) || s.isEmpty()) {
       throw malformed(claim, "is missing or not a non-empty string");
     }
-    String problem = IdRule.problem(s);
+    String problem = FieldRules.idProblem(s);
     if (problem != null) {
       throw malformed(claim, problem);
     }

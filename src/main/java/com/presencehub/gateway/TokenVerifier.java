@@ -2,6 +2,7 @@ package com.presencehub.gateway;
 
 import com.presencehub.config.ConfigException;
 import com.presencehub.config.HubConfig;
+import com.presencehub.protocol.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.logging.Logger;

@@ -52,10 +52,10 @@ final class DevTokens {
       problem = "tenant: is required";
     } else if (user == null || user.isBlank()) {
       problem = "user: is required";
-    } else if (com.presencehub.gateway.IdRule.problem(tenant) != null) {
-      problem = "tenant: " + com.presencehub.gateway.IdRule.problem(tenant);
-    } else if (com.presencehub.gateway.IdRule.problem(user) != null) {
-      problem = "user: " + com.presencehub.gateway.IdRule.problem(user);
+    } else if (com.presencehub.protocol.FieldRules.idProblem(tenant) != null) {
+      problem = "tenant: " + com.presencehub.protocol.FieldRules.idProblem(tenant);
+    } else if (com.presencehub.protocol.FieldRules.idProblem(user) != null) {
+      problem = "user: " + com.presencehub.protocol.FieldRules.idProblem(user);
     } else if (Role.fromWire(role) == null) {
       problem = "role: must be tech or client";
     } else if (ttlParam != null) {

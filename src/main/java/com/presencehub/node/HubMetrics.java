@@ -1,7 +1,7 @@
 package com.presencehub.node;
 
-import com.presencehub.gateway.ErrorCode;
 import com.presencehub.gateway.GatewayMetrics;
+import com.presencehub.protocol.ErrorCode;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Status;
 import com.presencehub.shard.ShardObserver;

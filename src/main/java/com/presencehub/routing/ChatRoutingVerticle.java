@@ -7,6 +7,8 @@ import com.presencehub.api.client.Sender;
 import com.presencehub.presence.DeliveryKind;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Role;
+import com.presencehub.protocol.FieldError;
+import com.presencehub.protocol.FieldRules;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -64,7 +66,7 @@ public final class ChatRoutingVerticle extends VerticleBase {
     ChatRequest chat;
     try {
       chat = ChatRequest.from(msg.body());
-    } catch (IllegalArgumentException bad) {
+    } catch (FieldError bad) {
       msg.fail(BAD_REQUEST, bad.getMessage());
       return;
     }
@@ -107,36 +109,15 @@ public final class ChatRoutingVerticle extends VerticleBase {
   /** A validated routing request. */
   record ChatRequest(String tenant, Sender from, JsonObject payload) {
 
+    /** @throws FieldError naming the field, with the contract's one set of messages ({@link FieldRules}) */
     static ChatRequest from(Object body) {
-      if (!(body instanceof JsonObject json)) {
-        throw new IllegalArgumentException("request: must be a JSON object");
-      }
-      String tenant = id(json, "tenant", "tenant");
-      if (!(json.getValue("from") instanceof JsonObject from)) {
-        throw new IllegalArgumentException("from: " + (json.getValue("from") == null ? "is required" : "must be an object"));
-      }
-      String id = id(from, "id", "from.id");
-      Object name = from.getValue("name");
-      if (name != null && !(name instanceof String)) {
-        throw new IllegalArgumentException("from.name: must be a string");
-      }
-      Object payload = json.getValue("payload");
-      if (payload != null && !(payload instanceof JsonObject)) {
-        throw new IllegalArgumentException("payload: must be an object");
-      }
-      return new ChatRequest(tenant, new Sender(id, "client", (String) name),
-          payload == null ? new JsonObject() : (JsonObject) payload);
-    }
-
-    private static String id(JsonObject json, String field, String name) {
-      Object v = json.getValue(field);
-      if (v == null) {
-        throw new IllegalArgumentException(name + ": is required");
-      }
-      if (!(v instanceof String s) || s.isEmpty()) {
-        throw new IllegalArgumentException(name + ": must be a non-empty string");
-      }
-      return s;
+      FieldRules json = FieldRules.request(body);
+      String tenant = json.requiredNonEmptyId("tenant");
+      FieldRules from = json.requiredObject("from");
+      String id = from.requiredNonEmptyId("id");
+      String name = from.optionalString("name");
+      JsonObject payload = json.optionalObject("payload");
+      return new ChatRequest(tenant, new Sender(id, "client", name), payload == null ? new JsonObject() : payload);
     }
   }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.presencehub.cluster.ChangeStream.Mark;
+import com.presencehub.presence.PublishMark;
 import com.presencehub.cluster.ChangeStream.Outcome;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Reason;
@@ -132,7 +132,7 @@ class ChangeStreamTest {
       b.transition(online(U), 6_000);
       b.membership(List.of("b", "c"), 6_100);
       assertFalse(b.speaking(), "c's ledger not merged yet");
-      b.marks(List.of(new Mark(U, Role.CLIENT, Status.ONLINE, Reason.ACTIVE, 5_900, "a")), 6_200);
+      b.marks(List.of(new PublishMark(U, Role.CLIENT, Status.ONLINE, Reason.ACTIVE, 5_900, "a")), 6_200);
       b.synced("c", 6_200);
       assertTrue(b.speaking());
       assertEquals(List.of(), users(recheck(b, 6_300)), "U's online was published by a: not again");
@@ -175,10 +175,10 @@ class ChangeStreamTest {
       // Merged: b's full state brings U's session back (online in a's view) and b's ledger.
       advance(a, 11_000, 20_000);
       a.membership(List.of("a", "b"), 20_000);
-      a.marks(List.of(new Mark(U, Role.CLIENT, Status.ONLINE, Reason.ACTIVE, 5_000, "b")), 20_001);
+      a.marks(List.of(new PublishMark(U, Role.CLIENT, Status.ONLINE, Reason.ACTIVE, 5_000, "b")), 20_001);
       assertEquals(List.of("u1:online"), users(a.transition(online(U), 20_002)));
       // An older mark does not undo the newer one; nothing more to publish.
-      a.marks(List.of(new Mark(U, Role.CLIENT, Status.OFFLINE, Reason.DISCONNECTED, 1, "z")), 20_003);
+      a.marks(List.of(new PublishMark(U, Role.CLIENT, Status.OFFLINE, Reason.DISCONNECTED, 1, "z")), 20_003);
       assertEquals(Status.ONLINE, a.published(U).status());
       assertTrue(!a.needsRecheck() || a.recheck(20_004).isEmpty());
     }
@@ -189,7 +189,7 @@ class ChangeStreamTest {
       ChangeStream a = settled("a", List.of("a", "b", "c"), 0);
       advance(a, 5_000, 6_000);
       a.transition(online(U), 6_000);
-      a.marks(List.of(new Mark(U, Role.CLIENT, Status.OFFLINE, Reason.DISCONNECTED, 9_999_999, "c")), 6_100);
+      a.marks(List.of(new PublishMark(U, Role.CLIENT, Status.OFFLINE, Reason.DISCONNECTED, 9_999_999, "c")), 6_100);
       assertEquals(List.of("u1:online"), users(recheck(a, 6_200)));
       assertFalse(a.needsRecheck());
     }
@@ -365,7 +365,7 @@ class ChangeStreamTest {
       s.transition(offline(U), 7_000);
       s.transition(online(U), 8_000);
       // V went offline here while another node's mark still says online (not published yet).
-      s.marks(List.of(new Mark(V, Role.CLIENT, Status.ONLINE, Reason.ACTIVE, 1, "b")), 8_000);
+      s.marks(List.of(new PublishMark(V, Role.CLIENT, Status.ONLINE, Reason.ACTIVE, 1, "b")), 8_000);
       s.stop();
       s.transition(offline(V), 8_100);
       advance(s, 8_100, 8_100 + 2 * RETENTION);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.presencehub.presence.Role;
 import com.presencehub.presence.UserKey;
+import com.presencehub.protocol.ErrorCode;
 import io.vertx.core.Future;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.presencehub.presence.DeliveryKind;
 import com.presencehub.presence.Role;
 import com.presencehub.presence.UserPresence;
+import com.presencehub.protocol.ErrorCode;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;

@@ -1,34 +1,32 @@
 package com.presencehub.api.client;
 
+import com.presencehub.protocol.BusMessages;
+import com.presencehub.protocol.RequestFailure;
+
 /**
  * The wire names of the presence event-bus API (PROTOCOL.md §5): its addresses and the failure
- * codes its replies carry. The full schemas are in {@code docs/event-bus-api.md}.
+ * codes its replies carry, as the protocol codec ({@link BusMessages}, {@link RequestFailure}) defines
+ * them. The full schemas are in {@code docs/event-bus-api.md}.
  */
 public final class PresenceBus {
 
   /** Request/reply: current records of some users of a tenant. */
-  public static final String QUERY = "presence.query";
+  public static final String QUERY = BusMessages.QUERY;
   /** Request/reply: whether a user can take a delivery of a kind now, and its record. */
-  public static final String REACHABLE = "presence.reachable";
+  public static final String REACHABLE = BusMessages.REACHABLE;
   /** Request/reply: a tenant's users of one role that are connected, filtered by status. */
-  public static final String ROSTER = "presence.roster";
+  public static final String ROSTER = BusMessages.ROSTER;
   /** Request/reply: a delivery to every session of a user, wherever it is connected. */
-  public static final String DELIVER = "presence.deliver";
+  public static final String DELIVER = BusMessages.DELIVER;
   /** Published by the hub: one event per transition, cluster-wide. */
-  public static final String CHANGES = "presence.changes";
+  public static final String CHANGES = BusMessages.CHANGES;
 
   /** A field is missing, has the wrong type or a value outside its set; the message names it. */
-  public static final int BAD_REQUEST = 400;
+  public static final int BAD_REQUEST = RequestFailure.BAD_REQUEST;
   /** {@code presence.deliver} only: the reachability table refuses the delivery. */
-  public static final int NOT_REACHABLE = 404;
+  public static final int NOT_REACHABLE = RequestFailure.NOT_REACHABLE;
   /** The hub failed to answer a valid request (a bug or a node shutting down). */
-  public static final int INTERNAL = 500;
-
-  /**
-   * How a {@link #NOT_REACHABLE} message starts, followed by the target's status and a colon:
-   * {@code not_reachable status=away: c-1 is away, chat.request not delivered}.
-   */
-  public static final String NOT_REACHABLE_PREFIX = "not_reachable status=";
+  public static final int INTERNAL = RequestFailure.INTERNAL;
 
   private PresenceBus() {
   }

@@ -1,5 +1,6 @@
 package com.presencehub.api.client;
 
+import com.presencehub.protocol.ClientFrames;
 import io.vertx.core.json.JsonObject;
 import java.util.Objects;
 
@@ -19,13 +20,6 @@ public record Sender(String id, String role, String name) {
   }
 
   public JsonObject toJson() {
-    JsonObject o = new JsonObject().put("id", id);
-    if (role != null) {
-      o.put("role", role);
-    }
-    if (name != null) {
-      o.put("name", name);
-    }
-    return o;
+    return ClientFrames.sender(id, role, name);
   }
 }

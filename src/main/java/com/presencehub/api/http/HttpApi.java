@@ -8,6 +8,7 @@ import com.presencehub.api.http.impl.TokenBuckets;
 import com.presencehub.api.impl.PresenceRequests;
 import com.presencehub.config.HubConfig;
 import com.presencehub.node.HubNode;
+import com.presencehub.protocol.BusMessages;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -27,7 +28,6 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -177,22 +177,16 @@ public final class HttpApi {
     builder.rootHandler(HttpApi::checkTarget);
     builder.getRoute("query").addHandler(rc -> {
       rc.put(HttpErrors.FIELD_RENAME, new String[] {"users", "user"});
-      answer(rc, reads::query, new JsonObject().put("tenant", rc.pathParam("tenant"))
-          .put("users", new JsonArray(List.copyOf(rc.queryParam("user")))));
+      answer(rc, reads::query, BusMessages.query(rc.pathParam("tenant"), rc.queryParam("user")));
     });
-    builder.getRoute("reachable").addHandler(rc -> answer(rc, reads::reachable, new JsonObject()
-        .put("tenant", rc.pathParam("tenant")).put("user", rc.pathParam("user")).put("kind", rc.queryParams().get("kind"))));
+    builder.getRoute("reachable").addHandler(rc -> answer(rc, reads::reachable,
+        BusMessages.reachable(rc.pathParam("tenant"), rc.pathParam("user"), rc.queryParams().get("kind"))));
     builder.getRoute("roster").addHandler(rc -> {
-      JsonObject body = new JsonObject().put("tenant", rc.pathParam("tenant")).put("role", rc.queryParams().get("role"));
-      List<String> status = rc.queryParam("status");
-      if (!status.isEmpty()) {
-        body.put("status", new JsonArray(List.copyOf(status)));
-      }
-      answer(rc, reads::roster, body);
+      answer(rc, reads::roster, BusMessages.roster(rc.pathParam("tenant"), rc.queryParams().get("role"),
+          rc.queryParam("status")));
     });
     builder.getRoute("deliver").addHandler(rc -> {
-      JsonObject body = rc.body().asJsonObject().copy().put("tenant", rc.pathParam("tenant"));
-      answer(rc, this::deliverOnHub, body);
+      answer(rc, this::deliverOnHub, BusMessages.deliver(rc.pathParam("tenant"), rc.body().asJsonObject()));
     });
     builder.getRoute("changes").addHandler(this::changes);
     // The document's serviceToken scheme is checked by authenticate() above, before validation (so

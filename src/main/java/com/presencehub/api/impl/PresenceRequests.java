@@ -1,24 +1,23 @@
 package com.presencehub.api.impl;
 
-import com.presencehub.api.client.PresenceJson;
 import com.presencehub.delivery.Courier;
 import com.presencehub.delivery.Delivery;
 import com.presencehub.presence.DeliveryKind;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.ReachabilityPolicy;
-import com.presencehub.presence.Role;
 import com.presencehub.presence.Status;
 import com.presencehub.presence.UserKey;
+import com.presencehub.protocol.BusMessages;
+import com.presencehub.protocol.FieldError;
+import com.presencehub.protocol.RequestFailure;
 import com.presencehub.shard.PresenceShard;
 import com.presencehub.shard.ShardDirectory;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +30,6 @@ import java.util.function.Supplier;
  * event loop; every shard operation is a hop there and back, nothing blocks.
  */
 public final class PresenceRequests {
-
-  private static final Set<Status> CONNECTED = EnumSet.of(Status.ONLINE, Status.AWAY);
 
   private final ShardDirectory directory;
   private final Courier courier;
@@ -54,12 +51,10 @@ public final class PresenceRequests {
 
   /** {@code {"tenant","users":[…]}} → {@code {"users":{"u1":{record},…}}}, in the order asked. */
   public Future<JsonObject> query(Object body) {
-    RequestFields f = RequestFields.of(body);
-    String tenant = f.requiredId("tenant");
-    List<String> users = f.idList("users", maxUsersPerQuery);
+    BusMessages.Query q = BusMessages.query(body, maxUsersPerQuery);
     Map<Integer, List<UserKey>> byShard = new HashMap<>();
-    for (String u : users) {
-      UserKey key = new UserKey(tenant, u);
+    for (String u : q.users()) {
+      UserKey key = new UserKey(q.tenant(), u);
       byShard.computeIfAbsent(directory.indexOf(key), i -> new ArrayList<>()).add(key);
     }
     List<Future<List<PresenceRecord>>> parts = new ArrayList<>(byShard.size());
@@ -80,22 +75,20 @@ public final class PresenceRequests {
           found.put(r.user(), r);
         }
       }
-      JsonObject out = new JsonObject();
-      for (String u : users) {
-        out.put(u, PresenceJson.record(found.get(u)));
+      List<PresenceRecord> inOrder = new ArrayList<>(q.users().size());
+      for (String u : q.users()) {
+        inOrder.add(found.get(u));
       }
-      return new JsonObject().put("users", out);
+      return BusMessages.queryReply(inOrder);
     });
   }
 
   /** {@code {"tenant","user","kind"}} → {@code {"reachable":bool,"presence":{record}}}. */
   public Future<JsonObject> reachable(Object body) {
-    RequestFields f = RequestFields.of(body);
-    UserKey key = new UserKey(f.requiredId("tenant"), f.requiredId("user"));
-    DeliveryKind kind = kind(f);
-    return directory.ask(key, shard -> shard.record(key)).map(r -> new JsonObject()
-        .put("reachable", ReachabilityPolicy.reachable(r, kind))
-        .put("presence", PresenceJson.record(r)));
+    BusMessages.Reachable req = BusMessages.reachable(body);
+    UserKey key = req.user();
+    return directory.ask(key, shard -> shard.record(key))
+        .map(r -> BusMessages.reachableReply(ReachabilityPolicy.reachable(r, req.kind()), r));
   }
 
   /**
@@ -103,14 +96,9 @@ public final class PresenceRequests {
    * {@code status} defaults to both connected states and may not name {@code offline}.
    */
   public Future<JsonObject> roster(Object body) {
-    RequestFields f = RequestFields.of(body);
-    String tenant = f.requiredId("tenant");
-    Role role = Role.fromWire(f.requiredString("role"));
-    if (role == null) {
-      throw ApiFailure.badRequest("role", "must be tech or client");
-    }
-    Set<Status> wanted = statuses(f);
-    PresenceShard.Roster roster = new PresenceShard.Roster(tenant, role);
+    BusMessages.Roster req = BusMessages.roster(body);
+    Set<Status> wanted = req.statuses();
+    PresenceShard.Roster roster = new PresenceShard.Roster(req.tenant(), req.role());
     return directory.askAll(shard -> shard.roster(roster)).map(parts -> {
       List<PresenceRecord> all = new ArrayList<>();
       for (List<PresenceRecord> part : parts) {
@@ -121,43 +109,31 @@ public final class PresenceRequests {
         }
       }
       all.sort(Comparator.comparing(PresenceRecord::user));
-      JsonArray users = new JsonArray();
-      for (PresenceRecord r : all) {
-        users.add(PresenceJson.record(r));
-      }
-      return new JsonObject().put("users", users);
+      return BusMessages.rosterReply(all);
     });
   }
 
   /**
    * {@code {"tenant","to","kind","from":{"id",…},"payload":{…}}} → {@code {"delivered":n}}, or a
-   * 404 {@code not_reachable} failure naming the target's status. Deliveries made from one event
-   * loop to one user leave in order (see {@link Courier}).
+   * 404 {@code not_reachable} {@link RequestFailure} carrying the target's status. Deliveries made
+   * from one event loop to one user leave in order (see {@link Courier}).
    */
   public Future<JsonObject> deliver(Object body) {
-    RequestFields f = RequestFields.of(body);
-    String tenant = f.requiredId("tenant");
-    String to = f.requiredId("to");
-    DeliveryKind kind = kind(f);
-    RequestFields from = f.requiredObject("from");
-    from.requiredId("id");
-    from.optionalString("role");
-    from.optionalString("name");
-    JsonObject payload = f.optionalObject("payload");
-    String frame = new JsonObject().put("type", kind.wire()).put("from", from.body())
-        .put("payload", payload == null ? new JsonObject() : payload).encode();
+    BusMessages.Deliver req = BusMessages.deliver(body);
+    String frame = req.frame();
     // Chars are a lower bound of the UTF-8 size; only a frame near the limit is measured exactly.
     if (frame.length() > maxFrameBytes / 3) {
       int bytes = frame.getBytes(StandardCharsets.UTF_8).length;
       if (bytes > maxFrameBytes) {
-        throw ApiFailure.badRequest("payload", "the delivered frame would be " + bytes + " bytes, more than the "
+        throw new FieldError("payload", "the delivered frame would be " + bytes + " bytes, more than the "
             + maxFrameBytes + " a session takes (maxFrameBytes)");
       }
     }
-    UserKey target = new UserKey(tenant, to);
+    UserKey target = req.to();
+    DeliveryKind kind = req.kind();
     return inOrder(target, () -> courier.deliver(target, kind, frame, r -> true)).compose(d -> switch (d.outcome()) {
-      case DELIVERED -> Future.succeededFuture(new JsonObject().put("delivered", d.delivered()));
-      case NOT_REACHABLE -> Future.failedFuture(ApiFailure.notReachable(to, d.record().status(), kind));
+      case DELIVERED -> Future.succeededFuture(BusMessages.delivered(d.delivered()));
+      case NOT_REACHABLE -> Future.failedFuture(RequestFailure.notReachable(target.user(), d.record().status(), kind));
       // Services pass no visibility gate: a refusal here is a bug, reported as such.
       case FORBIDDEN -> Future.failedFuture(new IllegalStateException("delivery refused by a gate that accepts all"));
     });
@@ -185,34 +161,5 @@ public final class PresenceRequests {
     } catch (RuntimeException e) {
       done.fail(e);
     }
-  }
-
-  private static DeliveryKind kind(RequestFields f) {
-    DeliveryKind kind = DeliveryKind.fromWire(f.requiredString("kind"));
-    if (kind == null) {
-      throw ApiFailure.badRequest("kind", "must be chat.request, chat.message or notify");
-    }
-    return kind;
-  }
-
-  private static Set<Status> statuses(RequestFields f) {
-    JsonArray a = f.optionalArray("status", "must be an array of statuses (online, away)");
-    if (a == null) {
-      return CONNECTED;
-    }
-    Set<Status> out = EnumSet.noneOf(Status.class);
-    for (int i = 0; i < a.size(); i++) {
-      Object v = a.getValue(i);
-      Status s = v instanceof String w ? Status.fromWire(w) : null;
-      if (s == Status.OFFLINE) {
-        throw ApiFailure.badRequest("status[" + i + "]", "offline is not accepted: a roster lists connected users"
-            + " only (online, away); ask presence.query about a user to learn it is offline");
-      }
-      if (s == null) {
-        throw ApiFailure.badRequest("status[" + i + "]", "must be online or away");
-      }
-      out.add(s);
-    }
-    return out;
   }
 }

@@ -2,8 +2,6 @@ package com.presencehub.api.client.impl;
 
 import com.presencehub.api.client.ChangeSubscription;
 import com.presencehub.api.client.NotReachableException;
-import com.presencehub.api.client.PresenceBus;
-import com.presencehub.api.client.PresenceJson;
 import com.presencehub.api.client.PresenceService;
 import com.presencehub.api.client.PresenceServiceException;
 import com.presencehub.api.client.Reachability;
@@ -12,6 +10,9 @@ import com.presencehub.presence.DeliveryKind;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Role;
 import com.presencehub.presence.Status;
+import com.presencehub.protocol.BusMessages;
+import com.presencehub.protocol.RecordJson;
+import com.presencehub.protocol.RequestFailure;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -23,12 +24,9 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -60,53 +58,34 @@ public final class EventBusPresenceService implements PresenceService {
 
   @Override
   public Future<Map<String, PresenceRecord>> query(String tenant, Collection<String> users) {
-    JsonObject req = new JsonObject().put("tenant", tenant).put("users", new JsonArray(new ArrayList<Object>(users)));
-    return request(PresenceBus.QUERY, req).map(reply -> {
-      JsonObject byUser = reply.getJsonObject("users");
-      Map<String, PresenceRecord> out = new LinkedHashMap<>();
-      for (String user : byUser.fieldNames()) {
-        out.put(user, PresenceJson.record(tenant, byUser.getJsonObject(user)));
-      }
-      return out;
-    });
+    return request(BusMessages.QUERY, BusMessages.query(tenant, users)).map(reply -> BusMessages.queryReply(tenant, reply));
   }
 
   @Override
   public Future<Reachability> reachable(String tenant, String user, DeliveryKind kind) {
-    JsonObject req = new JsonObject().put("tenant", tenant).put("user", user).put("kind", kind.wire());
-    return request(PresenceBus.REACHABLE, req).map(reply -> new Reachability(
-        reply.getBoolean("reachable"), PresenceJson.record(tenant, reply.getJsonObject("presence"))));
-  }
-
-  @Override
-  public Future<List<PresenceRecord>> roster(String tenant, Role role) {
-    return roster(new JsonObject().put("tenant", tenant).put("role", role.wire()), tenant);
-  }
-
-  @Override
-  public Future<List<PresenceRecord>> roster(String tenant, Role role, Set<Status> statuses) {
-    JsonArray wanted = new JsonArray();
-    for (Status s : statuses) {
-      wanted.add(s.wire());
-    }
-    return roster(new JsonObject().put("tenant", tenant).put("role", role.wire()).put("status", wanted), tenant);
-  }
-
-  private Future<List<PresenceRecord>> roster(JsonObject req, String tenant) {
-    return request(PresenceBus.ROSTER, req).map(reply -> {
-      JsonArray users = reply.getJsonArray("users");
-      List<PresenceRecord> out = new ArrayList<>(users.size());
-      for (int i = 0; i < users.size(); i++) {
-        out.add(PresenceJson.record(tenant, users.getJsonObject(i)));
-      }
-      return out;
+    return request(BusMessages.REACHABLE, BusMessages.reachable(tenant, user, kind)).map(reply -> {
+      BusMessages.ReachableReply r = BusMessages.reachableReply(tenant, reply);
+      return new Reachability(r.reachable(), r.presence());
     });
   }
 
   @Override
+  public Future<List<PresenceRecord>> roster(String tenant, Role role) {
+    return roster(BusMessages.roster(tenant, role, null), tenant);
+  }
+
+  @Override
+  public Future<List<PresenceRecord>> roster(String tenant, Role role, Set<Status> statuses) {
+    return roster(BusMessages.roster(tenant, role, statuses), tenant);
+  }
+
+  private Future<List<PresenceRecord>> roster(JsonObject req, String tenant) {
+    return request(BusMessages.ROSTER, req).map(reply -> BusMessages.rosterReply(tenant, reply));
+  }
+
+  @Override
   public Future<Integer> deliver(String tenant, String to, DeliveryKind kind, Sender from, JsonObject payload) {
-    JsonObject req = new JsonObject().put("tenant", tenant).put("to", to).put("kind", kind.wire())
-        .put("from", from.toJson()).put("payload", payload == null ? new JsonObject() : payload);
+    JsonObject req = BusMessages.deliver(tenant, to, kind, from.toJson(), payload);
     Target target = new Target(tenant, to);
     Context caller = vertx.getOrCreateContext();
     Promise<Integer> done = Promise.promise();
@@ -114,7 +93,7 @@ public final class EventBusPresenceService implements PresenceService {
     synchronized (inFlight) {
       previous = inFlight.put(target, done.future());
     }
-    Runnable send = () -> request(PresenceBus.DELIVER, req).map(reply -> reply.getInteger("delivered")).onComplete(done);
+    Runnable send = () -> request(BusMessages.DELIVER, req).map(BusMessages::delivered).onComplete(done);
     if (previous == null) {
       send.run();
     } else {
@@ -130,10 +109,10 @@ public final class EventBusPresenceService implements PresenceService {
 
   @Override
   public ChangeSubscription changes(Handler<PresenceRecord> handler) {
-    MessageConsumer<Object> consumer = vertx.eventBus().consumer(PresenceBus.CHANGES, msg -> {
+    MessageConsumer<Object> consumer = vertx.eventBus().consumer(BusMessages.CHANGES, msg -> {
       PresenceRecord record;
       try {
-        record = PresenceJson.change((JsonObject) msg.body());
+        record = RecordJson.change((JsonObject) msg.body());
       } catch (RuntimeException malformed) {
         LOG.warn("ignoring a malformed presence change: " + msg.body(), malformed);
         return;
@@ -163,14 +142,10 @@ public final class EventBusPresenceService implements PresenceService {
     if (!(cause instanceof ReplyException re) || re.failureType() != ReplyFailure.RECIPIENT_FAILURE) {
       return cause;
     }
-    String message = re.getMessage();
-    if (re.failureCode() == PresenceBus.NOT_REACHABLE && message != null && message.startsWith(PresenceBus.NOT_REACHABLE_PREFIX)) {
-      int end = message.indexOf(':', PresenceBus.NOT_REACHABLE_PREFIX.length());
-      Status status = Status.fromWire(message.substring(PresenceBus.NOT_REACHABLE_PREFIX.length(), end < 0 ? message.length() : end));
-      if (status != null) {
-        return new NotReachableException(status, message);
-      }
+    RequestFailure failure = RequestFailure.decode(re.failureCode(), re.getMessage());
+    if (failure.status() != null) {
+      return new NotReachableException(failure.status(), failure.getMessage());
     }
-    return new PresenceServiceException(re.failureCode(), message);
+    return new PresenceServiceException(failure.code(), failure.getMessage());
   }
 }

@@ -6,6 +6,7 @@ import com.presencehub.api.http.webhook.WebhookSender;
 import com.presencehub.api.impl.PresenceRequests;
 import com.presencehub.cluster.ChangePublisher;
 import com.presencehub.config.HubConfig;
+import com.presencehub.protocol.RecordJson;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -124,7 +125,7 @@ public final class ChangeHub extends VerticleBase {
   private void onGap() {
     log.markGap();
     String text = "id: " + log.epoch() + "-" + latestSeq() + "\nevent: reset\ndata: "
-        + new JsonObject().put("reason", "gap").encode() + "\n\n";
+        + RecordJson.streamReset("gap").encode() + "\n\n";
     subscribers.values().forEach(subs -> subs.forEach(s -> s.send(text)));
   }
 
@@ -133,7 +134,7 @@ public final class ChangeHub extends VerticleBase {
     if (senders == null) {
       return;
     }
-    JsonObject event = new JsonObject().put("id", eventId(change)).mergeIn(change);
+    JsonObject event = RecordJson.webhookEvent(change);
     for (WebhookSender s : senders) {
       s.offer(event);
     }
@@ -144,8 +145,7 @@ public final class ChangeHub extends VerticleBase {
    * duplicate after a publisher fail-over by it.
    */
   static String eventId(JsonObject change) {
-    return change.getString("user") + "@" + change.getValue("since") + ":" + change.getString("status") + "/"
-        + change.getString("reason");
+    return RecordJson.eventId(change);
   }
 
   private String event(ChangeLog.Entry e) {
@@ -158,7 +158,7 @@ public final class ChangeHub extends VerticleBase {
       ChangeLog.Resume r = log.resume(s.tenant, lastEventId);
       if (r.reset()) {
         s.send("id: " + log.epoch() + "-" + latestSeq() + "\nevent: reset\ndata: "
-            + new JsonObject().put("reason", r.resetReason()).encode() + "\n\n");
+            + RecordJson.streamReset(r.resetReason()).encode() + "\n\n");
       } else {
         for (ChangeLog.Entry e : r.replay()) {
           s.send(event(e));

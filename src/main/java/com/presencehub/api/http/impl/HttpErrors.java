@@ -1,9 +1,9 @@
 package com.presencehub.api.http.impl;
 
-import com.presencehub.api.client.PresenceBus;
 import com.presencehub.api.http.HttpApi;
-import com.presencehub.api.impl.ApiFailure;
 import com.presencehub.logging.LogLimiter;
+import com.presencehub.protocol.FieldError;
+import com.presencehub.protocol.RequestFailure;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.logging.Logger;
@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 /**
  * The HTTP API's error answers (PROTOCOL.md §8): {@code {"code","message"}} with the status, the
  * 400 message starting with the field it is about, whether the OpenAPI validation (vertx-openapi)
- * or the §5 rules ({@link com.presencehub.api.impl.RequestFields}) refused it.
+ * or the contract's field rules ({@link com.presencehub.protocol.FieldRules}) refused it.
  */
 public final class HttpErrors {
 
@@ -34,7 +34,7 @@ public final class HttpErrors {
   }
 
   public static void send(RoutingContext rc, int status, String code, String message) {
-    send(rc, status, new JsonObject().put("code", code).put("message", message));
+    send(rc, status, RequestFailure.errorBody(code, message));
   }
 
   public static void send(RoutingContext rc, int status, JsonObject body) {
@@ -56,15 +56,15 @@ public final class HttpErrors {
       send(rc, r.status(), r.status() == 401 ? "unauthorized" : "forbidden", r.getMessage());
       return;
     }
-    if (f instanceof ApiFailure a) {
-      if (a.code() == PresenceBus.NOT_REACHABLE) {
-        String msg = a.getMessage();
-        String status = msg.substring(PresenceBus.NOT_REACHABLE_PREFIX.length(), msg.indexOf(':'));
-        send(rc, 404, new JsonObject().put("code", "not_reachable").put("message", msg).put("status", status));
-      } else {
-        send(rc, 400, "bad_request", rc.get(FIELD_RENAME) instanceof String[] ren && msg(a).startsWith(ren[0])
-            ? ren[1] + msg(a).substring(ren[0].length()) : msg(a));
-      }
+    if (f instanceof FieldError e) {
+      // The §5 field name where the HTTP one differs (users → user), so the message names what the caller sent.
+      String field = e.field() != null && rc.get(FIELD_RENAME) instanceof String[] ren && e.field().startsWith(ren[0])
+          ? ren[1] + e.field().substring(ren[0].length()) : e.field();
+      send(rc, 400, "bad_request", new FieldError(field, e.reason()).getMessage());
+      return;
+    }
+    if (f instanceof RequestFailure r) {
+      send(rc, r.code(), r.toJson());
       return;
     }
     if (f instanceof HttpException h && h.getCause() instanceof ValidatorException v) {
@@ -112,10 +112,6 @@ public final class HttpErrors {
 
   /** Set on a context whose §5 field names differ from the HTTP ones: {@code {"users","user"}}. */
   public static final String FIELD_RENAME = "presence.fieldRename";
-
-  private static String msg(ApiFailure a) {
-    return a.getMessage();
-  }
 
   /** {@code field: reason} from vertx-openapi's message and output unit. */
   static String validation(ValidatorException v) {

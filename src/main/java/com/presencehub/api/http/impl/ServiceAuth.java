@@ -117,6 +117,6 @@ public final class ServiceAuth {
   private static String claim(JsonObject claims, String name) {
     Object v = claims.getValue(name);
     // The id rule of PROTOCOL.md §3 (256 code points, no control characters), as at the socket edge.
-    return v instanceof String s && !s.isEmpty() && com.presencehub.gateway.IdRule.problem(s) == null ? s : null;
+    return com.presencehub.protocol.FieldRules.isId(v) ? (String) v : null;
   }
 }

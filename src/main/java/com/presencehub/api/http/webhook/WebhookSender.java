@@ -4,6 +4,7 @@ import com.presencehub.config.WebhookEndpoint;
 
 import com.presencehub.api.http.HttpApiMetrics;
 import com.presencehub.logging.LogLimiter;
+import com.presencehub.protocol.RecordJson;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -12,7 +13,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -104,11 +104,7 @@ public final class WebhookSender {
       return;
     }
     sending = true;
-    JsonArray events = new JsonArray();
-    for (JsonObject e : batch) {
-      events.add(e);
-    }
-    Buffer body = new JsonObject().put("tenant", endpoint.tenant()).put("events", events).toBuffer();
+    Buffer body = RecordJson.webhookBatch(endpoint.tenant(), batch).toBuffer();
     long ts = System.currentTimeMillis() / 1000;
     RequestOptions options = new RequestOptions(target)
         .putHeader(WebhookSignature.TIMESTAMP_HEADER, Long.toString(ts))

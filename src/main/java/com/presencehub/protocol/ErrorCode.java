@@ -1,4 +1,4 @@
-package com.presencehub.gateway;
+package com.presencehub.protocol;
 
 /** The {@code code} of an {@code error} frame (PROTOCOL.md §4). */
 public enum ErrorCode {

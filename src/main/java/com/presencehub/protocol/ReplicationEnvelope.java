@@ -1,0 +1,181 @@
+package com.presencehub.protocol;
+
+import com.presencehub.presence.Contribution;
+import com.presencehub.presence.Preference;
+import com.presencehub.presence.PublishMark;
+import com.presencehub.presence.Reason;
+import com.presencehub.presence.Role;
+import com.presencehub.presence.Status;
+import com.presencehub.presence.UserKey;
+import com.presencehub.presence.UserPresence;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The replication messages between hub nodes (not part of the public contract, but on the shared
+ * event bus): a numbered delta {@code {"t":"d","o":node,"s":seq,"c":[…],"p":[…][,"w":[…]]}}, a
+ * digest {@code {"t":"g","o","s","n":size,"h":fingerprint,"ph":preferenceFingerprint,"q":paused}},
+ * a full state {@code {"o","s","c","p","w"}} answering a sync request {@code {"from":node}}.
+ *
+ * <p>Inside, a contribution is {@code [tenant, user, role, sessions, lingering, active,
+ * lastActiveAt]}, a preference {@code [tenant, user, away, until, stamp, node]}, a publish mark
+ * {@code [tenant, user, role, status, reason, stamp, node]}. Arrays, not objects: a full state of a
+ * busy node carries tens of thousands of them. "Never" ({@link UserPresence#NEVER}) is {@code null}.
+ */
+public final class ReplicationEnvelope {
+
+  private ReplicationEnvelope() {
+  }
+
+  /** A numbered delta: what changed on {@code origin} since {@code seq - 1}. */
+  public record Delta(String origin, long seq, List<Contribution> contributions, List<Preference> preferences,
+      List<PublishMark> marks) {
+  }
+
+  /** A node's periodic summary, against which a peer checks what it holds. */
+  public record Digest(String origin, long seq, int size, long fingerprint, long preferenceFingerprint, boolean paused) {
+  }
+
+  /** A node's whole share at {@code seq}, the reply to a sync request. */
+  public record FullState(String origin, long seq, List<Contribution> contributions, List<Preference> preferences,
+      List<PublishMark> marks) {
+  }
+
+  public static JsonObject delta(String origin, long seq, Collection<Contribution> contributions,
+      Collection<Preference> preferences, Collection<PublishMark> marks) {
+    JsonObject m = new JsonObject().put("t", "d").put("o", origin).put("s", seq)
+        .put("c", contributions(contributions)).put("p", preferences(preferences));
+    if (!marks.isEmpty()) {
+      m.put("w", marks(marks));
+    }
+    return m;
+  }
+
+  public static JsonObject digest(Digest d) {
+    return new JsonObject().put("t", "g").put("o", d.origin()).put("s", d.seq()).put("n", d.size())
+        .put("h", d.fingerprint()).put("ph", d.preferenceFingerprint()).put("q", d.paused());
+  }
+
+  public static JsonObject fullState(String origin, long seq, Collection<Contribution> contributions,
+      Collection<Preference> preferences, Collection<PublishMark> marks) {
+    return new JsonObject().put("o", origin).put("s", seq).put("c", contributions(contributions))
+        .put("p", preferences(preferences)).put("w", marks(marks));
+  }
+
+  public static JsonObject syncRequest(String from) {
+    return new JsonObject().put("from", from);
+  }
+
+  /** The sender of a delta or digest, or null: to be checked (and own messages dropped) before decoding. */
+  public static String origin(JsonObject m) {
+    return m == null ? null : m.getString("o");
+  }
+
+  /** Whether {@code m} is a digest (else a delta). */
+  public static boolean isDigest(JsonObject m) {
+    return "g".equals(m.getString("t"));
+  }
+
+  /** @throws RuntimeException (ClassCast, NullPointer, IllegalArgument) on a malformed message */
+  public static Delta delta(JsonObject m) {
+    return new Delta(m.getString("o"), m.getLong("s"), contributions(m.getJsonArray("c")),
+        preferences(m.getJsonArray("p")), marks(m.getJsonArray("w")));
+  }
+
+  /** @throws RuntimeException on a malformed message */
+  public static Digest digest(JsonObject m) {
+    return new Digest(m.getString("o"), m.getLong("s"), m.getInteger("n", 0), m.getLong("h"), m.getLong("ph"),
+        m.getBoolean("q", false));
+  }
+
+  /** @throws RuntimeException on a malformed message */
+  public static FullState fullState(JsonObject m) {
+    return new FullState(m.getString("o"), m.getLong("s"), contributions(m.getJsonArray("c")),
+        preferences(m.getJsonArray("p")), marks(m.getJsonArray("w")));
+  }
+
+  // ---- the compact arrays ---------------------------------------------------------------------------
+
+  public static JsonArray contributions(Collection<Contribution> cs) {
+    JsonArray a = new JsonArray(new ArrayList<>(cs.size()));
+    for (Contribution c : cs) {
+      a.add(new JsonArray().add(c.user().tenant()).add(c.user().user()).add(c.role() == null ? null : c.role().wire())
+          .add(c.sessions()).add(c.lingering()).add(c.active())
+          .add(c.lastActiveAt() == UserPresence.NEVER ? null : c.lastActiveAt()));
+    }
+    return a;
+  }
+
+  /** @return the contributions, none for a null array */
+  public static List<Contribution> contributions(JsonArray a) {
+    if (a == null) {
+      return List.of();
+    }
+    List<Contribution> out = new ArrayList<>(a.size());
+    for (int i = 0; i < a.size(); i++) {
+      JsonArray c = a.getJsonArray(i);
+      Long last = c.getLong(6);
+      out.add(new Contribution(new UserKey(c.getString(0), c.getString(1)), Role.fromWire(c.getString(2)),
+          c.getInteger(3), c.getBoolean(4), c.getBoolean(5), last == null ? UserPresence.NEVER : last));
+    }
+    return out;
+  }
+
+  public static JsonArray preferences(Collection<Preference> ps) {
+    JsonArray a = new JsonArray(new ArrayList<>(ps.size()));
+    for (Preference p : ps) {
+      a.add(new JsonArray().add(p.user().tenant()).add(p.user().user()).add(p.away())
+          .add(p.until() == UserPresence.NEVER ? null : p.until()).add(p.stamp()).add(p.node()));
+    }
+    return a;
+  }
+
+  /** @return the preferences, none for a null array */
+  public static List<Preference> preferences(JsonArray a) {
+    if (a == null) {
+      return List.of();
+    }
+    List<Preference> out = new ArrayList<>(a.size());
+    for (int i = 0; i < a.size(); i++) {
+      JsonArray p = a.getJsonArray(i);
+      Long until = p.getLong(3);
+      out.add(new Preference(new UserKey(p.getString(0), p.getString(1)), p.getBoolean(2),
+          until == null ? UserPresence.NEVER : until, p.getLong(4), p.getString(5)));
+    }
+    return out;
+  }
+
+  public static JsonArray marks(Collection<PublishMark> ms) {
+    JsonArray a = new JsonArray(new ArrayList<>(ms.size()));
+    for (PublishMark m : ms) {
+      a.add(new JsonArray().add(m.user().tenant()).add(m.user().user()).add(m.role() == null ? null : m.role().wire())
+          .add(m.status().wire()).add(m.reason().wire()).add(m.stamp()).add(m.node()));
+    }
+    return a;
+  }
+
+  /**
+   * @return the marks, none for a null array
+   * @throws IllegalArgumentException for a mark with an unknown status or reason
+   */
+  public static List<PublishMark> marks(JsonArray a) {
+    if (a == null) {
+      return List.of();
+    }
+    List<PublishMark> out = new ArrayList<>(a.size());
+    for (int i = 0; i < a.size(); i++) {
+      JsonArray m = a.getJsonArray(i);
+      Status status = Status.fromWire(m.getString(3));
+      Reason reason = Reason.fromWire(m.getString(4));
+      if (status == null || reason == null) {
+        throw new IllegalArgumentException("bad publish mark " + m.encode());
+      }
+      out.add(new PublishMark(new UserKey(m.getString(0), m.getString(1)), Role.fromWire(m.getString(2)),
+          status, reason, m.getLong(5), m.getString(6)));
+    }
+    return out;
+  }
+}
