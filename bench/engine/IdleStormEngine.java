@@ -92,23 +92,19 @@ public class IdleStormEngine {
         }
       }
     };
-    for (int i = 0; i < shards; i++) {
-      dir.ask(i, s -> s.subscribeRoster(watcher, Role.CLIENT)).await();
-    }
+    dir.subscribeRoster(watcher, Role.CLIENT).await();
     List<Link> links = new ArrayList<>(users);
     for (int i = 0; i < users; i++) {
       Link l = new Link(new UserKey("bench", "c-" + i), Role.CLIENT);
       links.add(l);
-      dir.tell(l.user(), s -> s.open(l));
+      dir.open(l);
     }
     // Wait until every shard has processed the opens.
-    for (int i = 0; i < shards; i++) {
-      dir.ask(i, s -> s.userCount()).await();
-    }
+    dir.barrier().await();
     t0[0] = System.currentTimeMillis();
     for (Link l : links) {
       long at = t0[0];
-      dir.tell(l.user(), s -> s.activity(l, at));
+      dir.activity(l, at);
     }
     long activitySpread = System.currentTimeMillis() - t0[0];
     if (!allAway.await(idleMs + 60_000, TimeUnit.MILLISECONDS)) {

@@ -15,7 +15,7 @@ import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.PresenceTimings;
 import com.presencehub.presence.Role;
 import com.presencehub.presence.UserKey;
-import com.presencehub.shard.PresenceShard;
+import com.presencehub.shard.ShardStats;
 import com.presencehub.shard.SessionLink;
 import com.presencehub.shard.ShardDirectory;
 import com.presencehub.shard.ShardObserver;
@@ -52,12 +52,8 @@ public class RetentionEngine {
     return String.format("%.1f MiB", bytes / 1048576.0);
   }
 
-  static long sum(ShardDirectory dir, Function<PresenceShard, Long> op) {
-    long n = 0;
-    for (long v : dir.askAll(op).await()) {
-      n += v;
-    }
-    return n;
+  static long sum(ShardDirectory dir, Function<ShardStats, Long> op) {
+    return op.apply(dir.stats().await());
   }
 
   public static void main(String[] args) throws Exception {
@@ -89,10 +85,8 @@ public class RetentionEngine {
         public void deliver(List<PresenceRecord> updates) { heard.addAndGet(updates.size()); }
         public Future<Boolean> offer(String frame) { return Future.succeededFuture(false); }
       };
-      for (int i = 0; i < shards; i++) {
-        dir.ask(i, s -> s.subscribeRoster(watcher, Role.CLIENT)).await();
-        dir.ask(i, s -> s.subscribeRoster(watcher, Role.TECH)).await();
-      }
+      dir.subscribeRoster(watcher, Role.CLIENT).await();
+      dir.subscribeRoster(watcher, Role.TECH).await();
     }
 
     List<String> lines = new ArrayList<>();
@@ -107,16 +101,15 @@ public class RetentionEngine {
       for (int u = i; u < end; u++) {
         Link l = new Link(new UserKey("t" + (u % tenants), "user-" + u), u % 10 == 0 ? Role.TECH : Role.CLIENT);
         boolean bye = u % 2 == 0;
-        dir.tell(l.user(), s -> {
-          s.open(l);
-          s.activity(l, System.currentTimeMillis());
-          s.close(l, bye);
-        });
+        // Three hops in a row to the user's shard: they run there in this order.
+        dir.open(l);
+        dir.activity(l, System.currentTimeMillis());
+        dir.close(l, bye);
       }
       // A barrier per batch: the shards' queues never hold more than one batch.
-      dir.askAll(PresenceShard::userCount).await();
+      dir.barrier().await();
       if (end % checkpoint == 0 && end < users) {
-        long held = sum(dir, s -> (long) s.userCount());
+        long held = sum(dir, ShardStats::users);
         String line = String.format("after %,d users (%.1f s): %,d records held (those of the last ~%d ms), heap after full GC %s",
             end, (System.currentTimeMillis() - t0) / 1000.0, held, Math.max(idleMs, retentionMs + graceMs), mib(heapAfterFullGc()));
         System.out.println(line);
@@ -124,7 +117,7 @@ public class RetentionEngine {
       }
     }
     long passed = System.currentTimeMillis() - t0;
-    long heldAtEnd = sum(dir, s -> (long) s.userCount());
+    long heldAtEnd = sum(dir, ShardStats::users);
     String pass = String.format("%,d distinct users passed in %.1f s (%,.0f users/s; open + activity + close, half with bye, half through the %d ms grace); %,d records held right after",
         users, passed / 1000.0, users * 1000.0 / passed, graceMs, heldAtEnd);
     System.out.println(pass);
@@ -133,12 +126,12 @@ public class RetentionEngine {
     // Let the last grace and retention run out (at most two retention slots late), then look.
     long deadline = System.currentTimeMillis() + graceMs + retentionMs + 3 * Math.max(sweepMs, retentionMs / 1024) + 60_000;
     long held;
-    while ((held = sum(dir, s -> (long) s.userCount())) > 0 && System.currentTimeMillis() < deadline) {
+    while ((held = sum(dir, ShardStats::users)) > 0 && System.currentTimeMillis() < deadline) {
       Thread.sleep(100);
     }
-    long forgotten = sum(dir, PresenceShard::forgottenCount);
-    long wheel = sum(dir, s -> (long) s.retentionWheelSize());
-    long listed = sum(dir, s -> (long) s.presentCount());
+    long forgotten = sum(dir, ShardStats::forgotten);
+    long wheel = sum(dir, ShardStats::retentionWheel);
+    long listed = sum(dir, ShardStats::present);
     long endHeap = heapAfterFullGc();
     String last = String.format("end (every retention run out): %,d records held, %,d forgotten, retention wheel %,d, roster index %,d; heap after full GC %s (%+.1f MiB vs start); the roster watchers heard %,d updates",
         held, forgotten, wheel, listed, mib(endHeap), (endHeap - start) / 1048576.0, heard.get());

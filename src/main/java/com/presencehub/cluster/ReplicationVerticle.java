@@ -450,13 +450,13 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     if (prefs.isEmpty()) {
       return;
     }
-    Map<Integer, List<Preference>> byShard = new HashMap<>();
+    List<Preference> kept = new ArrayList<>(prefs.size());
     for (Preference pref : prefs) {
       if (keepPreference(pref)) {
-        byShard.computeIfAbsent(directory.indexOf(pref.user()), k -> new ArrayList<>()).add(pref);
+        kept.add(pref);
       }
     }
-    byShard.forEach((i, list) -> directory.tell(i, s -> s.applyPreferences(list)));
+    directory.applyPreferences(kept);
   }
 
   /** Latest write wins, here as in the shards; returns whether {@code p} was newer. */
@@ -478,11 +478,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     if (changed.isEmpty()) {
       return;
     }
-    Map<Integer, List<Contribution>> byShard = new HashMap<>();
-    for (Contribution c : changed) {
-      byShard.computeIfAbsent(directory.indexOf(c.user()), k -> new ArrayList<>()).add(c);
-    }
-    byShard.forEach((i, list) -> directory.tell(i, s -> s.applyRemote(node, list)));
+    directory.applyRemote(node, changed);
   }
 
   // ---- the change feed ------------------------------------------------------------------------
@@ -546,7 +542,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
       recheckScheduled = true;
       // A round trip through every shard first: what the replication messages before this point
       // brought must be in the view before it is compared with the ledger.
-      directory.askAll(s -> 0).onComplete(ar -> {
+      directory.barrier().onComplete(ar -> {
         recheckScheduled = false;
         carry(stream.recheck(System.currentTimeMillis()));
         afterStreamInput();

@@ -4,9 +4,9 @@ import com.presencehub.presence.DeliveryKind;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.ReachabilityPolicy;
 import com.presencehub.presence.UserKey;
-import com.presencehub.shard.PresenceShard;
 import com.presencehub.shard.SessionLink;
 import com.presencehub.shard.ShardDirectory;
+import com.presencehub.shard.Target;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +36,7 @@ public final class Courier {
    * record and the reachability table allows {@code kind}. Completes on the caller's context.
    */
   public Future<Delivery> deliver(UserKey to, DeliveryKind kind, String frame, Predicate<PresenceRecord> gate) {
-    return directory.ask(to, s -> s.target(to)).compose(t -> {
+    return directory.target(to).compose(t -> {
       if (!gate.test(t.record())) {
         return Future.succeededFuture(new Delivery(Delivery.Outcome.FORBIDDEN, t.record(), 0));
       }
@@ -49,10 +49,10 @@ public final class Courier {
 
   /** Writes to the user's sessions on this node only; the per-node address of the cluster uses it. */
   public Future<Integer> deliverLocal(UserKey to, String frame) {
-    return directory.ask(to, s -> s.target(to).sessions()).compose(sessions -> writeLocal(sessions, frame));
+    return directory.target(to).compose(t -> writeLocal(t.sessions(), frame));
   }
 
-  private Future<Integer> writeAll(UserKey to, PresenceShard.Target t, String frame) {
+  private Future<Integer> writeAll(UserKey to, Target t, String frame) {
     List<Future<Integer>> parts = new ArrayList<>(1 + t.nodes().size());
     parts.add(writeLocal(t.sessions(), frame));
     for (String node : t.nodes()) {

@@ -3,7 +3,7 @@ package com.presencehub.gateway;
 import com.presencehub.config.GatewayOptions;
 import com.presencehub.protocol.ClientFrames;
 import com.presencehub.protocol.ErrorCode;
-import com.presencehub.shard.PresenceShard;
+import com.presencehub.shard.Opened;
 import com.presencehub.shard.SessionLink;
 import com.presencehub.shard.ShardDirectory;
 import io.vertx.core.AsyncResult;
@@ -70,22 +70,22 @@ final class Admission {
       if (!verified.test(identity)) {
         return Future.succeededFuture(null);
       }
-      return directory.ask(identity.key(), shard -> shard.open(session))
+      return directory.open(session)
           .transform(opened -> Future.succeededFuture(opened(opened, identity, sessionId, requestId)));
     });
   }
 
-  private Outcome opened(AsyncResult<PresenceShard.Opened> opened, Identity identity, String sessionId,
+  private Outcome opened(AsyncResult<Opened> opened, Identity identity, String sessionId,
       Object requestId) {
     if (opened.failed()) {
       LOG.debug("session " + sessionId + ": open failed", opened.cause());
       return Outcome.refused(ErrorCode.BAD_REQUEST, "could not open session: node not ready",
           CloseCode.SHUTTING_DOWN, "node not ready");
     }
-    PresenceShard.Opened admitted = opened.result();
+    Opened admitted = opened.result();
     if (admitted.refused()) {
       // §3 one role per user: 4401; §4 sessions per user: 4408. The shard registered nothing.
-      boolean conflict = admitted.refusal() == PresenceShard.Refusal.ROLE_CONFLICT;
+      boolean conflict = admitted.refusal() == Opened.Refusal.ROLE_CONFLICT;
       return Outcome.refused(conflict ? ErrorCode.UNAUTHORIZED : ErrorCode.TOO_LARGE, admitted.message(),
           conflict ? CloseCode.UNAUTHORIZED : CloseCode.POLICY, conflict ? "role conflict" : "too many sessions");
     }

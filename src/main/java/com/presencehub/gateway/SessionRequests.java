@@ -7,28 +7,21 @@ import com.presencehub.presence.UserKey;
 import com.presencehub.presence.VisibilityPolicy;
 import com.presencehub.protocol.ClientFrames;
 import com.presencehub.protocol.ErrorCode;
-import com.presencehub.shard.PresenceShard;
 import com.presencehub.shard.SessionLink;
 import com.presencehub.shard.ShardDirectory;
 import io.vertx.core.Future;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
  * Carries out the requests of one open session (PROTOCOL.md §4) on the user's shards and the
- * courier: activity, presence.set, subscribe / unsubscribe (scatter over the shards of the users
- * named, gather the snapshot), query, chat.push, and the unsubscribing when the session ends. The
- * frames are decoded and validated before ({@link FrameCommands}); what a session watches is its
- * {@link Watchlist}; replies go out through the session's {@link SessionWriter}. Used on the
- * session's loop.
+ * courier: activity, presence.set, subscribe / unsubscribe (the snapshot gathered from the shards
+ * of the users named, all or nothing), query, chat.push, and the unsubscribing when the session
+ * ends. The frames are decoded and validated before ({@link FrameCommands}); what a session
+ * watches is its {@link Watchlist}; replies go out through the session's {@link SessionWriter}.
+ * Used on the session's loop.
  */
 final class SessionRequests {
 
@@ -96,7 +89,7 @@ final class SessionRequests {
   // ---- presence ---------------------------------------------------------------------------------
 
   private void activity(ClientCommand.Activity c) {
-    gw.directory().tell(key, shard -> shard.activity(session, c.at()));
+    gw.directory().activity(session, c.at());
     if (c.requestId() != null) {
       out.write(ClientFrames.ack(c.requestId()));
     }
@@ -105,12 +98,12 @@ final class SessionRequests {
   private void setAway(ClientCommand.SetAway c) {
     UserKey me = key;
     long lapse = c.until();
-    presenceSet(gw.directory().ask(me, shard -> shard.preferAway(me, lapse)), c.requestId());
+    presenceSet(gw.directory().preferAway(me, lapse), c.requestId());
   }
 
   private void setOnline(ClientCommand.SetOnline c) {
     UserKey me = key;
-    presenceSet(gw.directory().ask(me, shard -> shard.clearPreferredAway(me)), c.requestId());
+    presenceSet(gw.directory().clearPreferredAway(me), c.requestId());
   }
 
   private void presenceSet(Future<PresenceRecord> result, Object requestId) {
@@ -129,14 +122,12 @@ final class SessionRequests {
   private void subscribeRoster(ClientCommand.SubscribeRoster c) {
     Role roster = c.roster();
     watchlist.rosterPending(roster);
-    gw.directory().askAll(shard -> shard.subscribeRoster(session, roster)).onComplete(ar -> {
+    gw.directory().subscribeRoster(session, roster).onComplete(ar -> {
       watchlist.rosterAnswered(roster, open.getAsBoolean());
       if (!open.getAsBoolean()) {
         return;
       }
-      List<PresenceRecord> all = new ArrayList<>();
-      ar.result().forEach(all::addAll);
-      out.presence(all, c.requestId());
+      out.presence(ar.result(), c.requestId());
       out.changes(watchlist.releaseHeld());
     });
   }
@@ -150,18 +141,8 @@ final class SessionRequests {
           + " the limit of " + watchlist.userLimit() + " (maxWatchedUsers): nothing subscribed", requestId);
       return;
     }
-    Map<Integer, List<String>> parts = byShard(users);
-    List<Future<PresenceShard.Lookup>> asks = new ArrayList<>();
-    List<Integer> askedShards = new ArrayList<>();
-    parts.forEach((shard, part) -> {
-      askedShards.add(shard);
-      asks.add(gw.directory().ask(shard, s -> s.subscribeUsers(session, part)));
-    });
-    Future.all(asks).onComplete(ar -> {
-      List<String> forbidden = new ArrayList<>();
-      for (Future<PresenceShard.Lookup> a : asks) {
-        forbidden.addAll(a.result().forbidden());
-      }
+    gw.directory().subscribeUsers(session, users).onComplete(ar -> {
+      List<String> forbidden = ar.result().forbidden();
       // The snapshot is refused, like a query, when the queue filled up while it was gathered.
       boolean keep = open.getAsBoolean() && forbidden.isEmpty() && !out.full();
       List<String> dropped = watchlist.settleUsers(users, keep);
@@ -170,14 +151,8 @@ final class SessionRequests {
       }
       if (!keep) {
         // All or nothing: undo what the shards registered, except earlier subscriptions.
-        Set<String> undo = new HashSet<>(dropped);
-        for (int i = 0; i < asks.size(); i++) {
-          if (asks.get(i).result().allowed()) {
-            List<String> fresh = parts.get(askedShards.get(i)).stream().filter(undo::contains).toList();
-            if (!fresh.isEmpty()) {
-              gw.directory().tell(askedShards.get(i), s -> s.unsubscribeUsers(session, fresh));
-            }
-          }
+        if (!dropped.isEmpty()) {
+          gw.directory().unsubscribeUsers(session, dropped);
         }
         if (!forbidden.isEmpty()) {
           forbidden("a client may only watch techs: ", forbidden, requestId);
@@ -187,7 +162,7 @@ final class SessionRequests {
         out.changes(watchlist.releaseHeld());
         return;
       }
-      out.presence(inRequestOrder(users, asks), requestId);
+      out.presence(ar.result().records(), requestId);
       out.changes(watchlist.releaseHeld());
     });
   }
@@ -195,29 +170,19 @@ final class SessionRequests {
   private void unsubscribeRoster(ClientCommand.UnsubscribeRoster c) {
     Role roster = c.roster();
     watchlist.unwatchRoster(roster);
-    for (int i = 0; i < gw.directory().size(); i++) {
-      gw.directory().tell(i, s -> s.unsubscribeRoster(session, roster));
-    }
+    gw.directory().unsubscribeRoster(session, roster);
     out.write(ClientFrames.ack(c.requestId()));
   }
 
   private void unsubscribeUsers(ClientCommand.UnsubscribeUsers c) {
     watchlist.unwatchUsers(c.users());
-    byShard(c.users()).forEach((shard, part) -> gw.directory().tell(shard, s -> s.unsubscribeUsers(session, part)));
+    gw.directory().unsubscribeUsers(session, c.users());
     out.write(ClientFrames.ack(c.requestId()));
   }
 
   private void query(ClientCommand.Query c) {
-    List<String> users = c.users();
-    List<Future<PresenceShard.Lookup>> asks = new ArrayList<>();
-    UserKey me = key;
-    Role viewer = role;
-    byShard(users).forEach((shard, part) -> asks.add(gw.directory().ask(shard, s -> s.lookup(me, viewer, part))));
-    Future.all(asks).onComplete(ar -> {
-      List<String> forbidden = new ArrayList<>();
-      for (Future<PresenceShard.Lookup> a : asks) {
-        forbidden.addAll(a.result().forbidden());
-      }
+    gw.directory().lookup(key, role, c.users()).onComplete(ar -> {
+      List<String> forbidden = ar.result().forbidden();
       if (!forbidden.isEmpty()) {
         forbidden("a client may only ask about techs: ", forbidden, c.requestId());
         return;
@@ -226,35 +191,13 @@ final class SessionRequests {
         out.refuseFull("query", c.requestId());
         return;
       }
-      out.presence(inRequestOrder(users, asks), c.requestId());
+      out.presence(ar.result().records(), c.requestId());
     });
   }
 
   private void forbidden(String message, List<String> users, Object requestId) {
     out.write(ClientFrames.forbidden(message + users, users, requestId));
     gw.metrics().error(ErrorCode.FORBIDDEN);
-  }
-
-  private Map<Integer, List<String>> byShard(List<String> users) {
-    Map<Integer, List<String>> parts = new LinkedHashMap<>();
-    for (String u : users) {
-      parts.computeIfAbsent(gw.directory().indexOf(new UserKey(key.tenant(), u)), i -> new ArrayList<>()).add(u);
-    }
-    return parts;
-  }
-
-  private static List<PresenceRecord> inRequestOrder(List<String> users, List<Future<PresenceShard.Lookup>> asks) {
-    Map<String, PresenceRecord> byUser = new HashMap<>();
-    for (Future<PresenceShard.Lookup> a : asks) {
-      for (PresenceRecord r : a.result().records()) {
-        byUser.put(r.user(), r);
-      }
-    }
-    List<PresenceRecord> out = new ArrayList<>(users.size());
-    for (String u : users) {
-      out.add(byUser.get(u));
-    }
-    return out;
   }
 
   // ---- chat -------------------------------------------------------------------------------------
@@ -288,13 +231,11 @@ final class SessionRequests {
   /** The session ended: its shard hears it closed, and every shard forgets what it watched. */
   void end(boolean bye) {
     ShardDirectory dir = gw.directory();
-    dir.tell(key, shard -> shard.close(session, bye));
+    dir.close(session, bye);
     Watchlist.Forgotten gone = watchlist.end();
-    byShard(new ArrayList<>(gone.users())).forEach((shard, part) -> dir.tell(shard, s -> s.unsubscribeUsers(session, part)));
+    dir.unsubscribeUsers(session, gone.users());
     for (Role r : gone.rosters()) {
-      for (int i = 0; i < dir.size(); i++) {
-        dir.tell(i, s -> s.unsubscribeRoster(session, r));
-      }
+      dir.unsubscribeRoster(session, r);
     }
   }
 }

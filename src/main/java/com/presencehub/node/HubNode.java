@@ -234,10 +234,7 @@ public final class HubNode {
     // The shards turn the closed sessions into shares to replicate once their queue is drained;
     // flushing them explicitly, then stopping the replicator (which flushes), sends the last delta.
     return gateways
-        .compose(v -> directory.askAll(s -> {
-          s.flush();
-          return null;
-        }))
+        .compose(v -> directory.flush())
         .compose(v -> vertx.undeploy(replication));
   }
 

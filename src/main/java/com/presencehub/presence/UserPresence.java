@@ -1,9 +1,6 @@
 package com.presencehub.presence;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One user's presence state machine (PROTOCOL.md §2), aggregated over all of the user's sessions:
@@ -30,6 +27,9 @@ public final class UserPresence {
     OFFLINE_NOW
   }
 
+  /** What ending a session did: the outcome, and whether the published record changed. */
+  public record Closed(CloseOutcome outcome, boolean changed) { }
+
   private final UserKey key;
   private final PresenceTimings timings;
   private Role role;
@@ -39,17 +39,12 @@ public final class UserPresence {
   private long preferredUntil = NEVER;
   private Preference preference;
   private boolean lingering;
-  /** Other nodes' shares, by node; null while there are none (the common case). */
-  private Map<String, Contribution> remote;
-  /** The latest activity seen through shares that are gone: offline records still show it. */
-  private long remoteLastActiveAt = NEVER;
+  /** Other nodes' shares of the user. */
+  private final RemoteShares remote = new RemoteShares();
 
   private Status status = Status.OFFLINE;
   private Reason reason = Reason.DISCONNECTED;
   private long since = NEVER;
-
-  /** Slot bookkeeping for {@link IdleWheel}; {@code IdleWheel.UNSCHEDULED} when not in the wheel. */
-  long wheelTick = IdleWheel.UNSCHEDULED;
 
   public UserPresence(UserKey key, Role role, PresenceTimings timings) {
     this.key = key;
@@ -82,16 +77,21 @@ public final class UserPresence {
   }
 
   public CloseOutcome sessionClosed(boolean bye, long now) {
+    return closeSession(bye, now).outcome();
+  }
+
+  /** A session ended: with {@code bye} on purpose, otherwise abruptly (then the grace applies). */
+  public Closed closeSession(boolean bye, long now) {
     if (sessions == 0) {
       throw new IllegalStateException("no session of " + key + " is open");
     }
     sessions--;
     if (sessions > 0) {
-      return CloseOutcome.STILL_CONNECTED;
+      return new Closed(CloseOutcome.STILL_CONNECTED, false);
     }
     lingering = !bye && timings.offlineGraceMs() > 0;
-    recompute(now);
-    return lingering ? CloseOutcome.GRACE_STARTED : CloseOutcome.OFFLINE_NOW;
+    boolean changed = recompute(now);
+    return new Closed(lingering ? CloseOutcome.GRACE_STARTED : CloseOutcome.OFFLINE_NOW, changed);
   }
 
   /** The grace after an abrupt close ran out without a new session: offline now. */
@@ -126,12 +126,17 @@ public final class UserPresence {
    * replicated. Stamps increase strictly, so this write wins over every one seen before.
    */
   public Preference writePreference(boolean away, long until, String node, long now) {
+    Preference p = newPreference(away, until, node, now);
+    applyPreference(p, now);
+    return p;
+  }
+
+  /** A write of the preference on {@code node} at {@code now} that wins over every one seen; not applied yet. */
+  public Preference newPreference(boolean away, long until, String node, long now) {
     if (away && role != Role.TECH) {
       throw new IllegalStateException("only a tech can prefer away");
     }
-    Preference p = new Preference(key, away, away ? until : NEVER, nextStamp(now), node);
-    applyPreference(p, now);
-    return p;
+    return new Preference(key, away, away ? until : NEVER, nextStamp(now), node);
   }
 
   /** A preference written anywhere in the cluster; applied only if newer than the one held. */
@@ -153,38 +158,8 @@ public final class UserPresence {
 
   /** Another node's share changed; a share that is not {@link Contribution#present()} is forgotten. */
   public boolean applyRemote(String node, Contribution c, long now) {
-    if (c.present()) {
-      if (remote == null) {
-        remote = new HashMap<>(4);
-      }
-      remote.put(node, c);
-    } else if (remote != null) {
-      Contribution old = remote.remove(node);
-      if (old != null) {
-        remoteLastActiveAt = Math.max(remoteLastActiveAt, old.lastActiveAt());
-      }
-      if (remote.isEmpty()) {
-        remote = null;
-      }
-    }
+    remote.apply(node, c);
     return recompute(now);
-  }
-
-  /**
-   * The role of the shares on other nodes: they agree, except in the race of §3 (two sessions
-   * with different roles opened on two nodes within the propagation delay); then the share of the
-   * smallest node id decides, so that every node that sees only remote shares shows the same role.
-   */
-  private Role remoteRole() {
-    String first = null;
-    Role r = role;
-    for (Map.Entry<String, Contribution> e : remote.entrySet()) {
-      if (e.getValue().role() != null && (first == null || e.getKey().compareTo(first) < 0)) {
-        first = e.getKey();
-        r = e.getValue().role();
-      }
-    }
-    return r;
   }
 
   // ---- admission (PROTOCOL.md §3 one role per user, §4 sessions per user) ------------------------
@@ -198,25 +173,12 @@ public final class UserPresence {
     if ((sessions > 0 || lingering) && role != null && role != wanted) {
       return role;
     }
-    if (remote != null) {
-      for (Contribution c : remote.values()) {
-        if (c.role() != null && c.role() != wanted) {
-          return c.role();
-        }
-      }
-    }
-    return null;
+    return remote.otherRole(wanted);
   }
 
   /** Open sessions of the user on this node plus those other nodes replicated (not the in-grace ones). */
   public int sessionsAnywhere() {
-    int n = sessions;
-    if (remote != null) {
-      for (Contribution c : remote.values()) {
-        n += c.sessions();
-      }
-    }
-    return n;
+    return sessions + remote.sessions();
   }
 
   /**
@@ -227,25 +189,16 @@ public final class UserPresence {
     // A preferred away that has not lapsed is cluster-wide state that the cluster layer keeps for
     // every node (a node joining later would bring it back): it keeps the record, so that every
     // node answers the same when the tech returns. Such records are bounded by the techs.
-    return status == Status.OFFLINE && sessions == 0 && !lingering && remote == null && !preferredAway;
+    return status == Status.OFFLINE && sessions == 0 && !lingering && !remote.any() && !preferredAway;
   }
 
   public Contribution remote(String node) {
-    return remote == null ? null : remote.get(node);
+    return remote.of(node);
   }
 
   /** Nodes other than this one that hold an open session of the user (delivery targets). */
   public List<String> remoteNodesWithSessions() {
-    if (remote == null) {
-      return List.of();
-    }
-    List<String> out = new ArrayList<>(remote.size());
-    for (Map.Entry<String, Contribution> e : remote.entrySet()) {
-      if (e.getValue().sessions() > 0) {
-        out.add(e.getKey());
-      }
-    }
-    return out;
+    return remote.nodesWithSessions();
   }
 
   /** This node's own share, as other nodes should see it at {@code now}. */
@@ -263,8 +216,8 @@ public final class UserPresence {
    * deadline (idle, preferred-away lapse) may have passed.
    */
   public boolean recompute(long now) {
-    if (sessions == 0 && !lingering && remote != null) {
-      role = remoteRole();
+    if (sessions == 0 && !lingering && remote.any()) {
+      role = remote.role(role);
     }
     if (preferredAway && preferredUntil != NEVER && now >= preferredUntil) {
       preferredAway = false;
@@ -274,7 +227,7 @@ public final class UserPresence {
     Reason r;
     long startedAt = now;
     boolean localPresent = sessions > 0 || lingering;
-    if (!localPresent && remote == null) {
+    if (!localPresent && !remote.any()) {
       s = Status.OFFLINE;
       r = Reason.DISCONNECTED;
     } else if (preferredAway && role == Role.TECH) {
@@ -283,15 +236,8 @@ public final class UserPresence {
       s = Status.AWAY;
       r = Reason.PREFERRED;
     } else {
-      boolean active = localActive(now);
-      long last = localPresent ? lastActiveAt : NEVER;
-      if (remote != null) {
-        for (Contribution c : remote.values()) {
-          active |= c.active();
-          last = Math.max(last, c.lastActiveAt());
-        }
-      }
-      if (active) {
+      long last = remote.lastActiveAt(localPresent ? lastActiveAt : NEVER);
+      if (localActive(now) || remote.active()) {
         s = Status.ONLINE;
         r = Reason.ACTIVE;
       } else {
@@ -320,12 +266,7 @@ public final class UserPresence {
   }
 
   public PresenceRecord record() {
-    long last = Math.max(lastActiveAt, remoteLastActiveAt);
-    if (remote != null) {
-      for (Contribution c : remote.values()) {
-        last = Math.max(last, c.lastActiveAt());
-      }
-    }
+    long last = remote.lastActiveAtEver(lastActiveAt);
     return new PresenceRecord(
         key.tenant(),
         key.user(),

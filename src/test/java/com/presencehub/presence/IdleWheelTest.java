@@ -24,13 +24,53 @@ class IdleWheelTest {
   private static final long HORIZON = 1_000;
   private static final PresenceTimings TIMINGS = new PresenceTimings(HORIZON, 0);
 
-  private static UserPresence user(int i) {
-    return new UserPresence(new UserKey("t", "u" + i), Role.CLIENT, TIMINGS);
+  /** An owner's entry: a user's presence, and the wheel's field for it. */
+  private static final class User implements IdleWheel.Member {
+    final UserPresence presence;
+    long wheelTick = IdleWheel.UNSCHEDULED;
+
+    User(UserPresence presence) {
+      this.presence = presence;
+    }
+
+    @Override
+    public long idleWheelTick() {
+      return wheelTick;
+    }
+
+    @Override
+    public void idleWheelTick(long tick) {
+      wheelTick = tick;
+    }
+
+    boolean sessionOpened(Role role, long now) {
+      return presence.sessionOpened(role, now);
+    }
+
+    boolean activity(long at, long now) {
+      return presence.activity(at, now);
+    }
+
+    boolean recompute(long now) {
+      return presence.recompute(now);
+    }
+
+    long idleDeadline() {
+      return presence.idleDeadline();
+    }
+
+    Status status() {
+      return presence.status();
+    }
+  }
+
+  private static User user(int i) {
+    return new User(new UserPresence(new UserKey("t", "u" + i), Role.CLIENT, TIMINGS));
   }
 
   /** Collects what {@link IdleWheel#advance} hands out. */
-  private static List<UserPresence> advance(IdleWheel wheel, long now) {
-    List<UserPresence> due = new ArrayList<>();
+  private static List<User> advance(IdleWheel<User> wheel, long now) {
+    List<User> due = new ArrayList<>();
     wheel.advance(now, due::add);
     return due;
   }
@@ -38,15 +78,15 @@ class IdleWheelTest {
   @Test
   @DisplayName("refuses a tick that is not positive")
   void tickMustBePositive() {
-    assertThrows(IllegalArgumentException.class, () -> new IdleWheel(0, HORIZON, 0));
-    assertThrows(IllegalArgumentException.class, () -> new IdleWheel(-5, HORIZON, 0));
+    assertThrows(IllegalArgumentException.class, () -> new IdleWheel<User>(0, HORIZON, 0));
+    assertThrows(IllegalArgumentException.class, () -> new IdleWheel<User>(-5, HORIZON, 0));
   }
 
   @Test
   @DisplayName("hands a user out no earlier than its deadline")
   void neverBeforeDeadline() {
-    IdleWheel wheel = new IdleWheel(TICK, HORIZON, 0);
-    UserPresence u = user(1);
+    IdleWheel<User> wheel = new IdleWheel<>(TICK, HORIZON, 0);
+    User u = user(1);
     wheel.schedule(u, 250);
     assertEquals(List.of(), advance(wheel, 200));
     assertEquals(List.of(), advance(wheel, 299));
@@ -57,8 +97,8 @@ class IdleWheelTest {
   @Test
   @DisplayName("hands out a deadline that falls on a tick boundary in that tick's sweep")
   void deadlineOnBoundary() {
-    IdleWheel wheel = new IdleWheel(TICK, HORIZON, 0);
-    UserPresence u = user(1);
+    IdleWheel<User> wheel = new IdleWheel<>(TICK, HORIZON, 0);
+    User u = user(1);
     wheel.schedule(u, 300);
     assertEquals(List.of(), advance(wheel, 299));
     assertEquals(List.of(u), advance(wheel, 300));
@@ -67,12 +107,12 @@ class IdleWheelTest {
   @Test
   @DisplayName("hands a past deadline out at the next sweep")
   void pastDeadlineNextSweep() {
-    IdleWheel wheel = new IdleWheel(TICK, HORIZON, 1_000);
-    UserPresence u = user(1);
+    IdleWheel<User> wheel = new IdleWheel<>(TICK, HORIZON, 1_000);
+    User u = user(1);
     wheel.schedule(u, -5_000);
     assertEquals(List.of(u), advance(wheel, 1_000));
 
-    UserPresence v = user(2);
+    User v = user(2);
     wheel.schedule(v, 10);
     assertEquals(List.of(v), advance(wheel, 1_100));
   }
@@ -80,8 +120,8 @@ class IdleWheelTest {
   @Test
   @DisplayName("brings a deadline beyond the ring back early, and it fires on time once re-armed")
   void beyondTheRing() {
-    IdleWheel wheel = new IdleWheel(TICK, HORIZON, 0);
-    UserPresence u = user(1);
+    IdleWheel<User> wheel = new IdleWheel<>(TICK, HORIZON, 0);
+    User u = user(1);
     long deadline = 50 * HORIZON + 37;
     wheel.schedule(u, deadline);
     List<Long> early = new ArrayList<>();
@@ -107,8 +147,8 @@ class IdleWheelTest {
   @Test
   @DisplayName("keeps a user in at most one slot: scheduling again is ignored until it is handed out")
   void atMostOneSlot() {
-    IdleWheel wheel = new IdleWheel(TICK, HORIZON, 0);
-    UserPresence u = user(1);
+    IdleWheel<User> wheel = new IdleWheel<>(TICK, HORIZON, 0);
+    User u = user(1);
     wheel.schedule(u, 200);
     wheel.schedule(u, 700);
     wheel.schedule(u, 150);
@@ -123,8 +163,8 @@ class IdleWheelTest {
   @Test
   @DisplayName("re-arms lazily: after activity the owner re-schedules the user when its old slot comes up")
   void lazyRearm() {
-    IdleWheel wheel = new IdleWheel(TICK, HORIZON, 0);
-    UserPresence u = user(1);
+    IdleWheel<User> wheel = new IdleWheel<>(TICK, HORIZON, 0);
+    User u = user(1);
     u.sessionOpened(Role.CLIENT, 0);
     wheel.schedule(u, u.idleDeadline());
     u.activity(450, 450);
@@ -151,16 +191,16 @@ class IdleWheelTest {
   @Test
   @DisplayName("hands out many users that share one tick in one sweep, each once")
   void manyUsersOneTick() {
-    IdleWheel wheel = new IdleWheel(TICK, HORIZON, 0);
-    List<UserPresence> users = new ArrayList<>();
+    IdleWheel<User> wheel = new IdleWheel<>(TICK, HORIZON, 0);
+    List<User> users = new ArrayList<>();
     for (int i = 0; i < 5_000; i++) {
-      UserPresence u = user(i);
+      User u = user(i);
       users.add(u);
       wheel.schedule(u, 401 + (i % 99));
     }
     assertEquals(5_000, wheel.size());
     assertEquals(List.of(), advance(wheel, 499));
-    List<UserPresence> due = advance(wheel, 500);
+    List<User> due = advance(wheel, 500);
     assertEquals(users, due, "all of them, in the order they were scheduled");
     assertEquals(0, wheel.size());
   }
@@ -168,15 +208,15 @@ class IdleWheelTest {
   @Test
   @DisplayName("catches up when the sweep lags, handing everyone out in deadline order")
   void cursorLag() {
-    IdleWheel wheel = new IdleWheel(TICK, HORIZON, 0);
-    List<UserPresence> users = new ArrayList<>();
+    IdleWheel<User> wheel = new IdleWheel<>(TICK, HORIZON, 0);
+    List<User> users = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      UserPresence u = user(i);
+      User u = user(i);
       users.add(u);
       wheel.schedule(u, 1_000 - i * 100L);
     }
-    List<UserPresence> due = advance(wheel, 50_000);
-    List<UserPresence> expected = new ArrayList<>(users);
+    List<User> due = advance(wheel, 50_000);
+    List<User> expected = new ArrayList<>(users);
     java.util.Collections.reverse(expected);
     assertEquals(expected, due);
     assertEquals(0, wheel.size());
@@ -185,12 +225,12 @@ class IdleWheelTest {
   @Test
   @DisplayName("still hands everyone out exactly once after a lag of many ring turns")
   void lagBeyondRing() {
-    IdleWheel wheel = new IdleWheel(TICK, HORIZON, 0);
+    IdleWheel<User> wheel = new IdleWheel<>(TICK, HORIZON, 0);
     for (int i = 0; i < 13; i++) {
       wheel.schedule(user(i), i * TICK);
     }
     assertEquals(13, advance(wheel, 100 * HORIZON).size());
-    UserPresence late = user(99);
+    User late = user(99);
     wheel.schedule(late, 0);
     assertEquals(List.of(), advance(wheel, 100 * HORIZON + TICK - 1), "the wheel caught up: a past deadline waits for the next tick");
     assertEquals(List.of(late), advance(wheel, 100 * HORIZON + TICK));
@@ -199,8 +239,8 @@ class IdleWheelTest {
   @Test
   @DisplayName("when the sweep lags, a user scheduled meanwhile is not handed out before its deadline")
   void scheduleWhileLagging() {
-    IdleWheel wheel = new IdleWheel(TICK, HORIZON, 0);
-    UserPresence u = user(1);
+    IdleWheel<User> wheel = new IdleWheel<>(TICK, HORIZON, 0);
+    User u = user(1);
     // Five seconds without a sweep, then activity with a deadline one horizon ahead.
     long now = 5_000;
     wheel.schedule(u, now + HORIZON);
@@ -228,10 +268,10 @@ class IdleWheelTest {
   @Test
   @DisplayName("counts its users: scheduling adds, handing out removes, re-arming adds again")
   void sizeBookkeeping() {
-    IdleWheel wheel = new IdleWheel(TICK, HORIZON, 0);
-    UserPresence a = user(1);
-    UserPresence b = user(2);
-    UserPresence c = user(3);
+    IdleWheel<User> wheel = new IdleWheel<>(TICK, HORIZON, 0);
+    User a = user(1);
+    User b = user(2);
+    User c = user(3);
     assertEquals(0, wheel.size());
     wheel.schedule(a, 100);
     wheel.schedule(b, 200);
@@ -251,8 +291,8 @@ class IdleWheelTest {
   @Test
   @DisplayName("re-armed from inside the sweep with a deadline already past, comes back at the next tick, not a ring later")
   void rearmInsideSweepWithPastDeadline() {
-    IdleWheel wheel = new IdleWheel(TICK, HORIZON, 0);
-    UserPresence u = user(1);
+    IdleWheel<User> wheel = new IdleWheel<>(TICK, HORIZON, 0);
+    User u = user(1);
     wheel.schedule(u, 300);
     List<Long> handed = new ArrayList<>();
     for (long now = 0; now <= 3 * HORIZON; now += TICK) {
@@ -271,8 +311,8 @@ class IdleWheelTest {
   @Test
   @DisplayName("re-armed from inside the sweep with a deadline beyond the ring, stays out of the slot being drained")
   void rearmInsideSweepBeyondRing() {
-    IdleWheel wheel = new IdleWheel(TICK, HORIZON, 0);
-    UserPresence u = user(1);
+    IdleWheel<User> wheel = new IdleWheel<>(TICK, HORIZON, 0);
+    User u = user(1);
     wheel.schedule(u, 300);
     List<Long> handed = new ArrayList<>();
     wheel.advance(300, p -> {
@@ -294,13 +334,13 @@ class IdleWheelTest {
     long idle = tick * (2 + rnd.nextInt(40)) + rnd.nextInt((int) tick);
     long start = rnd.nextInt(1_000_000);
     long phase = rnd.nextInt((int) tick);
-    IdleWheel wheel = new IdleWheel(tick, idle, start);
+    IdleWheel<User> wheel = new IdleWheel<>(tick, idle, start);
 
     int n = 2_000;
-    UserPresence[] users = new UserPresence[n];
-    Map<UserPresence, Long> deadline = new IdentityHashMap<>();
-    Map<UserPresence, Long> firedAt = new IdentityHashMap<>();
-    Map<UserPresence, Integer> fireCount = new HashMap<>();
+    User[] users = new User[n];
+    Map<User, Long> deadline = new IdentityHashMap<>();
+    Map<User, Long> firedAt = new IdentityHashMap<>();
+    Map<User, Integer> fireCount = new HashMap<>();
     for (int i = 0; i < n; i++) {
       users[i] = user(i);
     }
@@ -313,7 +353,7 @@ class IdleWheelTest {
       int events = rnd.nextInt(40);
       for (int e = 0; e < events; e++) {
         long at = now + (long) (rnd.nextDouble() * (nextSweep - now));
-        UserPresence u = users[rnd.nextInt(n)];
+        User u = users[rnd.nextInt(n)];
         if (firedAt.containsKey(u)) {
           continue; // once away, it stays away in this model
         }
@@ -335,13 +375,13 @@ class IdleWheelTest {
       sweepAt += tick;
     }
     assertTrue(firedAt.size() > 100, "the run exercised enough users: " + firedAt.size());
-    for (Map.Entry<UserPresence, Long> e : firedAt.entrySet()) {
+    for (Map.Entry<User, Long> e : firedAt.entrySet()) {
       long d = deadline.get(e.getKey());
       long at = e.getValue();
       assertTrue(at >= d, "fired at " + at + " before deadline " + d + " (tick " + tick + ")");
       assertTrue(at <= d + 2 * tick, "fired at " + at + ", more than two ticks after " + d + " (tick " + tick + ")");
     }
-    for (Map.Entry<UserPresence, Long> e : deadline.entrySet()) {
+    for (Map.Entry<User, Long> e : deadline.entrySet()) {
       if (e.getValue() + 2 * tick < end - tick) {
         assertTrue(firedAt.containsKey(e.getKey()), "deadline " + e.getValue() + " never fired");
       }

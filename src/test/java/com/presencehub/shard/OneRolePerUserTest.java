@@ -52,14 +52,14 @@ class OneRolePerUserTest {
 
   private RecordingSession open(String user, Role role) {
     RecordingSession s = session(user, role);
-    PresenceShard.Opened o = shard.open(s);
+    Opened o = shard.open(s);
     assertFalse(o.refused(), "refused: " + o.message());
     clock.drain();
     return s;
   }
 
-  private PresenceShard.Opened attempt(String user, Role role) {
-    PresenceShard.Opened o = shard.open(session(user, role));
+  private Opened attempt(String user, Role role) {
+    Opened o = shard.open(session(user, role));
     clock.drain();
     return o;
   }
@@ -92,9 +92,9 @@ class OneRolePerUserTest {
     assertEquals(status, r.status(), "status of " + r);
   }
 
-  private static void assertRoleConflict(PresenceShard.Opened o, Role held, Role wanted) {
+  private static void assertRoleConflict(Opened o, Role held, Role wanted) {
     assertTrue(o.refused(), "a second role must be refused");
-    assertEquals(PresenceShard.Refusal.ROLE_CONFLICT, o.refusal());
+    assertEquals(Opened.Refusal.ROLE_CONFLICT, o.refusal());
     assertNull(o.record());
     assertTrue(o.message().contains("role conflict") && o.message().contains("as " + held.wire())
         && o.message().contains("as " + wanted.wire()), "the message names the conflict: " + o.message());
@@ -116,7 +116,7 @@ class OneRolePerUserTest {
     clock.drain();
     assertRecord(last(c, "x"), Role.TECH, Status.OFFLINE);
     assertRecord(shard.record(X), Role.TECH, Status.OFFLINE);
-    assertTrue(shard.roster(new PresenceShard.Roster(T, Role.TECH)).isEmpty());
+    assertTrue(shard.roster(new Roster(T, Role.TECH)).isEmpty());
   }
 
   @Test
@@ -164,8 +164,8 @@ class OneRolePerUserTest {
     assertRecord(seen.get(0), Role.TECH, Status.ONLINE);
     assertRecord(seen.get(1), Role.TECH, Status.OFFLINE);
     assertRecord(seen.get(2), Role.CLIENT, Status.ONLINE);
-    assertTrue(shard.roster(new PresenceShard.Roster(T, Role.TECH)).stream().noneMatch(r -> r.user().equals("x")));
-    assertTrue(shard.roster(new PresenceShard.Roster(T, Role.CLIENT)).stream().anyMatch(r -> r.user().equals("x")));
+    assertTrue(shard.roster(new Roster(T, Role.TECH)).stream().noneMatch(r -> r.user().equals("x")));
+    assertTrue(shard.roster(new Roster(T, Role.CLIENT)).stream().anyMatch(r -> r.user().equals("x")));
     shard.close(client, true);
   }
 
@@ -220,9 +220,9 @@ class OneRolePerUserTest {
     for (int i = 0; i < 4; i++) {
       open.add(open("x", Role.TECH));
     }
-    PresenceShard.Opened fifth = attempt("x", Role.TECH);
+    Opened fifth = attempt("x", Role.TECH);
     assertTrue(fifth.refused());
-    assertEquals(PresenceShard.Refusal.TOO_MANY_SESSIONS, fifth.refusal());
+    assertEquals(Opened.Refusal.TOO_MANY_SESSIONS, fifth.refusal());
     assertTrue(fifth.message().contains("4") && fifth.message().contains("maxSessionsPerUser"), fifth.message());
     assertEquals(4, shard.target(X).sessions().size());
     shard.close(open.remove(0), false);
@@ -265,9 +265,9 @@ class OneRolePerUserTest {
       switch (rnd.nextInt(6)) {
         case 0, 1 -> {
           RecordingSession s = session(id, rnd.nextBoolean() ? Role.TECH : Role.CLIENT);
-          PresenceShard.Opened o = shard.open(s);
+          Opened o = shard.open(s);
           if (o.refused()) {
-            refusedRoles += o.refusal() == PresenceShard.Refusal.ROLE_CONFLICT ? 1 : 0;
+            refusedRoles += o.refusal() == Opened.Refusal.ROLE_CONFLICT ? 1 : 0;
           } else {
             mine.add(s);
           }

@@ -120,7 +120,7 @@ class PresenceShardTest {
       PresenceRecord r = shard.open(s).record();
       assertEquals(new PresenceRecord(T, "u1", Role.CLIENT, Status.ONLINE, Reason.ACTIVE, T0, T0), r);
       assertEquals(r, shard.record(new UserKey(T, "u1")));
-      assertEquals(1, shard.userCount());
+      assertEquals(1, shard.stats().users());
     }
 
     @Test
@@ -253,7 +253,7 @@ class PresenceShardTest {
       shard.activity(session(T, "ghost", Role.CLIENT), clock.now());
       clock.drain();
       assertEquals(offline, shard.record(s.user()));
-      assertEquals(1, shard.userCount());
+      assertEquals(1, shard.stats().users());
     }
   }
 
@@ -291,13 +291,13 @@ class PresenceShardTest {
     void wheelBookkeeping() {
       RecordingSession a = open("u1", Role.CLIENT);
       open("u2", Role.CLIENT);
-      assertEquals(2, shard.idleWheelSize());
+      assertEquals(2, shard.stats().idleWheel());
       runFor(IDLE + 2 * TICK);
-      assertEquals(0, shard.idleWheelSize());
+      assertEquals(0, shard.stats().idleWheel());
       shard.activity(a, clock.now());
-      assertEquals(1, shard.idleWheelSize());
+      assertEquals(1, shard.stats().idleWheel());
       shard.activity(a, clock.now());
-      assertEquals(1, shard.idleWheelSize(), "a user is in the wheel once");
+      assertEquals(1, shard.stats().idleWheel(), "a user is in the wheel once");
     }
 
     @Test
@@ -310,7 +310,7 @@ class PresenceShardTest {
       runFor(3 * IDLE);
       assertEquals(List.of(), a.received());
       assertStatus(shard.record(a.user()), "tech1", Status.AWAY, Reason.PREFERRED);
-      assertEquals(0, shard.idleWheelSize());
+      assertEquals(0, shard.stats().idleWheel());
     }
   }
 
@@ -351,13 +351,13 @@ class PresenceShardTest {
       assertEquals(List.of(), w.received());
       assertEquals(before, transitions.size());
       assertEquals(Status.ONLINE, shard.record(s.user()).status());
-      assertEquals(1, shard.roster(new PresenceShard.Roster(T, Role.CLIENT)).size(), "still listed");
+      assertEquals(1, shard.roster(new Roster(T, Role.CLIENT)).size(), "still listed");
       clock.advanceBy(1);
       PresenceRecord r = only(w.take());
       assertStatus(r, "u1", Status.OFFLINE, Reason.DISCONNECTED);
       assertEquals(T0 + GRACE, (long) r.since());
       assertEquals(Status.ONLINE, transitions.get(transitions.size() - 1).from());
-      assertEquals(0, shard.roster(new PresenceShard.Roster(T, Role.CLIENT)).size());
+      assertEquals(0, shard.roster(new Roster(T, Role.CLIENT)).size());
     }
 
     @Test
@@ -555,7 +555,7 @@ class PresenceShardTest {
     void subscribeUsersSnapshot() {
       RecordingSession w = techWatcher();
       open("u1", Role.CLIENT);
-      PresenceShard.Lookup l = shard.subscribeUsers(w, List.of("u1", "ghost"));
+      Lookup l = shard.subscribeUsers(w, List.of("u1", "ghost"));
       assertTrue(l.allowed());
       assertEquals(2, l.records().size());
       assertStatus(l.records().get(0), "u1", Status.ONLINE, Reason.ACTIVE);
@@ -614,7 +614,7 @@ class PresenceShardTest {
       assertStatus(byUser.get("idle"), "idle", Status.AWAY, Reason.INACTIVE);
       assertStatus(byUser.get("lingering"), "lingering", Status.AWAY, Reason.INACTIVE);
       assertEquals(idle.user(), byUser.get("idle").key());
-      assertEquals(Set.of("tech"), users(shard.roster(new PresenceShard.Roster(T, Role.TECH))));
+      assertEquals(Set.of("tech"), users(shard.roster(new Roster(T, Role.TECH))));
     }
 
     @Test
@@ -635,7 +635,7 @@ class PresenceShardTest {
     @DisplayName("of a client never deliver a client's record, even for a user unknown when subscribing")
     void clientNeverSeesClients() {
       RecordingSession c = open("c1", Role.CLIENT);
-      PresenceShard.Lookup l = shard.subscribeUsers(c, List.of("later-client", "later-tech"));
+      Lookup l = shard.subscribeUsers(c, List.of("later-client", "later-tech"));
       assertTrue(l.allowed(), "unknown users may be watched");
       shard.subscribeRoster(c, Role.TECH);
       c.take();
@@ -655,7 +655,7 @@ class PresenceShardTest {
       open("c2", Role.CLIENT);
       open("tech1", Role.TECH);
       RecordingSession c = open("c1", Role.CLIENT);
-      PresenceShard.Lookup l = shard.subscribeUsers(c, List.of("tech1", "c2"));
+      Lookup l = shard.subscribeUsers(c, List.of("tech1", "c2"));
       assertFalse(l.allowed());
       assertEquals(List.of("c2"), l.forbidden());
       assertEquals(List.of(), l.records(), "no record leaks in a refusal");
@@ -715,14 +715,14 @@ class PresenceShardTest {
     void clientLookup() {
       open("tech1", Role.TECH);
       open("c2", Role.CLIENT);
-      PresenceShard.Lookup ok = shard.lookup(new UserKey(T, "c9"), Role.CLIENT, List.of("tech1", "ghost"));
+      Lookup ok = shard.lookup(new UserKey(T, "c9"), Role.CLIENT, List.of("tech1", "ghost"));
       assertTrue(ok.allowed());
       assertEquals(List.of("tech1", "ghost"), ok.records().stream().map(PresenceRecord::user).toList());
-      PresenceShard.Lookup no = shard.lookup(new UserKey(T, "c9"), Role.CLIENT, List.of("c2", "tech1", "c2"));
+      Lookup no = shard.lookup(new UserKey(T, "c9"), Role.CLIENT, List.of("c2", "tech1", "c2"));
       assertFalse(no.allowed());
       assertEquals(List.of("c2", "c2"), no.forbidden());
       assertEquals(List.of(), no.records());
-      PresenceShard.Lookup tech = shard.lookup(new UserKey(T, "tech1"), Role.TECH, List.of("c2", "tech1"));
+      Lookup tech = shard.lookup(new UserKey(T, "tech1"), Role.TECH, List.of("c2", "tech1"));
       assertTrue(tech.allowed());
       assertEquals(2, tech.records().size());
     }
@@ -732,10 +732,10 @@ class PresenceShardTest {
     void clientSeesItself() {
       open("c2", Role.CLIENT);
       open("c3", Role.CLIENT);
-      PresenceShard.Lookup self = shard.lookup(new UserKey(T, "c2"), Role.CLIENT, List.of("c2"));
+      Lookup self = shard.lookup(new UserKey(T, "c2"), Role.CLIENT, List.of("c2"));
       assertTrue(self.allowed());
       assertEquals(Status.ONLINE, self.records().get(0).status());
-      PresenceShard.Lookup other = shard.lookup(new UserKey(T, "c2"), Role.CLIENT, List.of("c2", "c3"));
+      Lookup other = shard.lookup(new UserKey(T, "c2"), Role.CLIENT, List.of("c2", "c3"));
       assertEquals(List.of("c3"), other.forbidden());
     }
 
@@ -743,7 +743,7 @@ class PresenceShardTest {
     @DisplayName("describe a never-seen user as offline with no role")
     void unknownRecord() {
       assertEquals(PresenceRecord.unknown(new UserKey(T, "ghost")), shard.record(new UserKey(T, "ghost")));
-      assertEquals(0, shard.userCount(), "a lookup does not create users");
+      assertEquals(0, shard.stats().users(), "a lookup does not create users");
     }
 
     @Test
@@ -751,7 +751,7 @@ class PresenceShardTest {
     void targetReturnsSessions() {
       RecordingSession a = open("u1", Role.CLIENT);
       RecordingSession b = open("u1", Role.CLIENT);
-      PresenceShard.Target t = shard.target(a.user());
+      Target t = shard.target(a.user());
       assertEquals(List.of(a, b), t.sessions());
       assertSame(a, t.sessions().get(0));
       assertStatus(t.record(), "u1", Status.ONLINE, Reason.ACTIVE);
@@ -761,7 +761,7 @@ class PresenceShardTest {
       assertEquals(List.of(b), shard.target(a.user()).sessions());
       assertNotSame(t.sessions(), shard.target(a.user()).sessions());
 
-      PresenceShard.Target ghost = shard.target(new UserKey(T, "ghost"));
+      Target ghost = shard.target(new UserKey(T, "ghost"));
       assertEquals(PresenceRecord.unknown(new UserKey(T, "ghost")), ghost.record());
       assertEquals(List.of(), ghost.sessions());
     }
@@ -771,7 +771,7 @@ class PresenceShardTest {
     void targetDuringGrace() {
       RecordingSession a = open("u1", Role.CLIENT);
       shard.close(a, false);
-      PresenceShard.Target t = shard.target(a.user());
+      Target t = shard.target(a.user());
       assertEquals(Status.ONLINE, t.record().status());
       assertEquals(List.of(), t.sessions());
     }
@@ -792,11 +792,11 @@ class PresenceShardTest {
     assertEquals(Set.of("u1"), users(wa.take()));
     assertEquals(List.of(), wb.received());
     assertStatus(shard.record(new UserKey("b", "u1")), "u1", Status.OFFLINE, Reason.DISCONNECTED);
-    assertEquals(List.of(), shard.roster(new PresenceShard.Roster("b", Role.CLIENT)));
-    assertEquals(1, shard.roster(new PresenceShard.Roster("a", Role.CLIENT)).size());
-    assertEquals("a", shard.roster(new PresenceShard.Roster("a", Role.CLIENT)).get(0).tenant());
+    assertEquals(List.of(), shard.roster(new Roster("b", Role.CLIENT)));
+    assertEquals(1, shard.roster(new Roster("a", Role.CLIENT)).size());
+    assertEquals("a", shard.roster(new Roster("a", Role.CLIENT)).get(0).tenant());
     assertEquals(List.of(), shard.target(new UserKey("b", "u1")).sessions());
-    PresenceShard.Lookup lb = shard.lookup(new UserKey("b", "t9"), Role.TECH, List.of("u1"));
+    Lookup lb = shard.lookup(new UserKey("b", "t9"), Role.TECH, List.of("u1"));
     assertEquals(Status.OFFLINE, lb.records().get(0).status());
     shard.close(ua, true);
     clock.drain();
@@ -873,7 +873,7 @@ class PresenceShardTest {
       clock.drain();
       shard.subscribeRoster(roster, Role.CLIENT);
       int before = transitions.size();
-      assertEquals(n, shard.idleWheelSize());
+      assertEquals(n, shard.stats().idleWheel());
       clock.advanceTo(T0 + IDLE);
       shard.sweep();
       clock.drain();
@@ -883,7 +883,7 @@ class PresenceShardTest {
       assertEquals(n, users(got).size(), "each user once");
       assertTrue(got.stream().allMatch(r -> r.status() == Status.AWAY && r.since() == T0 + IDLE));
       assertEquals(n, transitions.size() - before);
-      assertEquals(0, shard.idleWheelSize());
+      assertEquals(0, shard.stats().idleWheel());
     }
   }
 
@@ -931,7 +931,7 @@ class PresenceShardTest {
           }
         }
         case 3 -> {
-          if (role == Role.TECH && shard.userCount() > 0 && shard.record(new UserKey(T, id)).role() != null) {
+          if (role == Role.TECH && shard.stats().users() > 0 && shard.record(new UserKey(T, id)).role() != null) {
             if (rnd.nextBoolean()) {
               long until = rnd.nextBoolean() ? UserPresence.NEVER : clock.now() + rnd.nextInt((int) (3 * IDLE));
               shard.preferAway(new UserKey(T, id), until);
@@ -979,8 +979,8 @@ class PresenceShardTest {
       assertEquals(truth.since(), lastSeen.get(key.user()).since(), "watcher view of " + key);
     }
     // The roster snapshot agrees with the statuses.
-    List<PresenceRecord> present = new ArrayList<>(shard.roster(new PresenceShard.Roster(T, Role.CLIENT)));
-    present.addAll(shard.roster(new PresenceShard.Roster(T, Role.TECH)));
+    List<PresenceRecord> present = new ArrayList<>(shard.roster(new Roster(T, Role.CLIENT)));
+    present.addAll(shard.roster(new Roster(T, Role.TECH)));
     present.sort(Comparator.comparing(PresenceRecord::user));
     for (PresenceRecord r : present) {
       assertFalse(r.status() == Status.OFFLINE, "listed but offline: " + r);

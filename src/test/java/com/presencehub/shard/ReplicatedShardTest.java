@@ -164,9 +164,9 @@ class ReplicatedShardTest {
   @DisplayName("a session with another role than the user's session on another node is refused, also while that one is in its grace")
   void roleConflictWithAnotherNode() {
     shard.applyRemote("n2", List.of(share(Role.TECH, 1, false)));
-    PresenceShard.Opened o = shard.open(new RecordingSession("acme", "u1", Role.CLIENT, "client"));
+    Opened o = shard.open(new RecordingSession("acme", "u1", Role.CLIENT, "client"));
     assertTrue(o.refused());
-    assertEquals(PresenceShard.Refusal.ROLE_CONFLICT, o.refusal());
+    assertEquals(Opened.Refusal.ROLE_CONFLICT, o.refusal());
     shard.applyRemote("n2", List.of(share(Role.TECH, 0, true)));
     assertTrue(shard.open(new RecordingSession("acme", "u1", Role.CLIENT, "client")).refused(), "in grace on n2");
     assertFalse(shard.open(new RecordingSession("acme", "u1", Role.TECH, "tech")).refused(), "same role is welcome");
@@ -177,7 +177,7 @@ class ReplicatedShardTest {
   void roleFreeAfterRemoteGone() {
     shard.applyRemote("n2", List.of(share(Role.TECH, 1, false)));
     shard.applyRemote("n2", List.of(Contribution.gone(U, Role.TECH)));
-    PresenceShard.Opened o = shard.open(new RecordingSession("acme", "u1", Role.CLIENT, "client"));
+    Opened o = shard.open(new RecordingSession("acme", "u1", Role.CLIENT, "client"));
     assertFalse(o.refused());
     assertEquals(Role.CLIENT, o.record().role());
   }
@@ -187,8 +187,8 @@ class ReplicatedShardTest {
   void sessionsCountedClusterWide() {
     shard.applyRemote("n2", List.of(share(Role.CLIENT, 20, false)));
     shard.applyRemote("n3", List.of(share(Role.CLIENT, 12, false)));
-    PresenceShard.Opened o = shard.open(new RecordingSession("acme", "u1", Role.CLIENT, "client"));
-    assertEquals(PresenceShard.Refusal.TOO_MANY_SESSIONS, o.refusal());
+    Opened o = shard.open(new RecordingSession("acme", "u1", Role.CLIENT, "client"));
+    assertEquals(Opened.Refusal.TOO_MANY_SESSIONS, o.refusal());
     assertTrue(o.message().contains("32"), o.message());
     shard.applyRemote("n3", List.of(share(Role.CLIENT, 0, true)));
     assertFalse(shard.open(new RecordingSession("acme", "u1", Role.CLIENT, "client")).refused());
@@ -212,8 +212,8 @@ class ReplicatedShardTest {
     assertEquals("online/tech offline/tech", roles(techRoster.received()));
     assertEquals("online/client", roles(clientRoster.received()));
     assertEquals("online/tech offline/tech online/client", roles(published), "the change feed too");
-    assertEquals(List.of(), shard.roster(new PresenceShard.Roster("acme", Role.TECH)));
-    assertEquals(1, shard.roster(new PresenceShard.Roster("acme", Role.CLIENT)).size());
+    assertEquals(List.of(), shard.roster(new Roster("acme", Role.TECH)));
+    assertEquals(1, shard.roster(new Roster("acme", Role.CLIENT)).size());
   }
 
   @Test

@@ -67,9 +67,9 @@ class RetentionTest {
   }
 
   private void assertEmpty() {
-    assertEquals(0, shard.userCount(), "records");
-    assertEquals(0, shard.retentionWheelSize(), "retention wheel");
-    assertEquals(0, shard.presentCount(), "roster index");
+    assertEquals(0, shard.stats().users(), "records");
+    assertEquals(0, shard.stats().retentionWheel(), "retention wheel");
+    assertEquals(0, shard.stats().present(), "roster index");
   }
 
   @Test
@@ -88,7 +88,7 @@ class RetentionTest {
     assertEquals(offlineAt, seen.since());
     runFor(LATEST - (RETENTION - TICK));
     assertForgotten(X);
-    assertEquals(1, shard.forgottenCount());
+    assertEquals(1, shard.stats().forgotten());
     assertEmpty();
   }
 
@@ -137,9 +137,9 @@ class RetentionTest {
     open("x", Role.CLIENT);
     List<PresenceRecord> heard = w.take();
     assertEquals(Status.ONLINE, heard.get(heard.size() - 1).status());
-    assertEquals(1, shard.watchedUserCount());
+    assertEquals(1, shard.stats().watchedUsers());
     shard.unsubscribeUsers(w, List.of("x"));
-    assertEquals(0, shard.watchedUserCount());
+    assertEquals(0, shard.stats().watchedUsers());
   }
 
   @Test
@@ -164,7 +164,7 @@ class RetentionTest {
   void recordsFromPreferences() {
     UserKey b = new UserKey(T, "b");
     shard.applyPreferences(List.of(new Preference(b, false, UserPresence.NEVER, T0, "n2")));
-    assertEquals(1, shard.userCount());
+    assertEquals(1, shard.stats().users());
     runFor(LATEST);
     assertForgotten(b);
     assertEmpty();
@@ -178,7 +178,7 @@ class RetentionTest {
     shard.close(t, true);
     runFor(2 * RETENTION);
     assertEquals(Status.OFFLINE, shard.record(X).status());
-    assertEquals(1, shard.userCount());
+    assertEquals(1, shard.stats().users());
     runFor(RETENTION + LATEST);
     assertForgotten(X);
     assertEmpty();
@@ -199,11 +199,11 @@ class RetentionTest {
       }
     }
     runFor(GRACE + IDLE + LATEST);
-    assertEquals(50_000, shard.forgottenCount());
-    assertEquals(1, shard.userCount(), "only the watcher, who is online");
-    assertEquals(0, shard.retentionWheelSize());
-    assertEquals(0, shard.idleWheelSize());
-    assertEquals(1, shard.presentCount(), "the watcher is listed, nobody else");
-    assertTrue(shard.roster(new PresenceShard.Roster(T, Role.CLIENT)).isEmpty());
+    assertEquals(50_000, shard.stats().forgotten());
+    assertEquals(1, shard.stats().users(), "only the watcher, who is online");
+    assertEquals(0, shard.stats().retentionWheel());
+    assertEquals(0, shard.stats().idleWheel());
+    assertEquals(1, shard.stats().present(), "the watcher is listed, nobody else");
+    assertTrue(shard.roster(new Roster(T, Role.CLIENT)).isEmpty());
   }
 }

@@ -1,7 +1,7 @@
 package com.presencehub.api.impl;
 
 import com.presencehub.delivery.Courier;
-import com.presencehub.delivery.Delivery;
+import com.presencehub.delivery.DeliveryQueue;
 import com.presencehub.presence.DeliveryKind;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.ReachabilityPolicy;
@@ -10,19 +10,14 @@ import com.presencehub.presence.UserKey;
 import com.presencehub.protocol.BusMessages;
 import com.presencehub.protocol.FieldError;
 import com.presencehub.protocol.RequestFailure;
-import com.presencehub.shard.PresenceShard;
 import com.presencehub.shard.ShardDirectory;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * The four request/reply operations of PROTOCOL.md §5 on one node: validate, ask the shards (the
@@ -35,8 +30,11 @@ public final class PresenceRequests {
   private final Courier courier;
   private final int maxUsersPerQuery;
   private final int maxFrameBytes;
-  /** The last delivery started per user, while it is not done. */
-  private final Map<UserKey, Future<Delivery>> inFlight = new HashMap<>();
+  /**
+   * One delivery in flight per user, so the order holds whatever the hops do. Runs on the API
+   * verticle's one event loop (a single instance per node).
+   */
+  private final DeliveryQueue<UserKey> deliveries = new DeliveryQueue<>();
 
   /**
    * @param maxUsersPerQuery the most users one {@code presence.query} may name
@@ -52,33 +50,11 @@ public final class PresenceRequests {
   /** {@code {"tenant","users":[…]}} → {@code {"users":{"u1":{record},…}}}, in the order asked. */
   public Future<JsonObject> query(Object body) {
     BusMessages.Query q = BusMessages.query(body, maxUsersPerQuery);
-    Map<Integer, List<UserKey>> byShard = new HashMap<>();
+    List<UserKey> keys = new ArrayList<>(q.users().size());
     for (String u : q.users()) {
-      UserKey key = new UserKey(q.tenant(), u);
-      byShard.computeIfAbsent(directory.indexOf(key), i -> new ArrayList<>()).add(key);
+      keys.add(new UserKey(q.tenant(), u));
     }
-    List<Future<List<PresenceRecord>>> parts = new ArrayList<>(byShard.size());
-    for (Map.Entry<Integer, List<UserKey>> e : byShard.entrySet()) {
-      List<UserKey> keys = e.getValue();
-      parts.add(directory.ask(e.getKey(), shard -> {
-        List<PresenceRecord> out = new ArrayList<>(keys.size());
-        for (UserKey k : keys) {
-          out.add(shard.record(k));
-        }
-        return out;
-      }));
-    }
-    return Future.all(parts).map(all -> {
-      Map<String, PresenceRecord> found = new HashMap<>();
-      for (Future<List<PresenceRecord>> part : parts) {
-        for (PresenceRecord r : part.result()) {
-          found.put(r.user(), r);
-        }
-      }
-      List<PresenceRecord> inOrder = new ArrayList<>(q.users().size());
-      for (String u : q.users()) {
-        inOrder.add(found.get(u));
-      }
+    return directory.records(keys).map(inOrder -> {
       return BusMessages.queryReply(inOrder);
     });
   }
@@ -87,7 +63,7 @@ public final class PresenceRequests {
   public Future<JsonObject> reachable(Object body) {
     BusMessages.Reachable req = BusMessages.reachable(body);
     UserKey key = req.user();
-    return directory.ask(key, shard -> shard.record(key))
+    return directory.record(key)
         .map(r -> BusMessages.reachableReply(ReachabilityPolicy.reachable(r, req.kind()), r));
   }
 
@@ -98,14 +74,11 @@ public final class PresenceRequests {
   public Future<JsonObject> roster(Object body) {
     BusMessages.Roster req = BusMessages.roster(body);
     Set<Status> wanted = req.statuses();
-    PresenceShard.Roster roster = new PresenceShard.Roster(req.tenant(), req.role());
-    return directory.askAll(shard -> shard.roster(roster)).map(parts -> {
+    return directory.roster(req.tenant(), req.role()).map(records -> {
       List<PresenceRecord> all = new ArrayList<>();
-      for (List<PresenceRecord> part : parts) {
-        for (PresenceRecord r : part) {
-          if (wanted.contains(r.status())) {
-            all.add(r);
-          }
+      for (PresenceRecord r : records) {
+        if (wanted.contains(r.status())) {
+          all.add(r);
         }
       }
       all.sort(Comparator.comparing(PresenceRecord::user));
@@ -131,35 +104,11 @@ public final class PresenceRequests {
     }
     UserKey target = req.to();
     DeliveryKind kind = req.kind();
-    return inOrder(target, () -> courier.deliver(target, kind, frame, r -> true)).compose(d -> switch (d.outcome()) {
+    return deliveries.submit(target, () -> courier.deliver(target, kind, frame, r -> true)).compose(d -> switch (d.outcome()) {
       case DELIVERED -> Future.succeededFuture(BusMessages.delivered(d.delivered()));
       case NOT_REACHABLE -> Future.failedFuture(RequestFailure.notReachable(target.user(), d.record().status(), kind));
       // Services pass no visibility gate: a refusal here is a bug, reported as such.
       case FORBIDDEN -> Future.failedFuture(new IllegalStateException("delivery refused by a gate that accepts all"));
     });
-  }
-
-  /**
-   * Starts {@code delivery} once the previous delivery to {@code user} is done: one in flight per
-   * user, so the order holds whatever the hops do. Runs on the API verticle's one event loop (a
-   * single instance per node), so the map needs no lock.
-   */
-  private Future<Delivery> inOrder(UserKey user, Supplier<Future<Delivery>> delivery) {
-    Promise<Delivery> done = Promise.promise();
-    Future<Delivery> previous = inFlight.put(user, done.future());
-    if (previous == null) {
-      start(delivery, done);
-    } else {
-      previous.onComplete(ar -> start(delivery, done));
-    }
-    return done.future().andThen(ar -> inFlight.remove(user, done.future()));
-  }
-
-  private static void start(Supplier<Future<Delivery>> delivery, Promise<Delivery> done) {
-    try {
-      delivery.get().onComplete(done);
-    } catch (RuntimeException e) {
-      done.fail(e);
-    }
   }
 }

@@ -6,6 +6,7 @@ import com.presencehub.api.client.PresenceService;
 import com.presencehub.api.client.PresenceServiceException;
 import com.presencehub.api.client.Reachability;
 import com.presencehub.api.client.Sender;
+import com.presencehub.delivery.DeliveryQueue;
 import com.presencehub.presence.DeliveryKind;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Role;
@@ -16,7 +17,6 @@ import com.presencehub.protocol.RequestFailure;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -26,7 +26,6 @@ import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -49,7 +48,7 @@ public final class EventBusPresenceService implements PresenceService {
    * for it. On a cluster the event bus spreads requests over the hub nodes, so two deliveries in
    * flight to one user could overtake each other; one at a time per user cannot.
    */
-  private final Map<Target, Future<Integer>> inFlight = new HashMap<>();
+  private final DeliveryQueue<Target> deliveries = new DeliveryQueue<>();
 
   public EventBusPresenceService(Vertx vertx, DeliveryOptions options) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -86,25 +85,10 @@ public final class EventBusPresenceService implements PresenceService {
   @Override
   public Future<Integer> deliver(String tenant, String to, DeliveryKind kind, Sender from, JsonObject payload) {
     JsonObject req = BusMessages.deliver(tenant, to, kind, from.toJson(), payload);
-    Target target = new Target(tenant, to);
     Context caller = vertx.getOrCreateContext();
-    Promise<Integer> done = Promise.promise();
-    Future<Integer> previous;
-    synchronized (inFlight) {
-      previous = inFlight.put(target, done.future());
-    }
-    Runnable send = () -> request(BusMessages.DELIVER, req).map(BusMessages::delivered).onComplete(done);
-    if (previous == null) {
-      send.run();
-    } else {
-      // Sent from the caller's context, so that the reply comes back there, not to the previous caller's.
-      previous.onComplete(ar -> caller.runOnContext(v -> send.run()));
-    }
-    return done.future().andThen(ar -> {
-      synchronized (inFlight) {
-        inFlight.remove(target, done.future());
-      }
-    });
+    // Sent from the caller's context, so that the reply comes back there, not to the previous caller's.
+    return deliveries.submit(new Target(tenant, to), task -> caller.runOnContext(v -> task.run()),
+        () -> request(BusMessages.DELIVER, req).map(BusMessages::delivered));
   }
 
   @Override
