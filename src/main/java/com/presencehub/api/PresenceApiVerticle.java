@@ -1,7 +1,6 @@
 package com.presencehub.api;
 
 import com.presencehub.api.impl.PresenceRequests;
-import com.presencehub.node.HubNode;
 import com.presencehub.protocol.BusMessages;
 import com.presencehub.protocol.FieldError;
 import com.presencehub.protocol.RequestFailure;
@@ -27,21 +26,9 @@ public final class PresenceApiVerticle extends VerticleBase {
 
   private final PresenceRequests requests;
 
+  /** @param requests the operations, over the node's shards and courier (deploy it once those are up) */
   public PresenceApiVerticle(PresenceRequests requests) {
     this.requests = requests;
-  }
-
-  /**
-   * Deploys the API on {@code node}, whose shards and courier must be up (so: after its gateways).
-   * Completes with the deployment id once every consumer is registered cluster-wide.
-   */
-  public static Future<String> deploy(HubNode node) {
-    if (node.courier() == null) {
-      return Future.failedFuture(new IllegalStateException("deploy the event-bus API after the node's gateways"));
-    }
-    PresenceRequests requests = new PresenceRequests(node.directory(), node.courier(),
-        node.config().maxUsersPerSubscribe(), node.config().maxFrameBytes());
-    return node.vertx().deployVerticle(new PresenceApiVerticle(requests));
   }
 
   @Override

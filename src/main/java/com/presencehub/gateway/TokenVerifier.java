@@ -1,7 +1,7 @@
 package com.presencehub.gateway;
 
 import com.presencehub.config.ConfigException;
-import com.presencehub.config.HubConfig;
+import com.presencehub.config.JwtOptions;
 import com.presencehub.protocol.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -38,8 +38,8 @@ public final class TokenVerifier {
     this.audience = audience;
   }
 
-  public static TokenVerifier create(Vertx vertx, HubConfig config) {
-    return new TokenVerifier(jwtAuth(vertx, config), config.jwtIssuer(), config.jwtAudience());
+  public static TokenVerifier create(Vertx vertx, JwtOptions jwt) {
+    return new TokenVerifier(jwtAuth(vertx, jwt), jwt.issuer(), jwt.audience());
   }
 
   /**
@@ -47,21 +47,21 @@ public final class TokenVerifier {
    * HS256 secret and/or RS256/ES256 public key, no leeway, {@code iss}/{@code aud} when configured.
    * The socket edge and the HTTP API's service tokens (§8) both verify with it.
    */
-  public static JWTAuth jwtAuth(Vertx vertx, HubConfig config) {
+  public static JWTAuth jwtAuth(Vertx vertx, JwtOptions config) {
     JWTOptions jwt = new JWTOptions().setLeeway(0);
-    if (config.jwtIssuer() != null) {
-      jwt.setIssuer(config.jwtIssuer());
+    if (config.issuer() != null) {
+      jwt.setIssuer(config.issuer());
     }
-    if (config.jwtAudience() != null) {
-      jwt.setAudience(List.of(config.jwtAudience()));
+    if (config.audience() != null) {
+      jwt.setAudience(List.of(config.audience()));
     }
     JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(jwt);
-    if (config.jwtSecret() != null) {
-      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtSecret()));
+    if (config.secret() != null) {
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.secret()));
     }
-    if (config.jwtPublicKey() != null) {
-      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(publicKeyAlgorithm(config.jwtPublicKey()))
-          .setBuffer(config.jwtPublicKey()));
+    if (config.publicKey() != null) {
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(publicKeyAlgorithm(config.publicKey()))
+          .setBuffer(config.publicKey()));
     }
     return JWTAuth.create(vertx, options);
   }

@@ -1,7 +1,6 @@
 package com.presencehub.node;
 
-import com.presencehub.config.HubConfig;
-
+import com.presencehub.config.JwtOptions;
 import com.presencehub.presence.Role;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -22,12 +21,12 @@ final class DevTokens {
   private static final long DEFAULT_TTL_S = 3600;
 
   private final JWTAuth signer;
-  private final HubConfig config;
+  private final JwtOptions jwt;
 
-  DevTokens(Vertx vertx, HubConfig config) {
-    this.config = config;
+  DevTokens(Vertx vertx, JwtOptions jwt) {
+    this.jwt = jwt;
     this.signer = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtSecret())));
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(jwt.secret())));
   }
 
   void handle(RoutingContext rc) {
@@ -77,11 +76,11 @@ final class DevTokens {
       claims.put("name", name);
     }
     JWTOptions options = new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds((int) ttl);
-    if (config.jwtIssuer() != null) {
-      options.setIssuer(config.jwtIssuer());
+    if (jwt.issuer() != null) {
+      options.setIssuer(jwt.issuer());
     }
-    if (config.jwtAudience() != null) {
-      options.setAudience(List.of(config.jwtAudience()));
+    if (jwt.audience() != null) {
+      options.setAudience(List.of(jwt.audience()));
     }
     rc.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("token", signer.generateToken(claims, options)).encode());

@@ -6,6 +6,7 @@ import com.presencehub.logging.LogLimiter;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.presencehub.api.PresenceApiVerticle;
+import com.presencehub.api.impl.PresenceRequests;
 import com.presencehub.api.http.HttpApi;
 import com.presencehub.api.http.impl.HttpErrors;
 import com.presencehub.cluster.ChangePublisher;
@@ -19,7 +20,7 @@ import com.presencehub.gateway.GatewayVerticle;
 import com.presencehub.gateway.MountedRoutes;
 import com.presencehub.gateway.TokenVerifier;
 import com.presencehub.gateway.impl.ConnectionGuard;
-import com.presencehub.presence.PresenceTimings;
+import com.presencehub.config.TimingOptions;
 import com.presencehub.shard.ReplicationSink;
 import com.presencehub.shard.ShardDirectory;
 import com.presencehub.shard.ShardVerticle;
@@ -42,44 +43,65 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One hub node on a Vert.x instance: the shards that own user state, then the gateways that serve
- * sockets. Used by the launcher and by tests, which start real nodes in-process.
+ * One hub node on a Vert.x instance, and the composition root of the hub: it builds each part's
+ * options from the {@link HubConfig}, constructs the parts with their dependencies, deploys them
+ * (the shards that own user state, clustered the replication, then the HTTP API, the gateways that
+ * serve sockets and the event-bus API) and stops them in the order that loses no session. Nothing
+ * calls back into it: every part gets what it needs through its constructor. Used by the launcher
+ * and by tests, which start real nodes in-process.
  */
 public final class HubNode {
 
   private static final Logger LOG = LoggerFactory.getLogger(HubNode.class);
   private static final LogLimiter UNCAUGHT_LINES = new LogLimiter(5, 10_000);
 
+  /** What {@link #start} deployed, taken down by {@link #stop}; {@code replication} null when standalone. */
+  private record Deployed(String replication, HttpApi httpApi, String gateways, String api) {
+  }
+
   private final Vertx vertx;
   private final HubConfig config;
+  private final PrometheusMeterRegistry registry;
   private final HubMetrics metrics;
   private final ShardDirectory directory;
-  private Courier courier;
-  private String self;
-  private ChangePublisher publisher;
-  private ReplicationVerticle replicator;
-  private String replicatorDeployment;
-  private final AtomicBoolean ready = new AtomicBoolean();
-  private String gatewayDeployment;
-  private String apiDeployment;
-  private HttpApi httpApi;
+  /** This node's id in the cluster ({@code local} when standalone). */
+  private final String self;
+  private final ChangePublisher publisher;
+  /** Null when standalone. */
+  private final ReplicationVerticle replicator;
+  private final Courier courier;
+  private final Gateway gateway;
   private final ConnectionGuard.Counts connections = new ConnectionGuard.Counts();
-  private volatile Gateway gateway;
+  private final AtomicBoolean ready = new AtomicBoolean();
+  /** Set once start completes, cleared by stop. */
+  private volatile Deployed deployed;
 
   private HubNode(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry) {
     this.vertx = vertx;
     this.config = config;
+    this.registry = registry;
     this.metrics = new HubMetrics(registry);
     this.directory = new ShardDirectory(config.shards());
+    if (vertx.isClustered()) {
+      ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+      self = manager.getNodeId();
+      publisher = new ChangePublisher(vertx.eventBus(), self, false);
+      HazelcastInstance hz = ((HazelcastClusterManager) manager).getHazelcastInstance();
+      replicator = new ReplicationVerticle(config, directory, hz, self, publisher);
+      courier = new Courier(directory, NodeDeliveryVerticle.remoteSessions(vertx.eventBus(), config.clusterSyncTimeoutMs()));
+    } else {
+      self = "local";
+      publisher = new ChangePublisher(vertx.eventBus(), self, true);
+      replicator = null;
+      courier = new Courier(directory, RemoteSessions.NONE);
+    }
+    this.gateway = new Gateway(vertx, config.gatewayOptions(), TokenVerifier.create(vertx, config.jwtOptions()), directory,
+        metrics, courier);
   }
 
   /** A Vert.x instance whose own metrics go to {@code registry} beside the hub's. */
   public static Vertx createVertx(PrometheusMeterRegistry registry) {
-    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)))
-        // Linux epoll where it loads (TCP_USER_TIMEOUT for dead peers, GatewayVerticle); NIO elsewhere.
-        .setPreferNativeTransport(true);
-    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    return Vertx.builder().with(vertxOptions()).withMetrics(new MicrometerMetricsFactory(registry)).build();
   }
 
   public static PrometheusMeterRegistry newRegistry() {
@@ -91,12 +113,15 @@ public final class HubNode {
    * metrics go to {@code registry} like {@link #createVertx}'s.
    */
   public static Future<Vertx> createClusteredVertx(HubConfig config, PrometheusMeterRegistry registry) {
-    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+    return ClusterSetup.clusteredVertx(Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry)), vertxOptions(),
+        config, System.currentTimeMillis());
+  }
+
+  private static VertxOptions vertxOptions() {
+    return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)))
         // Linux epoll where it loads (TCP_USER_TIMEOUT for dead peers, GatewayVerticle); NIO elsewhere.
         .setPreferNativeTransport(true);
-    return ClusterSetup.clusteredVertx(Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry)), options,
-        config, System.currentTimeMillis());
   }
 
   public static Future<HubNode> start(Vertx vertx, HubConfig config, PrometheusMeterRegistry registry) {
@@ -105,7 +130,13 @@ public final class HubNode {
           ? "cluster: clustered mode needs a clustered Vert.x (HubNode.createClusteredVertx)"
           : "cluster: false, but the Vert.x instance is clustered"));
     }
-    HubNode node = new HubNode(vertx, config, registry);
+    HubNode node;
+    try {
+      node = new HubNode(vertx, config, registry);
+    } catch (RuntimeException e) {
+      // A key the JWT library refuses (say) fails the start like any deployment does.
+      return Future.failedFuture(e);
+    }
     warnAboutMode(config);
     // A handler that throws (vertx-web's SockJS on a batch like ["a",null]) would otherwise log a
     // stack trace per input: one short line, rate-limited; the trace at debug.
@@ -116,18 +147,32 @@ public final class HubNode {
       }
       LOG.debug("unhandled exception in a handler", err);
     });
-    // Clustered, nothing is served before the node holds the whole view: open-source proxies only
-    // notice a node by whether it accepts connections, not by /health/ready.
-    return node.deployShards()
-        .compose(v -> node.deployCluster())
-        .compose(v -> node.replicator == null ? Future.succeededFuture() : node.replicator.wholeView())
-        .compose(v -> HttpApi.start(node, registry).onSuccess(api -> node.httpApi = api))
-        .compose(v -> node.deployGateways(registry))
-        .compose(v -> PresenceApiVerticle.deploy(node).onSuccess(id -> node.apiDeployment = id))
-        .map(v -> {
-          node.ready.set(true);
-          return node;
-        });
+    return node.deploy().map(d -> {
+      node.deployed = d;
+      node.ready.set(true);
+      return node;
+    });
+  }
+
+  /**
+   * Shards, then (clustered) the replication and this node's delivery address, then the HTTP API,
+   * the gateways and the event-bus API. Clustered, nothing is served before the node holds the
+   * whole view: open-source proxies only notice a node by whether it accepts connections, not by
+   * /health/ready.
+   */
+  private Future<Deployed> deploy() {
+    return deployShards()
+        .compose(v -> deployCluster())
+        .compose(replication -> (replicator == null ? Future.<Void>succeededFuture() : replicator.wholeView())
+            .compose(v -> HttpApi.start(vertx, config.httpApiOptions(), config.jwtOptions(), directory, courier, registry))
+            .compose(http -> deployGateways(http)
+                .compose(gateways -> deployEventBusApi().map(api -> new Deployed(replication, http, gateways, api)))));
+  }
+
+  /** §5 on the event bus, with the limits of a subscribe frame. */
+  private Future<String> deployEventBusApi() {
+    return vertx.deployVerticle(new PresenceApiVerticle(
+        new PresenceRequests(directory, courier, config.maxUsersPerSubscribe(), config.maxFrameBytes())));
   }
 
   /** §7: one WARN line when the node runs in development mode, or serves dev tokens in production. */
@@ -145,65 +190,32 @@ public final class HubNode {
   }
 
   private Future<Void> deployShards() {
-    PresenceTimings timings = new PresenceTimings(config.idleTimeoutMs(), config.offlineGraceMs(),
-        config.offlineRetentionMs(), config.maxSessionsPerUser());
-    ReplicationSink sink = ReplicationSink.NONE;
-    if (vertx.isClustered()) {
-      ClusterManager manager = ((VertxInternal) vertx).clusterManager();
-      self = manager.getNodeId();
-      publisher = new ChangePublisher(vertx.eventBus(), self, false);
-      HazelcastInstance hz = ((HazelcastClusterManager) manager).getHazelcastInstance();
-      replicator = new ReplicationVerticle(config, directory, hz, self, publisher);
-      sink = replicator;
-      courier = new Courier(directory, NodeDeliveryVerticle.remoteSessions(vertx.eventBus(), config.clusterSyncTimeoutMs()));
-    } else {
-      self = "local";
-      publisher = new ChangePublisher(vertx.eventBus(), self, true);
-      courier = new Courier(directory, RemoteSessions.NONE);
-    }
+    TimingOptions timings = config.timingOptions();
+    ReplicationSink sink = replicator == null ? ReplicationSink.NONE : replicator;
     List<Future<String>> deployments = new ArrayList<>();
     for (int i = 0; i < config.shards(); i++) {
       deployments.add(vertx.deployVerticle(
-          new ShardVerticle(directory, i, timings, config.sweepIntervalMs(), metrics, sink, publisher)));
+          new ShardVerticle(directory, i, timings.presence(), timings.sweepIntervalMs(), metrics, sink, publisher)));
     }
     return Future.all(deployments).mapEmpty();
   }
 
-  /** Clustered: the replicated view and this node's delivery address. */
-  private Future<Void> deployCluster() {
+  /** Clustered: the replicated view and this node's delivery address; the replication's deployment id (null standalone). */
+  private Future<String> deployCluster() {
     if (replicator == null) {
       return Future.succeededFuture();
     }
     return vertx.deployVerticle(replicator)
-        .onSuccess(id -> replicatorDeployment = id)
-        .compose(v -> vertx.deployVerticle(new NodeDeliveryVerticle(self, courier)))
-        .mapEmpty();
+        .compose(id -> vertx.deployVerticle(new NodeDeliveryVerticle(self, courier)).map(id));
   }
 
-  /** HTTP connections open on this node now (WebSockets included). */
-  public int openConnections() {
-    return connections.open();
-  }
-
-  /** Client sessions open on this node now, authenticated or not; 0 before the gateway runs. */
-  public int openSessions() {
-    Gateway g = gateway;
-    return g == null ? 0 : g.openSessions();
-  }
-
-  private Future<Void> deployGateways(PrometheusMeterRegistry registry) {
-    Gateway gateway = new Gateway(vertx, config.gatewayOptions(), TokenVerifier.create(vertx, config), directory,
-        metrics, courier);
-    this.gateway = gateway;
-    ConnectionGuard.Counts pending = connections;
+  private Future<String> deployGateways(HttpApi httpApi) {
     return vertx.deployVerticle(
-            () -> new GatewayVerticle(gateway, new MountedRoutes(router -> {
-              OpsRoutes.mount(router, vertx, config, registry, ready::get);
-              httpApi.mount(router);
-            }, HttpApi.BASE, HttpErrors::outsideRouter, HttpApi.MAX_REQUEST_LINE), pending),
-            new DeploymentOptions().setInstances(config.gatewayInstances()))
-        .onSuccess(id -> gatewayDeployment = id)
-        .mapEmpty();
+        () -> new GatewayVerticle(gateway, new MountedRoutes(router -> {
+          OpsRoutes.mount(router, vertx, config, registry, ready::get);
+          httpApi.mount(router);
+        }, HttpApi.BASE, HttpErrors::outsideRouter, HttpApi.MAX_REQUEST_LINE), connections),
+        new DeploymentOptions().setInstances(config.gatewayInstances()));
   }
 
   /**
@@ -214,47 +226,45 @@ public final class HubNode {
   public Future<Void> stop() {
     ready.set(false);
     metrics.close();
+    Deployed d = deployed;
+    deployed = null;
+    if (d == null) {
+      return Future.succeededFuture();
+    }
     // The event-bus API first: a stopping node must not answer services from a view that no
     // longer updates (another node answers instead).
-    Future<Void> api = apiDeployment == null ? Future.succeededFuture() : vertx.undeploy(apiDeployment);
-    apiDeployment = null;
-    HttpApi http = httpApi;
-    httpApi = null;
-    if (http != null) {
-      api = api.compose(v -> http.stop());
-    }
-    String gatewayId = gatewayDeployment;
-    gatewayDeployment = null;
-    Future<Void> gateways = api.compose(v -> gatewayId == null ? Future.succeededFuture() : vertx.undeploy(gatewayId));
-    if (replicatorDeployment == null) {
+    Future<Void> gateways = vertx.undeploy(d.api())
+        .compose(v -> d.httpApi().stop())
+        .compose(v -> vertx.undeploy(d.gateways()));
+    if (d.replication() == null) {
       return gateways;
     }
-    String replication = replicatorDeployment;
-    replicatorDeployment = null;
     // The shards turn the closed sessions into shares to replicate once their queue is drained;
     // flushing them explicitly, then stopping the replicator (which flushes), sends the last delta.
     return gateways
         .compose(v -> directory.flush())
-        .compose(v -> vertx.undeploy(replication));
+        .compose(v -> vertx.undeploy(d.replication()));
   }
 
-  /** The HTTP API (PROTOCOL.md §8); null before start and after stop. */
+  /** HTTP connections open on this node now (WebSockets included). */
+  public int openConnections() {
+    return connections.open();
+  }
+
+  /** Client sessions open on this node now, authenticated or not. */
+  public int openSessions() {
+    return gateway.openSessions();
+  }
+
+  /** The HTTP API (PROTOCOL.md §8), for tests; null before start and after stop. */
   public HttpApi httpApi() {
-    return httpApi;
+    Deployed d = deployed;
+    return d == null ? null : d.httpApi();
   }
 
   /** This node's id in the cluster ({@code local} when standalone). */
   public String nodeId() {
     return self;
-  }
-
-  /** Null when standalone. */
-  public ReplicationVerticle replicator() {
-    return replicator;
-  }
-
-  public ChangePublisher publisher() {
-    return publisher;
   }
 
   public HubConfig config() {
@@ -263,15 +273,6 @@ public final class HubNode {
 
   public HubMetrics metrics() {
     return metrics;
-  }
-
-  public ShardDirectory directory() {
-    return directory;
-  }
-
-  /** Delivers to a user's sessions wherever they are connected. */
-  public Courier courier() {
-    return courier;
   }
 
   public Vertx vertx() {

@@ -31,7 +31,7 @@ final class OpsRoutes {
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     if (config.devTokens()) {
-      DevTokens tokens = new DevTokens(vertx, config);
+      DevTokens tokens = new DevTokens(vertx, config.jwtOptions());
       router.get("/dev/token").handler(tokens::handle);
     }
     PortalRoutes.mount(router, config.devTokens(), config.allowedOrigins());

@@ -3,12 +3,15 @@ package com.presencehub.api.http;
 import com.presencehub.api.http.impl.ChangeHub;
 import com.presencehub.api.http.impl.HttpErrors;
 import com.presencehub.api.http.impl.RequestTarget;
+import com.presencehub.api.http.impl.RoutingContract;
 import com.presencehub.api.http.impl.ServiceAuth;
 import com.presencehub.api.http.impl.TokenBuckets;
 import com.presencehub.api.impl.PresenceRequests;
-import com.presencehub.config.HubConfig;
-import com.presencehub.node.HubNode;
+import com.presencehub.config.HttpApiOptions;
+import com.presencehub.config.JwtOptions;
+import com.presencehub.delivery.Courier;
 import com.presencehub.protocol.BusMessages;
+import com.presencehub.shard.ShardDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -61,7 +64,7 @@ public final class HttpApi {
   public static final int MAX_REQUEST_LINE = 65_536;
 
   private final Vertx vertx;
-  private final HubConfig config;
+  private final HttpApiOptions options;
   private final OpenAPIContract contract;
   private final Buffer contractText;
   private final ServiceAuth auth;
@@ -72,14 +75,14 @@ public final class HttpApi {
   private final String hubDeployment;
   private final long sweepTimer;
 
-  private HttpApi(Vertx vertx, HubConfig config, OpenAPIContract contract, Buffer contractText, HttpApiMetrics metrics,
-      PresenceRequests reads, ChangeHub hub, String hubDeployment) {
+  private HttpApi(Vertx vertx, HttpApiOptions options, ServiceAuth auth, OpenAPIContract contract, Buffer contractText,
+      HttpApiMetrics metrics, PresenceRequests reads, ChangeHub hub, String hubDeployment) {
     this.vertx = vertx;
-    this.config = config;
+    this.options = options;
     this.contract = contract;
     this.contractText = contractText;
-    this.auth = ServiceAuth.create(vertx, config);
-    this.buckets = new TokenBuckets(config.httpApiRateLimitPerSecond(), config.httpApiRateLimitBurst());
+    this.auth = auth;
+    this.buckets = new TokenBuckets(options.rateLimitPerSecond(), options.rateLimitBurst());
     this.metrics = metrics;
     this.reads = reads;
     this.hub = hub;
@@ -88,63 +91,32 @@ public final class HttpApi {
   }
 
   /**
-   * Loads the OpenAPI document and deploys the change hub (change stream, webhooks, deliveries) on
-   * {@code node}, whose shards and courier must be up. Mount the routes with {@link #mount}.
+   * Loads the OpenAPI document and deploys the change hub (change stream, webhooks, deliveries)
+   * over {@code directory} and {@code courier}, whose shards must be up; service tokens are checked
+   * with {@code jwt}, meters go to {@code registry}. Mount the routes with {@link #mount}.
    */
-  public static Future<HttpApi> start(HubNode node, MeterRegistry registry) {
-    Vertx vertx = node.vertx();
-    HubConfig config = node.config();
+  public static Future<HttpApi> start(Vertx vertx, HttpApiOptions options, JwtOptions jwt, ShardDirectory directory,
+      Courier courier, MeterRegistry registry) {
     HttpApiMetrics metrics = new HttpApiMetrics(registry);
     // A GET carries its users in the request line: at most what fits MAX_REQUEST_LINE.
-    PresenceRequests reads = new PresenceRequests(node.directory(), node.courier(), maxUsersPerRequest(config),
-        config.maxFrameBytes());
-    PresenceRequests deliveries = new PresenceRequests(node.directory(), node.courier(), config.maxUsersPerSubscribe(),
-        config.maxFrameBytes());
-    ChangeHub hub = new ChangeHub(config, metrics, deliveries);
-    return vertx.fileSystem().readFile(CONTRACT).compose(text -> contract(vertx, text)
+    PresenceRequests reads = new PresenceRequests(directory, courier, maxUsersPerRequest(options), options.maxFrameBytes());
+    PresenceRequests deliveries = new PresenceRequests(directory, courier, options.maxUsersPerSubscribe(),
+        options.maxFrameBytes());
+    ChangeHub hub = new ChangeHub(options, metrics, deliveries);
+    ServiceAuth auth = ServiceAuth.create(vertx, jwt);
+    return vertx.fileSystem().readFile(CONTRACT).compose(text -> RoutingContract.from(vertx, text)
         .compose(contract -> vertx.deployVerticle(hub)
-            .map(id -> new HttpApi(vertx, config, contract, text, metrics, reads, hub, id))));
+            .map(id -> new HttpApi(vertx, options, auth, contract, text, metrics, reads, hub, id))));
   }
 
   /** Users one {@code GET …/presence} may ask for: maxUsersPerSubscribe, at most {@link #MAX_USERS_PER_REQUEST}. */
-  public static int maxUsersPerRequest(HubConfig config) {
-    return Math.min(config.maxUsersPerSubscribe(), MAX_USERS_PER_REQUEST);
+  public static int maxUsersPerRequest(HttpApiOptions options) {
+    return Math.min(options.maxUsersPerSubscribe(), MAX_USERS_PER_REQUEST);
   }
 
-  /** The document as vertx-openapi takes it, see {@link #contract(Vertx, Buffer)}. */
+  /** The document as vertx-openapi takes it, see {@link RoutingContract}. */
   public static Future<OpenAPIContract> contract(Vertx vertx) {
-    return vertx.fileSystem().readFile(CONTRACT).compose(text -> contract(vertx, text));
-  }
-
-  /**
-   * openapi.yaml as vertx-openapi 5.0 takes it: that version refuses any response media type
-   * outside its short list, {@code text/event-stream} included, so the change stream's 200 is
-   * given to it as {@code text/plain} (a string either way; the stream is never validated as a
-   * whole). The change stream's {@code Last-Event-ID} header is left out: vertx-openapi would
-   * coerce and decode it (refusing {@code -1} or {@code %00} with a 400) where any value must be
-   * taken, an unusable one answered with a {@code reset} event (PROTOCOL.md §8). Everything else
-   * is the served document, unchanged.
-   */
-  @SuppressWarnings("unchecked")
-  static Future<OpenAPIContract> contract(Vertx vertx, Buffer text) {
-    JsonObject doc;
-    try {
-      doc = new JsonObject((java.util.Map<String, Object>) new org.yaml.snakeyaml.Yaml().load(text.toString(StandardCharsets.UTF_8)));
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
-    JsonObject content = doc.getJsonObject("paths").getJsonObject("/tenants/{tenant}/changes").getJsonObject("get")
-        .getJsonObject("responses").getJsonObject("200").getJsonObject("content");
-    content.put("text/plain", content.remove("text/event-stream"));
-    JsonObject changes = doc.getJsonObject("paths").getJsonObject("/tenants/{tenant}/changes").getJsonObject("get");
-    JsonArray params = new JsonArray();
-    for (Object p : changes.getJsonArray("parameters")) {
-      if (!(p instanceof JsonObject o && "header".equals(o.getString("in")))) {
-        params.add(p);
-      }
-    }
-    changes.put("parameters", params);
-    return OpenAPIContract.from(vertx, doc);
+    return vertx.fileSystem().readFile(CONTRACT).compose(text -> RoutingContract.from(vertx, text));
   }
 
   /** Stops the change hub (webhook senders); the routes go with the gateways' server. */
@@ -170,7 +142,7 @@ public final class HttpApi {
     // vertx-web wants the body handler before any plain handler; the counter is a platform handler
     // so that it sees every answer, a 413 included.
     builder.rootHandler((PlatformHandler) this::count);
-    builder.rootHandler(BodyHandler.create(false).setBodyLimit(config.maxFrameBytes() * 2L + 4096));
+    builder.rootHandler(BodyHandler.create(false).setBodyLimit(options.maxFrameBytes() * 2L + 4096));
     builder.rootHandler(this::authenticate);
     // Before any route with path parameters is matched: matching decodes the query (vertx-web),
     // which throws on a bad escape outside any handler.
@@ -252,8 +224,8 @@ public final class HttpApi {
       long wait = buckets.acquire(ar.result().token(), System.nanoTime());
       if (wait > 0) {
         rc.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(wait));
-        HttpErrors.send(rc, 429, "rate_limited", "rate limit: more than " + config.httpApiRateLimitPerSecond()
-            + " requests/s (burst " + config.httpApiRateLimitBurst() + ") with this token; retry after " + wait + " s");
+        HttpErrors.send(rc, 429, "rate_limited", "rate limit: more than " + options.rateLimitPerSecond()
+            + " requests/s (burst " + options.rateLimitBurst() + ") with this token; retry after " + wait + " s");
         return;
       }
       rc.next();
@@ -323,7 +295,7 @@ public final class HttpApi {
         resp.reset();
       }
     });
-    long heartbeat = vertx.setPeriodic(config.changeStreamHeartbeatMs(), t -> {
+    long heartbeat = vertx.setPeriodic(options.changeStreamHeartbeatMs(), t -> {
       if (!resp.closed()) {
         resp.write(": heartbeat\n\n");
       }

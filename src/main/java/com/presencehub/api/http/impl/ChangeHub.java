@@ -5,7 +5,8 @@ import com.presencehub.config.WebhookEndpoint;
 import com.presencehub.api.http.webhook.WebhookSender;
 import com.presencehub.api.impl.PresenceRequests;
 import com.presencehub.cluster.ChangePublisher;
-import com.presencehub.config.HubConfig;
+import com.presencehub.config.HttpApiOptions;
+import com.presencehub.config.WebhookOptions;
 import com.presencehub.protocol.RecordJson;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -61,7 +62,7 @@ public final class ChangeHub extends VerticleBase {
     }
   }
 
-  private final HubConfig config;
+  private final HttpApiOptions options;
   private final HttpApiMetrics metrics;
   private final PresenceRequests deliveries;
   private final ChangeLog log;
@@ -69,26 +70,25 @@ public final class ChangeHub extends VerticleBase {
   private final Map<String, List<WebhookSender>> webhooks = new HashMap<>();
   private HttpClient client;
 
-  public ChangeHub(HubConfig config, HttpApiMetrics metrics, PresenceRequests deliveries) {
-    this.config = config;
+  public ChangeHub(HttpApiOptions options, HttpApiMetrics metrics, PresenceRequests deliveries) {
+    this.options = options;
     this.metrics = metrics;
     this.deliveries = deliveries;
     // A fresh epoch per boot: ids of an earlier run (or another node) are never replayed by mistake.
-    this.log = new ChangeLog(UUID.randomUUID().toString().substring(0, 8), config.changeStreamBuffer());
+    this.log = new ChangeLog(UUID.randomUUID().toString().substring(0, 8), options.changeStreamBuffer());
   }
 
   @Override
   public Future<?> start() {
-    if (!config.webhooks().isEmpty()) {
-      client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) config.webhookTimeoutMs())
+    WebhookOptions hooks = options.webhooks();
+    if (!hooks.endpoints().isEmpty()) {
+      client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) hooks.timeoutMs())
           .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(2));
-      for (WebhookEndpoint e : config.webhooks()) {
-        webhooks.computeIfAbsent(e.tenant(), t -> new ArrayList<>()).add(new WebhookSender(vertx, client, e,
-            config.webhookQueueMax(), config.webhookBatchMax(), config.webhookTimeoutMs(), config.webhookRetryMinMs(),
-            config.webhookRetryMaxMs(), metrics));
+      for (WebhookEndpoint e : hooks.endpoints()) {
+        webhooks.computeIfAbsent(e.tenant(), t -> new ArrayList<>()).add(new WebhookSender(vertx, client, e, hooks, metrics));
       }
-      LOG.info("webhooks: " + config.webhooks().size() + " endpoint(s): "
-          + config.webhooks().stream().map(WebhookEndpoint::describe).toList());
+      LOG.info("webhooks: " + hooks.endpoints().size() + " endpoint(s): "
+          + hooks.endpoints().stream().map(WebhookEndpoint::describe).toList());
     }
     MessageConsumer<JsonObject> all = vertx.eventBus().consumer(ChangePublisher.ADDRESS, m -> onChange(m.body()));
     MessageConsumer<JsonObject> mine = vertx.eventBus().localConsumer(ChangePublisher.ADDRESS, m -> onOwnChange(m.body()));

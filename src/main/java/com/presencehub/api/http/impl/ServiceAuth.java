@@ -5,7 +5,7 @@ import com.presencehub.gateway.TokenClaims;
 import com.presencehub.gateway.TokenVerifier;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
-import com.presencehub.config.HubConfig;
+import com.presencehub.config.JwtOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -54,8 +54,8 @@ public final class ServiceAuth {
     this.audience = audience;
   }
 
-  public static ServiceAuth create(Vertx vertx, HubConfig config) {
-    return new ServiceAuth(TokenVerifier.jwtAuth(vertx, config), config.jwtIssuer(), config.jwtAudience());
+  public static ServiceAuth create(Vertx vertx, JwtOptions jwt) {
+    return new ServiceAuth(TokenVerifier.jwtAuth(vertx, jwt), jwt.issuer(), jwt.audience());
   }
 
   /**

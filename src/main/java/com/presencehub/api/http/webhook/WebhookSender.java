@@ -1,7 +1,7 @@
 package com.presencehub.api.http.webhook;
 
 import com.presencehub.config.WebhookEndpoint;
-
+import com.presencehub.config.WebhookOptions;
 import com.presencehub.api.http.HttpApiMetrics;
 import com.presencehub.logging.LogLimiter;
 import com.presencehub.protocol.RecordJson;
@@ -48,15 +48,16 @@ public final class WebhookSender {
   private long lastDropLogMs;
   private boolean closed;
 
-  public WebhookSender(Vertx vertx, HttpClient client, WebhookEndpoint endpoint, int queueMax, int batchMax,
-      long timeoutMs, long retryMinMs, long retryMaxMs, HttpApiMetrics metrics) {
+  /** @param options queue and batch bounds, timeout and retry delays (the webhook* keys) */
+  public WebhookSender(Vertx vertx, HttpClient client, WebhookEndpoint endpoint, WebhookOptions options,
+      HttpApiMetrics metrics) {
     this.vertx = vertx;
     this.client = client;
     this.endpoint = endpoint;
-    this.queue = new WebhookQueue<>(queueMax);
-    this.batchMax = batchMax;
-    this.timeoutMs = timeoutMs;
-    this.backoff = new Backoff(retryMinMs, retryMaxMs, () -> ThreadLocalRandom.current().nextDouble());
+    this.queue = new WebhookQueue<>(options.queueMax());
+    this.batchMax = options.batchMax();
+    this.timeoutMs = options.timeoutMs();
+    this.backoff = new Backoff(options.retryMinMs(), options.retryMaxMs(), () -> ThreadLocalRandom.current().nextDouble());
     this.meters = metrics.endpoint(endpoint.describe(), this::depthForGauge);
     this.target = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(endpoint.url())
         .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs)
