@@ -1,6 +1,7 @@
 package com.presencehub.api;
 
 import com.presencehub.api.impl.PresenceRequests;
+import com.presencehub.config.TenantScope;
 import com.presencehub.protocol.BusMessages;
 import com.presencehub.protocol.FieldError;
 import com.presencehub.protocol.RequestFailure;
@@ -24,11 +25,21 @@ public final class PresenceApiVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(PresenceApiVerticle.class);
 
+  /** A tenant another cell serves: the facade's {@code PresenceBus.FORBIDDEN}. */
+  private static final int FORBIDDEN = 403;
+
   private final PresenceRequests requests;
+  private final TenantScope tenants;
 
   /** @param requests the operations, over the node's shards and courier (deploy it once those are up) */
   public PresenceApiVerticle(PresenceRequests requests) {
+    this(requests, TenantScope.ALL);
+  }
+
+  /** @param tenants the tenants this cell serves; a request for another fails with code 403 (docs/cells.md) */
+  public PresenceApiVerticle(PresenceRequests requests, TenantScope tenants) {
     this.requests = requests;
+    this.tenants = tenants;
   }
 
   @Override
@@ -43,6 +54,11 @@ public final class PresenceApiVerticle extends VerticleBase {
 
   private MessageConsumer<Object> serve(String address, Function<Object, Future<JsonObject>> operation) {
     return vertx.eventBus().consumer(address, msg -> {
+      String refused = tenants.refusal(msg.body() instanceof JsonObject o ? o.getValue("tenant") : null);
+      if (refused != null) {
+        msg.fail(FORBIDDEN, refused);
+        return;
+      }
       Future<JsonObject> reply;
       try {
         reply = operation.apply(msg.body());

@@ -2,17 +2,12 @@ package com.presencehub.cluster;
 
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.PublishMark;
-import com.presencehub.presence.Reason;
-import com.presencehub.presence.Status;
 import com.presencehub.presence.UserKey;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -70,22 +65,8 @@ public final class ChangeStream {
   private final String self;
   private final long pauseMs;
   private final long settleMs;
-  private final long retentionMs;
-
-  /** This node's view: the latest record of every user its shards reported. */
-  private final Map<UserKey, PresenceRecord> view = new HashMap<>();
-  /** The cluster's published state. Absent means offline/disconnected, never published. */
-  private final Map<UserKey, PublishMark> ledger = new HashMap<>();
-  /**
-   * Offline entries in the order they became offline, with what they were then: the retention of
-   * PROTOCOL.md §2 applies to the view and the ledger as to the shards, so memory does not grow with
-   * the number of users ever seen. One FIFO suffices because the retention is the same for all.
-   */
-  private final ArrayDeque<Offline> offline = new ArrayDeque<>();
-  private long lastStamp;
-
-  /** An entry that went offline at {@code at}: forgotten then if neither map changed since. */
-  private record Offline(UserKey user, PresenceRecord view, PublishMark mark, long at) { }
+  /** The view and the published state this node compares. */
+  private final PublishLedger ledger;
 
   /** Hub members' names, oldest first, as last reported. */
   private List<String> members = List.of();
@@ -124,7 +105,7 @@ public final class ChangeStream {
     this.self = self;
     this.pauseMs = pauseMs;
     this.settleMs = settleMs;
-    this.retentionMs = retentionMs;
+    this.ledger = new PublishLedger(self, retentionMs);
     this.pairTrustMs = 6 * settleMs;
   }
 
@@ -136,14 +117,11 @@ public final class ChangeStream {
    */
   public Outcome transition(PresenceRecord r, long now) {
     notePause(now);
-    view.put(r.key(), r);
-    if (r.status() == Status.OFFLINE) {
-      offline.add(new Offline(r.key(), r, null, now));
-    }
+    ledger.see(r, now);
     if (!decide(now)) {
       return Outcome.NONE;
     }
-    return publishIfDiffers(List.of(r.key()), now);
+    return ledger.publishIfDiffers(List.of(r.key()), now);
   }
 
   /**
@@ -153,18 +131,9 @@ public final class ChangeStream {
    */
   public void marks(Collection<PublishMark> marks, long now) {
     notePause(now);
-    for (PublishMark m : marks) {
-      lastStamp = Math.max(lastStamp, m.stamp());
-      PublishMark old = ledger.get(m.user());
-      if (old == null || m.newerThan(old)) {
-        ledger.put(m.user(), m);
-        if (m.status() == Status.OFFLINE) {
-          offline.add(new Offline(m.user(), null, m, now));
-        }
-        if (speaking && (old == null || old.status() != m.status() || old.reason() != m.reason())) {
-          recheck.add(m.user());
-        }
-      }
+    List<UserKey> changed = ledger.merge(marks, now);
+    if (speaking) {
+      recheck.addAll(changed);
     }
   }
 
@@ -188,10 +157,9 @@ public final class ChangeStream {
       return Outcome.NONE;
     }
     if (all) {
-      users = new ArrayList<>(view.keySet());
-      users.addAll(ledger.keySet());
+      users = ledger.users();
     }
-    return publishIfDiffers(users, now);
+    return ledger.publishIfDiffers(users, now);
   }
 
   /**
@@ -244,36 +212,12 @@ public final class ChangeStream {
   public void tick(long now) {
     notePause(now);
     decide(now);
-    forgetOffline(now);
+    ledger.forgetOffline(now);
   }
 
   /** Users held (view or ledger): what retention bounds. */
   public int size() {
-    HashSet<UserKey> all = new HashSet<>(view.keySet());
-    all.addAll(ledger.keySet());
-    return all.size();
-  }
-
-  /**
-   * Forgets users that have been offline in both the view and the ledger for {@code retentionMs}
-   * (PROTOCOL.md §2 Retention). Forgetting changes nothing published: an absent entry means
-   * offline/disconnected in both maps. A mark for the user that a peer still holds merges back in
-   * as offline, which differs from nothing, so no event follows.
-   */
-  private void forgetOffline(long now) {
-    while (!offline.isEmpty() && offline.peekFirst().at() + retentionMs <= now) {
-      Offline o = offline.pollFirst();
-      PresenceRecord r = view.get(o.user());
-      PublishMark m = ledger.get(o.user());
-      // Only the entry this queue item was made for, still unchanged: a later change re-queues it.
-      boolean stillThis = o.view() != null ? r == o.view() : m == o.mark();
-      boolean viewOffline = r == null || r.status() == Status.OFFLINE;
-      boolean ledgerOffline = m == null || m.status() == Status.OFFLINE;
-      if (stillThis && viewOffline && ledgerOffline) {
-        view.remove(o.user());
-        ledger.remove(o.user());
-      }
-    }
+    return ledger.size();
   }
 
   /** The node is stopping: it never publishes again. */
@@ -298,12 +242,12 @@ public final class ChangeStream {
 
   /** The whole ledger, for a full state. */
   public Collection<PublishMark> ledger() {
-    return ledger.values();
+    return ledger.marks();
   }
 
   /** The ledger entry of {@code user}, or null when nothing was ever published for it. */
   public PublishMark published(UserKey user) {
-    return ledger.get(user);
+    return ledger.published(user);
   }
 
   // ---- rules -------------------------------------------------------------------------------------
@@ -376,31 +320,5 @@ public final class ChangeStream {
     }
     return stable.size() == 2 && present == 1 && !pausedSinceStable
         && (shrunkAt == Long.MIN_VALUE || now - shrunkAt >= pairTrustMs);
-  }
-
-  private Outcome publishIfDiffers(Collection<UserKey> users, long now) {
-    List<PresenceRecord> out = new ArrayList<>();
-    List<PublishMark> marks = new ArrayList<>();
-    for (UserKey u : new LinkedHashSet<>(users)) {
-      PresenceRecord r = view.get(u);
-      PublishMark old = ledger.get(u);
-      if (r == null) {
-        // Never in this view: offline here (PROTOCOL.md §5, unknown users are offline).
-        if (old == null) {
-          continue;
-        }
-        r = new PresenceRecord(u.tenant(), u.user(), old.role(), Status.OFFLINE, Reason.DISCONNECTED, null, null);
-      }
-      boolean differs = old == null ? r.status() != Status.OFFLINE || r.reason() != Reason.DISCONNECTED : !old.shows(r);
-      if (!differs) {
-        continue;
-      }
-      lastStamp = Math.max(now, lastStamp + 1);
-      PublishMark m = new PublishMark(u, r.role(), r.status(), r.reason(), lastStamp, self);
-      ledger.put(u, m);
-      marks.add(m);
-      out.add(r);
-    }
-    return out.isEmpty() ? Outcome.NONE : new Outcome(out, marks);
   }
 }

@@ -5,7 +5,7 @@ import com.presencehub.config.ConfigException;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
-import com.presencehub.config.HubConfig;
+import com.presencehub.config.ClusterOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.Vertx;
@@ -14,7 +14,7 @@ import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 /**
- * The Hazelcast and event-bus setup of a clustered node, built in code from {@link HubConfig}.
+ * The Hazelcast and event-bus setup of a clustered node, built in code from {@link ClusterOptions}.
  *
  * <p>Why in code: Hazelcast's XML loader does not apply environment overrides, and operators set
  * everything through {@code PRESENCE_*}. The base is vertx-hazelcast's own default config, so the
@@ -33,9 +33,9 @@ public final class ClusterSetup {
   }
 
   /** The Hazelcast config of a hub node (with its identity as member attributes). */
-  public static Config hubHazelcast(HubConfig cfg, long epoch) {
-    Config hz = memberHazelcast(cfg.clusterName(), cfg.clusterHost(), cfg.clusterPort(), cfg.clusterMembers(),
-        cfg.clusterFailureTimeoutMs(), cfg.clusterMergeIntervalMs());
+  public static Config hubHazelcast(ClusterOptions cfg, long epoch) {
+    Config hz = memberHazelcast(cfg.name(), cfg.host(), cfg.port(), cfg.members(), cfg.failureTimeoutMs(),
+        cfg.mergeIntervalMs());
     applyJoin(hz.getNetworkConfig().getJoin(), cfg);
     hz.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, cfg.nodeId());
     hz.getMemberAttributeConfig().setAttribute(EPOCH_ATTRIBUTE, Long.toString(epoch));
@@ -94,11 +94,11 @@ public final class ClusterSetup {
    * (default: the pod's own), or the addresses {@code clusterKubernetesServiceDns} resolves to (a
    * headless service; no API access needed). Members then talk on {@code clusterPort}.
    */
-  static void applyJoin(JoinConfig join, HubConfig cfg) {
-    switch (cfg.clusterJoin()) {
+  static void applyJoin(JoinConfig join, ClusterOptions cfg) {
+    switch (cfg.join()) {
       case "tcp" -> {
         join.getMulticastConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true).setMembers(cfg.clusterMembers()).setConnectionTimeoutSeconds(2);
+        join.getTcpIpConfig().setEnabled(true).setMembers(cfg.members()).setConnectionTimeoutSeconds(2);
       }
       case "multicast" -> {
         join.getTcpIpConfig().setEnabled(false);
@@ -108,13 +108,13 @@ public final class ClusterSetup {
         join.getTcpIpConfig().setEnabled(false);
         join.getMulticastConfig().setEnabled(false);
         var k8s = join.getKubernetesConfig().setEnabled(true);
-        k8s.setProperty("service-port", Integer.toString(cfg.clusterPort()));
-        if (cfg.clusterKubernetesServiceDns() != null) {
-          k8s.setProperty("service-dns", cfg.clusterKubernetesServiceDns());
+        k8s.setProperty("service-port", Integer.toString(cfg.port()));
+        if (cfg.kubernetesServiceDns() != null) {
+          k8s.setProperty("service-dns", cfg.kubernetesServiceDns());
         } else {
-          k8s.setProperty("service-name", cfg.clusterKubernetesServiceName());
-          if (cfg.clusterKubernetesNamespace() != null) {
-            k8s.setProperty("namespace", cfg.clusterKubernetesNamespace());
+          k8s.setProperty("service-name", cfg.kubernetesServiceName());
+          if (cfg.kubernetesNamespace() != null) {
+            k8s.setProperty("namespace", cfg.kubernetesNamespace());
           }
         }
       }
@@ -133,8 +133,8 @@ public final class ClusterSetup {
   }
 
   /** A clustered Vert.x whose event bus binds and advertises {@code clusterHost:clusterBusPort}. */
-  public static Future<Vertx> clusteredVertx(VertxBuilder builder, VertxOptions options, HubConfig cfg, long epoch) {
-    options.getEventBusOptions().setHost(cfg.clusterHost()).setPort(cfg.clusterBusPort());
+  public static Future<Vertx> clusteredVertx(VertxBuilder builder, VertxOptions options, ClusterOptions cfg, long epoch) {
+    options.getEventBusOptions().setHost(cfg.host()).setPort(cfg.busPort());
     HazelcastClusterManager manager = new HazelcastClusterManager(hubHazelcast(cfg, epoch));
     return builder.with(options).withClusterManager(manager).buildClustered();
   }

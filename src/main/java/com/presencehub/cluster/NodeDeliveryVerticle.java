@@ -37,8 +37,8 @@ public final class NodeDeliveryVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    // Replies to a departed asker can fail twice inside Vert.x (see ReplicationVerticle.uncaught).
-    context.exceptionHandler(ReplicationVerticle::uncaught);
+    // Replies to a departed asker can fail twice inside Vert.x (see BusFaults.uncaught).
+    context.exceptionHandler(BusFaults::uncaught);
     consumer = vertx.eventBus().consumer(address(self), this::onDeliver);
     return consumer.completion();
   }
@@ -59,7 +59,7 @@ public final class NodeDeliveryVerticle extends VerticleBase {
           m.fail(RequestFailure.INTERNAL, String.valueOf(ar.cause().getMessage()));
         }
       } catch (IllegalStateException departed) {
-        ReplicationVerticle.uncaught(departed);
+        BusFaults.uncaught(departed);
       }
     });
   }

@@ -104,6 +104,9 @@ final class ConfigDefaults {
     d.put("webhookTimeoutMs", 5_000L);
     d.put("webhookRetryMinMs", 500L);
     d.put("webhookRetryMaxMs", 60_000L);
+    // Cells (docs/cells.md): the tenant ids this cluster serves (PRESENCE_TENANTS=a,b); empty: all.
+    // A session or API request for another tenant is refused, naming the tenant and clusterName.
+    d.put("tenants", List.of());
     return d;
   }
 

@@ -32,6 +32,16 @@ final class ConfigRules {
     if (c.sweepIntervalMs() > 500) {
       throw new ConfigException("sweepIntervalMs: at most 500, so that idle transitions land within 1 s of their deadline" + r.from("sweepIntervalMs"));
     }
+    String tenantsProblem = TenantScope.problem(c.tenants());
+    if (tenantsProblem != null) {
+      throw new ConfigException("tenants: " + tenantsProblem + r.from("tenants"));
+    }
+    for (WebhookEndpoint w : c.webhooks()) {
+      if (!c.tenants().isEmpty() && !c.tenants().contains(w.tenant())) {
+        throw new ConfigException("webhooks: tenant '" + w.tenant() + "' is not in tenants " + c.tenants()
+            + " (this cell would never see its transitions)" + r.from("tenants"));
+      }
+    }
     if (c.webhookRetryMaxMs() < c.webhookRetryMinMs()) {
       throw new ConfigException("webhookRetryMaxMs: must be at least webhookRetryMinMs (" + c.webhookRetryMinMs() + ")" + r.from("webhookRetryMaxMs"));
     }

@@ -84,6 +84,8 @@ public record HubConfig(
     long webhookTimeoutMs,
     long webhookRetryMinMs,
     long webhookRetryMaxMs,
+    // Cells (docs/cells.md): the tenants this cluster serves; empty = all.
+    List<String> tenants,
     boolean devMode) {
 
   /** {@code clusterJoin} values: {@code auto} is TCP-IP when {@code clusterMembers} is set, multicast otherwise. */
@@ -204,6 +206,7 @@ public record HubConfig(
         r.longValue("webhookTimeoutMs", 100, 600_000),
         r.longValue("webhookRetryMinMs", 10, 3_600_000),
         r.longValue("webhookRetryMaxMs", 10, 86_400_000L),
+        r.list("tenants"),
         devMode);
     ConfigRules.check(c, r);
     return c;
@@ -249,5 +252,23 @@ public record HubConfig(
         sockjsSessionTimeoutMs, maxFrameBytes, rateLimitPerSecond, rateLimitBurst, rateLimitCloseAfter,
         maxUsersPerSubscribe, maxWatchedUsers, writeQueueMaxChars, allowedOrigins, httpHeaderTimeoutMs,
         httpIdleTimeoutMs, maxPendingConnectionsPerAddress);
+  }
+
+  /** The replicated view's options (cluster/ReplicationVerticle). */
+  public ReplicationOptions replicationOptions() {
+    return new ReplicationOptions(clusterDigestIntervalMs, clusterSyncTimeoutMs, clusterFailureTimeoutMs, offlineGraceMs,
+        offlineRetentionMs);
+  }
+
+  /** The Hazelcast and event-bus options of a clustered node (cluster/ClusterSetup). */
+  public ClusterOptions clusterOptions() {
+    return new ClusterOptions(clusterName, clusterHost, clusterPort, clusterMembers, nodeId, clusterBusPort,
+        clusterFailureTimeoutMs, clusterMergeIntervalMs, clusterJoin, clusterKubernetesServiceName,
+        clusterKubernetesNamespace, clusterKubernetesServiceDns);
+  }
+
+  /** The tenants this cluster serves ({@code tenants}, named after {@code clusterName}): docs/cells.md. */
+  public TenantScope tenantScope() {
+    return TenantScope.of(this);
   }
 }

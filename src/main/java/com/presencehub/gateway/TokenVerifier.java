@@ -2,6 +2,7 @@ package com.presencehub.gateway;
 
 import com.presencehub.config.ConfigException;
 import com.presencehub.config.JwtOptions;
+import com.presencehub.config.TenantScope;
 import com.presencehub.protocol.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,15 +32,22 @@ public final class TokenVerifier {
   private final JWTAuth auth;
   private final String issuer;
   private final String audience;
+  private final TenantScope tenants;
 
-  private TokenVerifier(JWTAuth auth, String issuer, String audience) {
+  private TokenVerifier(JWTAuth auth, String issuer, String audience, TenantScope tenants) {
     this.auth = auth;
     this.issuer = issuer;
     this.audience = audience;
+    this.tenants = tenants;
   }
 
   public static TokenVerifier create(Vertx vertx, JwtOptions jwt) {
-    return new TokenVerifier(jwtAuth(vertx, jwt), jwt.issuer(), jwt.audience());
+    return create(vertx, jwt, TenantScope.ALL);
+  }
+
+  /** @param tenants the tenants this cell serves: another tenant's valid token is refused (docs/cells.md) */
+  public static TokenVerifier create(Vertx vertx, JwtOptions jwt, TenantScope tenants) {
+    return new TokenVerifier(jwtAuth(vertx, jwt), jwt.issuer(), jwt.audience(), tenants);
   }
 
   /**
@@ -112,7 +120,10 @@ public final class TokenVerifier {
           LOG.debug("token refused by vertx-auth-jwt: " + err.getMessage());
           return Future.failedFuture(claims.whyRefused(System.currentTimeMillis() / 1000, issuer, audience));
         })
-        .map(user -> claims.identity());
+        .map(user -> claims.identity())
+        // Cells (docs/cells.md): a valid token of a tenant another cell serves opens no session here.
+        .compose(id -> tenants.serves(id.key().tenant()) ? Future.succeededFuture(id)
+            : Future.failedFuture(unauthorized("tenant", tenants.refusal(id.key().tenant()))));
   }
 
   /** A token whose claims are malformed (a sender bug, not an expiry): its session must end. */

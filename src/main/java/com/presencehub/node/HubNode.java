@@ -11,6 +11,7 @@ import com.presencehub.api.http.HttpApi;
 import com.presencehub.api.http.impl.HttpErrors;
 import com.presencehub.cluster.ChangePublisher;
 import com.presencehub.cluster.ClusterSetup;
+import com.presencehub.cluster.HazelcastMembership;
 import com.presencehub.cluster.NodeDeliveryVerticle;
 import com.presencehub.cluster.ReplicationVerticle;
 import com.presencehub.delivery.Courier;
@@ -87,7 +88,8 @@ public final class HubNode {
       self = manager.getNodeId();
       publisher = new ChangePublisher(vertx.eventBus(), self, false);
       HazelcastInstance hz = ((HazelcastClusterManager) manager).getHazelcastInstance();
-      replicator = new ReplicationVerticle(config, directory, hz, self, publisher);
+      replicator = new ReplicationVerticle(config.replicationOptions(), directory, new HazelcastMembership(hz), self,
+          publisher);
       courier = new Courier(directory, NodeDeliveryVerticle.remoteSessions(vertx.eventBus(), config.clusterSyncTimeoutMs()));
     } else {
       self = "local";
@@ -95,8 +97,8 @@ public final class HubNode {
       replicator = null;
       courier = new Courier(directory, RemoteSessions.NONE);
     }
-    this.gateway = new Gateway(vertx, config.gatewayOptions(), TokenVerifier.create(vertx, config.jwtOptions()), directory,
-        metrics, courier);
+    this.gateway = new Gateway(vertx, config.gatewayOptions(),
+        TokenVerifier.create(vertx, config.jwtOptions(), config.tenantScope()), directory, metrics, courier);
   }
 
   /** A Vert.x instance whose own metrics go to {@code registry} beside the hub's. */
@@ -114,7 +116,7 @@ public final class HubNode {
    */
   public static Future<Vertx> createClusteredVertx(HubConfig config, PrometheusMeterRegistry registry) {
     return ClusterSetup.clusteredVertx(Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry)), vertxOptions(),
-        config, System.currentTimeMillis());
+        config.clusterOptions(), System.currentTimeMillis());
   }
 
   private static VertxOptions vertxOptions() {
@@ -164,7 +166,8 @@ public final class HubNode {
     return deployShards()
         .compose(v -> deployCluster())
         .compose(replication -> (replicator == null ? Future.<Void>succeededFuture() : replicator.wholeView())
-            .compose(v -> HttpApi.start(vertx, config.httpApiOptions(), config.jwtOptions(), directory, courier, registry))
+            .compose(v -> HttpApi.start(vertx, config.httpApiOptions(), config.jwtOptions(), config.tenantScope(), directory, courier,
+                registry))
             .compose(http -> deployGateways(http)
                 .compose(gateways -> deployEventBusApi().map(api -> new Deployed(replication, http, gateways, api)))));
   }
@@ -172,7 +175,8 @@ public final class HubNode {
   /** §5 on the event bus, with the limits of a subscribe frame. */
   private Future<String> deployEventBusApi() {
     return vertx.deployVerticle(new PresenceApiVerticle(
-        new PresenceRequests(directory, courier, config.maxUsersPerSubscribe(), config.maxFrameBytes())));
+        new PresenceRequests(directory, courier, config.maxUsersPerSubscribe(), config.maxFrameBytes()),
+        config.tenantScope()));
   }
 
   /** §7: one WARN line when the node runs in development mode, or serves dev tokens in production. */

@@ -18,7 +18,9 @@ import java.util.List;
  * The replication messages between hub nodes (not part of the public contract, but on the shared
  * event bus): a numbered delta {@code {"t":"d","o":node,"s":seq,"c":[…],"p":[…][,"w":[…]]}}, a
  * digest {@code {"t":"g","o","s","n":size,"h":fingerprint,"ph":preferenceFingerprint,"q":paused}},
- * a full state {@code {"o","s","c","p","w"}} answering a sync request {@code {"from":node}}.
+ * a full state {@code {"o","s","c","p","w"}} answering a sync request {@code {"from":node}}; to a
+ * request {@code {"from":node,"chunks":maxBytes}}, the full state streamed as parts {@code
+ * {"o","s","k":index,"last":bool,"c","p","w"}}, each acknowledged by {@code {"ack":index}}.
  *
  * <p>Inside, a contribution is {@code [tenant, user, role, sessions, lingering, active,
  * lastActiveAt]}, a preference {@code [tenant, user, away, until, stamp, node]}, a publish mark
@@ -44,6 +46,14 @@ public final class ReplicationEnvelope {
       List<PublishMark> marks) {
   }
 
+  /**
+   * One part of a streamed full state: part {@code index} (from 0) of {@code origin}'s state at
+   * {@code seq}; the {@code last} one completes it. Concatenated in order, the parts are the state.
+   */
+  public record Chunk(String origin, long seq, int index, boolean last, List<Contribution> contributions,
+      List<Preference> preferences, List<PublishMark> marks) {
+  }
+
   public static JsonObject delta(String origin, long seq, Collection<Contribution> contributions,
       Collection<Preference> preferences, Collection<PublishMark> marks) {
     JsonObject m = new JsonObject().put("t", "d").put("o", origin).put("s", seq)
@@ -67,6 +77,68 @@ public final class ReplicationEnvelope {
 
   public static JsonObject syncRequest(String from) {
     return new JsonObject().put("from", from);
+  }
+
+  /** A sync request from a node that takes the full state in parts of at most {@code maxBytes}. */
+  public static JsonObject syncRequest(String from, int maxBytes) {
+    return syncRequest(from).put("chunks", maxBytes);
+  }
+
+  /** The largest part a sync request asks for, or 0 when it takes the whole state as one reply. */
+  public static int chunkBytes(JsonObject request) {
+    return request == null ? 0 : request.getInteger("chunks", 0);
+  }
+
+  public static JsonObject ack(int index) {
+    return new JsonObject().put("ack", index);
+  }
+
+  /**
+   * The full state {@code f} of {@code origin} as parts, each at most {@code maxBytes} encoded (an
+   * entry larger than that alone gets a part of its own), in order: contributions, preferences,
+   * marks. Never empty: an empty state is one last part.
+   */
+  public static List<JsonObject> chunks(String origin, long seq, Collection<Contribution> contributions,
+      Collection<Preference> preferences, Collection<PublishMark> marks, int maxBytes) {
+    JsonArray[] lists = {contributions(contributions), preferences(preferences), marks(marks)};
+    String[] keys = {"c", "p", "w"};
+    List<JsonObject> out = new ArrayList<>();
+    JsonObject part = null;
+    int size = 0;
+    for (int l = 0; l < lists.length; l++) {
+      for (Object entry : lists[l]) {
+        int bytes = ((JsonArray) entry).encode().length() + 1;
+        if (part == null || size + bytes > maxBytes) {
+          part = new JsonObject().put("o", origin).put("s", seq).put("k", out.size()).put("last", false)
+              .put("c", new JsonArray()).put("p", new JsonArray()).put("w", new JsonArray());
+          out.add(part);
+          // The skeleton, and room for "last":true and a longer index.
+          size = part.encode().length() + 12;
+        }
+        part.getJsonArray(keys[l]).add(entry);
+        size += bytes;
+      }
+    }
+    if (out.isEmpty()) {
+      out.add(new JsonObject().put("o", origin).put("s", seq).put("k", 0).put("c", new JsonArray())
+          .put("p", new JsonArray()).put("w", new JsonArray()));
+    }
+    out.get(out.size() - 1).put("last", true);
+    return out;
+  }
+
+  /**
+   * A part of a streamed full state, or null when {@code m} is a whole full state (the answer of a
+   * node that does not stream).
+   *
+   * @throws RuntimeException on a malformed message
+   */
+  public static Chunk chunk(JsonObject m) {
+    if (!m.containsKey("k")) {
+      return null;
+    }
+    return new Chunk(m.getString("o"), m.getLong("s"), m.getInteger("k"), m.getBoolean("last"),
+        contributions(m.getJsonArray("c")), preferences(m.getJsonArray("p")), marks(m.getJsonArray("w")));
   }
 
   /** The sender of a delta or digest, or null: to be checked (and own messages dropped) before decoding. */

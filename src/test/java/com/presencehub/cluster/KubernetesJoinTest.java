@@ -30,7 +30,7 @@ class KubernetesJoinTest {
   }
 
   private static JoinConfig join(HubConfig cfg) {
-    Config hz = ClusterSetup.hubHazelcast(cfg, 1L);
+    Config hz = ClusterSetup.hubHazelcast(cfg.clusterOptions(), 1L);
     return hz.getNetworkConfig().getJoin();
   }
 

@@ -92,14 +92,28 @@ public final class SockJsTestClient {
   /** The last xhr_send, on {@link #context} only. */
   private Future<Void> sends = Future.succeededFuture();
 
+  /** Before {@code /presence}: empty, or e.g. {@code /t/acme} for a cells router (docs/cells.md). */
+  private final String prefix;
+
   private SockJsTestClient(Vertx vertx, String host, int port, Transport transport) {
+    this(vertx, host, port, transport, "");
+  }
+
+  private SockJsTestClient(Vertx vertx, String host, int port, Transport transport, String prefix) {
+    this.prefix = prefix;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.host = host;
     this.port = port;
     this.transport = transport;
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
-    this.sessionPath = String.format("/presence/%03d/%016x", rnd.nextInt(1000), rnd.nextLong());
+    this.sessionPath = prefix + String.format("/presence/%03d/%016x", rnd.nextInt(1000), rnd.nextLong());
+  }
+
+  /** {@link #connect} with the SockJS URL under {@code prefix} (e.g. {@code /t/acme/presence/…}, docs/cells.md). */
+  public static Future<SockJsTestClient> connect(Vertx vertx, int port, Transport transport, String prefix) {
+    SockJsTestClient client = new SockJsTestClient(vertx, HOST, port, transport, prefix);
+    return client.start().map(client);
   }
 
   /** Opens a connection; completes once the transport is open (SockJS {@code o} received). */
@@ -349,7 +363,7 @@ public final class SockJsTestClient {
     } else {
       wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
           .setMaxFrameSize(4 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
-      String uri = transport == Transport.RAW_WEBSOCKET ? "/presence/websocket" : sessionPath + "/websocket";
+      String uri = transport == Transport.RAW_WEBSOCKET ? prefix + "/presence/websocket" : sessionPath + "/websocket";
       wsClient.connect(port, host, uri).onComplete(ar -> {
         if (ar.failed()) {
           opened.tryFail(ar.cause());

@@ -23,6 +23,8 @@ public final class PresenceBus {
 
   /** A field is missing, has the wrong type or a value outside its set; the message names it. */
   public static final int BAD_REQUEST = RequestFailure.BAD_REQUEST;
+  /** The tenant is served by another cell (its {@code tenants} allow-list, docs/cells.md); the message names both. */
+  public static final int FORBIDDEN = 403;
   /** {@code presence.deliver} only: the reachability table refuses the delivery. */
   public static final int NOT_REACHABLE = RequestFailure.NOT_REACHABLE;
   /** The hub failed to answer a valid request (a bug or a node shutting down). */

@@ -9,6 +9,7 @@ import com.presencehub.api.http.impl.TokenBuckets;
 import com.presencehub.api.impl.PresenceRequests;
 import com.presencehub.config.HttpApiOptions;
 import com.presencehub.config.JwtOptions;
+import com.presencehub.config.TenantScope;
 import com.presencehub.delivery.Courier;
 import com.presencehub.protocol.BusMessages;
 import com.presencehub.shard.ShardDirectory;
@@ -93,17 +94,17 @@ public final class HttpApi {
   /**
    * Loads the OpenAPI document and deploys the change hub (change stream, webhooks, deliveries)
    * over {@code directory} and {@code courier}, whose shards must be up; service tokens are checked
-   * with {@code jwt}, meters go to {@code registry}. Mount the routes with {@link #mount}.
+   * with {@code jwt} (for the tenants in {@code tenants}, docs/cells.md), meters go to {@code registry}. Mount the routes with {@link #mount}.
    */
-  public static Future<HttpApi> start(Vertx vertx, HttpApiOptions options, JwtOptions jwt, ShardDirectory directory,
-      Courier courier, MeterRegistry registry) {
+  public static Future<HttpApi> start(Vertx vertx, HttpApiOptions options, JwtOptions jwt, TenantScope tenants,
+      ShardDirectory directory, Courier courier, MeterRegistry registry) {
     HttpApiMetrics metrics = new HttpApiMetrics(registry);
     // A GET carries its users in the request line: at most what fits MAX_REQUEST_LINE.
     PresenceRequests reads = new PresenceRequests(directory, courier, maxUsersPerRequest(options), options.maxFrameBytes());
     PresenceRequests deliveries = new PresenceRequests(directory, courier, options.maxUsersPerSubscribe(),
         options.maxFrameBytes());
     ChangeHub hub = new ChangeHub(options, metrics, deliveries);
-    ServiceAuth auth = ServiceAuth.create(vertx, jwt);
+    ServiceAuth auth = ServiceAuth.create(vertx, jwt, tenants);
     return vertx.fileSystem().readFile(CONTRACT).compose(text -> RoutingContract.from(vertx, text)
         .compose(contract -> vertx.deployVerticle(hub)
             .map(id -> new HttpApi(vertx, options, auth, contract, text, metrics, reads, hub, id))));

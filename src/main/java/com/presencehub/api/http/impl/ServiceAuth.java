@@ -6,6 +6,7 @@ import com.presencehub.gateway.TokenVerifier;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
 import com.presencehub.config.JwtOptions;
+import com.presencehub.config.TenantScope;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -47,15 +48,22 @@ public final class ServiceAuth {
   private final JWTAuth auth;
   private final String issuer;
   private final String audience;
+  private final TenantScope tenants;
 
-  private ServiceAuth(JWTAuth auth, String issuer, String audience) {
+  private ServiceAuth(JWTAuth auth, String issuer, String audience, TenantScope tenants) {
     this.auth = auth;
     this.issuer = issuer;
     this.audience = audience;
+    this.tenants = tenants;
   }
 
   public static ServiceAuth create(Vertx vertx, JwtOptions jwt) {
-    return new ServiceAuth(TokenVerifier.jwtAuth(vertx, jwt), jwt.issuer(), jwt.audience());
+    return create(vertx, jwt, TenantScope.ALL);
+  }
+
+  /** @param tenants the tenants this cell serves: a request for another is a 403 naming it (docs/cells.md) */
+  public static ServiceAuth create(Vertx vertx, JwtOptions jwt, TenantScope tenants) {
+    return new ServiceAuth(TokenVerifier.jwtAuth(vertx, jwt), jwt.issuer(), jwt.audience(), tenants);
   }
 
   /**
@@ -109,6 +117,10 @@ public final class ServiceAuth {
           if (!anyTenant && !tokenTenant.equals(tenant)) {
             // Says which tenant the token opens, never anything about the other one.
             return Future.failedFuture(new Refused(403, "tenant: this token is for tenant " + tokenTenant + " only"));
+          }
+          if (!anyTenant && !tenants.serves(tenant)) {
+            // Cells (docs/cells.md): this cluster is not the tenant's; the body names both.
+            return Future.failedFuture(new Refused(403, "tenant: " + tenants.refusal(tenant)));
           }
           return Future.succeededFuture(new Caller(tokenTenant, sub, role, token));
         });

@@ -1,0 +1,284 @@
+// Join time under load (issue 17): 3 clustered nodes hold N idle client sessions (default 50,000,
+// spread evenly, several load processes on 127.0.0.2-9: a process may hold 20,000 open files here)
+// while T techs toggle presence.set away/online at R transitions/s (default 1,000/s, techs on n0
+// and n2, a roster("tech") watcher on n1, so every transition crosses the event bus). Then:
+//   1. a 4th node (n3) joins: time until /health/ready, and until its view equals the others'
+//      (its presence_users online+away = n0's = every user; /metrics, polled every 100 ms);
+//   2. n3 is SIGKILLed and started again: the same two times (a restart after kill -9);
+//   3. the toggles end; every send is matched at the watcher (k-th send of a tech ↔ its k-th
+//      update): lost / extra / wrong must be 0; and n3's view is compared with n0's exactly through
+//      the HTTP API (GET /api/v1/tenants/bench/roster?role=tech, every tech's status).
+// Also the capacity model's constants (docs/capacity.md), read on n3, which holds no session:
+// the bytes it received over TCP (ss: event bus + Hazelcast) from spawn to ready (the full
+// states) and per second at R/s (deltas, digests), its CPU per second at R/s and after the
+// toggles end (/proc/<pid>/stat), and its live heap after a full GC (jcmd) over an empty node's.
+//
+//   node bench/join.mjs [--sessions 50000] [--techs 2000] [--rate 1000] [--toggle-seconds 150]
+//                       [--workers-per-node 2] [--jar target/presence-hub.jar] [--xmx 2g]
+//
+// Nodes n0-n3: HTTP 18190+, Hazelcast 18290+, a fresh cluster name per run, logs in /tmp/<name>/.
+// Every process started here is stopped at the end (loadgen/cluster.mjs).
+import { execFileSync, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { appendResults, openSession, token } from './loadgen/lib.mjs';
+import { BENCH_SECRET } from './loadgen/hub.mjs';
+import { Cluster, CpuWindow, cpuMs, describeCpu, loadavg, logEvents, metrics, mono, sleep, track, jarInfo } from './loadgen/cluster.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { values: opt } = parseArgs({ options: {
+  sessions: { type: 'string', default: '50000' },
+  techs: { type: 'string', default: '2000' },
+  rate: { type: 'string', default: '1000' },
+  'toggle-seconds': { type: 'string', default: '150' },
+  'workers-per-node': { type: 'string', default: '2' },
+  'toggle-workers': { type: 'string', default: '2' },
+  'http-port': { type: 'string', default: '18190' },
+  'hz-port': { type: 'string', default: '18290' },
+  jar: { type: 'string', default: path.join(here, '..', 'target', 'presence-hub.jar') },
+  xmx: { type: 'string', default: '2g' },
+  results: { type: 'string', default: path.join(here, 'RESULTS.md') },
+} });
+const total = Number(opt.sessions);
+if (!(total >= 3 && total <= 54000)) throw new Error('--sessions must be 3..54000 (about 18,000 per node: 20,000 open files per process here)');
+const techs = Math.min(Number(opt.techs), 10000);
+const rate = Math.min(Number(opt.rate), 20000);
+const toggleMs = Math.min(Number(opt['toggle-seconds']), 240) * 1000;
+const wpn = Math.max(1, Math.min(Number(opt['workers-per-node']), 4));
+const tw = Math.max(1, Math.min(Number(opt['toggle-workers']), 4));
+const jvmFlags = [`-Xmx${opt.xmx}`, '-XX:+UseG1GC'];
+const tenant = 'bench';
+const deadline = Date.now() + 15 * 60 * 1000; // the whole run, whatever happens
+
+const jcmd = (pid, ...args) => execFileSync('jcmd', [String(pid), ...args], { timeout: 120000 }).toString();
+function liveHeapKiB(pid) {
+  jcmd(pid, 'GC.run');
+  const m = /used (\d+)K/.exec(jcmd(pid, 'GC.heap_info'));
+  if (!m) throw new Error('cannot read GC.heap_info');
+  return Number(m[1]);
+}
+/**
+ * Bytes a process received and sent over its open TCP connections (`ss -tinp`: bytes_received,
+ * bytes_acked), leaving out those on its HTTP port (this script's /metrics polls): the event bus
+ * and Hazelcast. /proc/<pid>/io's rchar is no use here: socket reads do not all go through it.
+ */
+function io(pid, skipPort) {
+  // The client sessions' connections (to n0-n2's HTTP ports) are left out by ss itself: 100,000 of them.
+  const sessionPorts = [0, 1, 2].map((i) => cluster.nodes[i].httpPort);
+  const filter = `not ( ${sessionPorts.map((p) => `sport = :${p} or dport = :${p}`).join(' or ')} )`;
+  const out = execFileSync('ss', ['-tinpH', filter], { timeout: 30000, maxBuffer: 256 * 2 ** 20 }).toString().split('\n');
+  let r = 0; let w = 0;
+  for (let i = 0; i < out.length - 1; i++) {
+    const head = out[i];
+    if (!head.includes(`pid=${pid},`)) continue;
+    const local = head.trim().split(/\s+/)[3] ?? '';
+    const info = out[i + 1];
+    i++;
+    if (local.endsWith(`:${skipPort}`)) continue;
+    r += Number(/bytes_received:(\d+)/.exec(info)?.[1] ?? 0);
+    w += Number(/bytes_acked:(\d+)/.exec(info)?.[1] ?? 0);
+  }
+  return { r, w };
+}
+const connected = (m) => (m['presence_users{status="online"}'] ?? 0) + (m['presence_users{status="away"}'] ?? 0);
+
+const machineBefore = loadavg();
+const cluster = new Cluster({ jar: opt.jar, jvmFlags, size: 4, httpBase: Number(opt['http-port']), hzBase: Number(opt['hz-port']),
+  env: { PRESENCE_RATE_LIMIT_PER_SECOND: '1000000', PRESENCE_RATE_LIMIT_BURST: '1000000', PRESENCE_IDLE_TIMEOUT_MS: '3600000',
+    PRESENCE_WRITE_QUEUE_MAX_CHARS: '67108864' } });
+const children = [];
+const lines = [];
+const say = (l) => { console.log(l); lines.push(l); };
+try {
+  console.log(`starting n0-n2 (${cluster.name}; logs in ${cluster.logDir})`);
+  for (let i = 0; i < 3; i++) await cluster.start(i);
+  await sleep(1000);
+  const emptyHeap = liveHeapKiB(cluster.pid(0));
+
+  // ---- N idle clients over n0-n2 ----
+  const perNode = [0, 1, 2].map((i) => Math.floor(total / 3) + (i < total % 3 ? 1 : 0));
+  const ready = [];
+  let from = 0;
+  const openStart = Date.now();
+  for (let i = 0; i < 3; i++) {
+    const n = cluster.nodes[i];
+    const per = Math.ceil(perNode[i] / wpn);
+    for (let w = 0; w < wpn; w++) {
+      const count = Math.min(per, perNode[i] - w * per);
+      if (count <= 0) continue;
+      const child = track(fork(path.join(here, 'loadgen', 'worker.mjs'), [JSON.stringify({
+        url: n.url, secret: BENCH_SECRET, tenant, prefix: 's-', from, count, role: 'client' })],
+      { execArgv: ['--max-old-space-size=2048'] }));
+      from += count;
+      children.push(child);
+      ready.push(new Promise((resolve, reject) => {
+        child.on('message', (m) => { if (m.ready !== undefined) resolve(m.ready); });
+        child.on('exit', (code) => reject(new Error(`worker for ${n.id} exited with ${code}`)));
+      }));
+    }
+  }
+  const opened = (await Promise.all(ready)).reduce((a, b) => a + b, 0);
+  if (opened !== total) throw new Error(`only ${opened}/${total} sessions opened`);
+  console.log(`${total} client sessions open in ${((Date.now() - openStart) / 1000).toFixed(0)} s`);
+
+  // ---- the watcher on n1, the techs on n0 and n2 ----
+  const recv = new Map();
+  const status = new Map();
+  const watcher = await openSession({ url: cluster.nodes[1].url, secret: BENCH_SECRET, tenant, user: 'watcher', role: 'tech',
+    onFrame: (frame) => {
+      if (frame.type !== 'presence') return;
+      for (const u of frame.updates) {
+        if (!u.user.startsWith('t-')) continue;
+        status.set(u.user, u.status);
+        if (frame.id !== undefined) continue;
+        let list = recv.get(u.user);
+        if (!list) recv.set(u.user, (list = []));
+        list.push(u.status);
+      }
+    } });
+  watcher.send(JSON.stringify({ type: 'subscribe', roster: 'tech', id: 'roster' }));
+  const togglers = [];
+  const per = Math.ceil(techs / tw);
+  const tready = [];
+  for (let w = 0; w < tw; w++) {
+    const count = Math.min(per, techs - w * per);
+    const node = cluster.nodes[w % 2 === 0 ? 0 : 2];
+    const child = track(fork(path.join(here, 'loadgen', 'toggle-worker.mjs'), [JSON.stringify({
+      url: node.url, secret: BENCH_SECRET, tenant, prefix: 't-', from: w * per, count })]));
+    child.from = w * per;
+    togglers.push(child);
+    children.push(child);
+    tready.push(new Promise((resolve, reject) => {
+      child.on('message', (m) => { if (m.ready !== undefined) resolve(); });
+      child.on('exit', (code) => reject(new Error(`toggle worker ${w} exited with ${code}`)));
+    }));
+  }
+  await Promise.all(tready);
+  const everyone = total + techs + 1;
+  const onlineBy = Date.now() + 60000;
+  while ([...status.values()].filter((s) => s === 'online').length < techs) {
+    if (Date.now() > onlineBy) throw new Error('the techs are not all online at the watcher after 60 s');
+    await sleep(100);
+  }
+  say(`3 nodes, ${total} idle client sessions (${perNode.join(' / ')}) + ${techs} techs (on n0 and n2) + 1 roster("tech") watcher on n1 = ${everyone} users; load avg before ${machineBefore}`);
+  say(jarInfo(opt.jar));
+
+  // ---- toggles on ----
+  recv.clear(); // the techs' own logins are not toggles
+  const start = mono() + 500;
+  const reports = togglers.map((c) => new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('no report from a toggle worker')), toggleMs + 120000);
+    c.on('message', function on(m) { if (m.done !== undefined) { clearTimeout(t); c.off('message', on); resolve(m); } });
+  }));
+  togglers.forEach((c, w) => c.send({ cmd: 'go', start, rate, slot: w, slots: tw, ms: toggleMs }));
+  await sleep(5500); // past the start and the first seconds
+  const steady = new CpuWindow(() => Object.fromEntries(cluster.nodes.slice(0, 3).map((n) => [n.id, [n.proc.pid]]))).start();
+  await sleep(5000);
+  say(`${rate} transitions/s running: CPU ${describeCpu(steady.stop())}`);
+
+  /** Starts n3 and times /health/ready and the view equal to n0's (every user connected). */
+  async function joinN3(label) {
+    const t0 = Date.now();
+    const started = cluster.start(3, 120000);
+    let pid = null;
+    let io0 = null;
+    while (!pid) { pid = cluster.nodes[3].proc?.pid; if (!pid) await sleep(5); }
+    io0 = { r: 0, w: 0 }; // a new process: no connection yet
+    await started;
+    const readyMs = Date.now() - t0;
+    const ioReady = io(pid, cluster.nodes[3].httpPort);
+    let viewMs = NaN; let views = [];
+    while (Date.now() - t0 < 120000) {
+      views = await Promise.all([metrics(cluster.nodes[3].httpPort), metrics(cluster.nodes[0].httpPort)]);
+      if (connected(views[0]) === everyone && connected(views[1]) === everyone) { viewMs = Date.now() - t0; break; }
+      await sleep(100);
+    }
+    // Where the time went, from n3's log (millisecond timestamps): JVM + Hazelcast join, the full
+    // states (ReplicationVerticle's "holding the whole view"), the rest of the start (HTTP API, gateways).
+    const at = (re) => logEvents(cluster.nodes[3].log, re)[0]?.at;
+    const hz = at(/is STARTED/); const whole = at(/holding the whole view/); const listening = at(/presence-hub listening/);
+    const phases = hz && whole && listening
+      ? ` (JVM + Hazelcast member started ${hz - t0} ms; → whole view (full states of the 3 peers) ${whole - hz} ms; → serving ${listening - whole} ms; → /health/ready seen ${t0 + readyMs - listening} ms)`
+      : ' (phases not found in the log)';
+    say(`${label}: ready (/health/ready 200) ${readyMs} ms after spawn${phases}; view equal to n0's (${connected(views[0])} / ${connected(views[1])} users online+away) ${viewMs} ms after spawn; received ${((ioReady.r - io0.r) / 2 ** 20).toFixed(1)} MiB over TCP (event bus + Hazelcast, ss) from spawn to ready`);
+    return { readyMs, viewMs, pid };
+  }
+
+  const join = await joinN3('4th node joins under load');
+  // n3's share of the steady state: bytes read and CPU per second, no session on it.
+  await sleep(2000);
+  const pid3 = cluster.pid(3);
+  const io1 = io(pid3, cluster.nodes[3].httpPort); const c1 = cpuMs(pid3); const t1 = mono();
+  await sleep(10000);
+  const io2 = io(pid3, cluster.nodes[3].httpPort); const c2 = cpuMs(pid3); const t2 = mono();
+  const secs = (t2 - t1) / 1000;
+  const readPerS = (io2.r - io1.r) / secs;
+  const cpuPerS = (c2 - c1) / secs;
+  say(`n3 at ${rate}/s (holds no session): receives ${(readPerS / 1024).toFixed(1)} KiB/s over TCP (= ${(readPerS / rate).toFixed(0)} B per transition: all peers' deltas + digests + Hazelcast), CPU ${(cpuPerS / 10).toFixed(1)}% of a core (= ${((cpuPerS * 1000) / rate).toFixed(0)} µs per transition applied, digests included)`);
+
+  // ---- kill -9 and restart ----
+  await cluster.kill(3);
+  await sleep(1000);
+  const restart = await joinN3('n3 restarted after kill -9');
+
+  // ---- toggles end; the watcher's account ----
+  const rs = await Promise.all(reports);
+  const sent = rs.reduce((s, r) => s + r.done, 0);
+  const drainBy = mono() + 30000;
+  const got = () => [...recv.values()].reduce((s, l) => s + l.length, 0);
+  while (got() < sent && mono() < drainBy) await sleep(100);
+  await sleep(500);
+  let delivered = 0; let lost = 0; let extra = 0; let wrong = 0; let firstWrong = null;
+  rs.forEach((r, w) => r.sends.forEach((times, i) => {
+    const user = `t-${togglers[w].from + i}`;
+    const list = recv.get(user) ?? [];
+    const n = Math.min(times.length, list.length);
+    for (let k = 0; k < n; k++) {
+      const expect = (k % 2 === 0) === r.firstAway[i] ? 'away' : 'online';
+      if (list[k] !== expect) { wrong++; firstWrong ??= `${user} update ${k}: ${list[k]}, expected ${expect}`; }
+    }
+    delivered += n; lost += Math.max(0, times.length - list.length); extra += Math.max(0, list.length - times.length);
+  }));
+  const lag = Math.max(...rs.map((r) => r.lag.p99));
+  say(`watcher on n1 over ${toggleMs / 1000} s of toggles (join and restart included): sent ${sent}, delivered ${delivered}, lost ${lost}, extra ${extra}, wrong status ${wrong}${firstWrong ? ` (first: ${firstWrong})` : ''}; load side behind schedule p99 ${lag.toFixed(1)} ms`);
+
+  // ---- quiet: n3 idle CPU, exact view comparison through the HTTP API, heap ----
+  await sleep(2000);
+  const q1 = cpuMs(pid3 === cluster.pid(3) ? pid3 : cluster.pid(3)); const qt1 = mono(); const qio1 = io(cluster.pid(3), cluster.nodes[3].httpPort);
+  await sleep(5000);
+  const idleCpuPerS = (cpuMs(cluster.pid(3)) - q1) / ((mono() - qt1) / 1000);
+  const idleReadPerS = (io(cluster.pid(3), cluster.nodes[3].httpPort).r - qio1.r) / ((mono() - qt1) / 1000);
+  say(`n3 quiet (no transitions): CPU ${(idleCpuPerS / 10).toFixed(1)}% of a core, receives ${(idleReadPerS / 1024).toFixed(1)} KiB/s (digests, Hazelcast heartbeats) → per transition applied: ${(((cpuPerS - idleCpuPerS) * 1000) / rate).toFixed(0)} µs CPU, ${((readPerS - idleReadPerS) / rate).toFixed(0)} B received`);
+  const svc = token(BENCH_SECRET, tenant, 'bench-svc', 'service');
+  const roster = async (n) => {
+    const r = await fetch(`http://127.0.0.1:${n.httpPort}/api/v1/tenants/${tenant}/roster?role=tech&status=online&status=away`,
+      { headers: { Authorization: `Bearer ${svc}` } });
+    const body = await r.json();
+    return new Map((body.users ?? []).map((u) => [u.user ?? u.id, u.status]));
+  };
+  const [r0, r3] = await Promise.all([roster(cluster.nodes[0]), roster(cluster.nodes[3])]);
+  let differ = 0;
+  for (const [u, s] of r0) if (r3.get(u) !== s) differ++;
+  const counts = (await Promise.all(cluster.nodes.map((n) => metrics(n.httpPort)))).map(connected);
+  say(`after the toggles: HTTP API roster(tech) of n3 vs n0: ${r0.size} / ${r3.size} techs, ${differ} differ; users online+away per node ${counts.join(' / ')}`);
+  const heap3 = liveHeapKiB(cluster.pid(3));
+  // Where n3's heap goes: the largest classes (jcmd GC.class_histogram, after the full GC above).
+  try {
+    const histo = jcmd(cluster.pid(3), 'GC.class_histogram').split('\n').filter((l) => /^\s*\d+:\s+\d+\s+\d+\s+\S/.test(l)).slice(0, 8)
+      .map((l) => { const f = l.trim().split(/\s+/); return `${f[3]} ${(Number(f[2]) / 2 ** 20).toFixed(1)} MiB (${f[1]})`; });
+    say(`n3 largest classes: ${histo.join('; ')}`);
+  } catch (e) { console.log(`no class histogram: ${e.message}`); }
+  say(`n3 live heap after a full GC ${(heap3 / 1024).toFixed(1)} MiB vs ${(emptyHeap / 1024).toFixed(1)} MiB for an empty node → ${(((heap3 - emptyHeap) * 1024) / everyone).toFixed(0)} B per replicated user (no session on n3)`);
+  const heaps = [0, 1, 2].map((i) => liveHeapKiB(cluster.pid(i)));
+  say(`n0-n2 live heap after a full GC: ${heaps.map((h) => (h / 1024).toFixed(1)).join(' / ')} MiB (each ${perNode.map((p, i) => p + (i === 1 ? 1 : 0)).join(' / ')} client sessions + ${techs / 2} techs on n0 and n2, the whole view)`);
+  say(`summary: join ready ${join.readyMs} ms, view equal ${join.viewMs} ms; restart after kill -9 ready ${restart.readyMs} ms, view equal ${restart.viewMs} ms (target ≤ 5,000 ms at 50,000 users); lost at the watcher ${lost}`);
+  appendResults(opt.results, 'Join time under load (bench/join.mjs)', lines, `${jvmFlags.join(' ')} --cluster (per node)`);
+} finally {
+  for (const c of children) { try { c.send({ cmd: 'exit' }); } catch { /* gone */ } }
+  await Promise.all(children.map((c) => (c.exitCode !== null ? null : Promise.race([new Promise((r) => c.on('exit', r)), sleep(10000)]))));
+  await cluster.stopAll();
+  if (Date.now() > deadline) console.error('the run went past its 15 min bound');
+}
+process.exit(0);

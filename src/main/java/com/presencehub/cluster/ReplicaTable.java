@@ -1,0 +1,347 @@
+package com.presencehub.cluster;
+
+import com.presencehub.protocol.ReplicationEnvelope.Delta;
+import com.presencehub.protocol.ReplicationEnvelope.Digest;
+import com.presencehub.protocol.ReplicationEnvelope.FullState;
+import com.presencehub.presence.Contribution;
+import com.presencehub.presence.UserKey;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * This node's replicated view of the cluster (PROTOCOL.md §6, README "Replication"), plain Java:
+ * its own shares and their numbering, every peer's shares in delta order (gaps, waiting deltas,
+ * full states, the replay after them), fingerprints for digests, the cluster's preferences (latest
+ * write wins, this node's one copy for full states and digests), membership (restarts, departures,
+ * merges, readiness), and the publish marks of {@code presence.changes}, which travel in deltas and
+ * full states into the {@link ChangeStream}. Every input returns {@link ReplicaChanges}: shares and
+ * preferences for the shards, peers to ask for a full state, graces to time; the verticle carries
+ * them out.
+ *
+ * <p>Not thread-safe: one instance per node, used on the replication event loop.
+ */
+final class ReplicaTable {
+
+  private final String self;
+  private final ChangeStream stream;
+
+  private final ClusterPreferences preferences = new ClusterPreferences();
+  private final OwnShares own;
+  private final Map<String, PeerReplica> peers = new HashMap<>();
+  private long serials;
+  private long graceTokens;
+  /** Peers whose first full state this node still waits for before it is ready; null before the first look. */
+  private Set<String> awaitingFirstSync;
+  private boolean whole;
+  private List<String> lastNames = List.of();
+
+  /** {@code self}: this node's Vert.x node id; {@code stream}: gets the marks received, membership and full states. */
+  ReplicaTable(String self, ChangeStream stream) {
+    this.self = self;
+    this.stream = stream;
+    this.own = new OwnShares(self, stream, preferences);
+  }
+
+  /** This node's own shares, deltas, full state and digest. */
+  OwnShares own() {
+    return own;
+  }
+
+  // ---- in: the others' messages ------------------------------------------------------------------
+
+  /** Whether {@code origin} is a known peer (else the caller re-reads the membership first). */
+  boolean knows(String origin) {
+    return peers.containsKey(origin);
+  }
+
+  /** A message came from {@code origin}; false when it is not a live peer (then it is ignored). */
+  boolean heard(String origin, long now) {
+    PeerReplica p = live(origin);
+    if (p != null) {
+      p.lastHeard = now;
+    }
+    return p != null;
+  }
+
+  /** A delta of {@code origin}: applied in sequence, or kept behind a gap while its full state is asked for. */
+  ReplicaChanges delta(String origin, Delta d, long now) {
+    ReplicaChanges out = new ReplicaChanges();
+    PeerReplica p = live(origin);
+    if (p == null) {
+      return out;
+    }
+    long expected = p.order.seq() + 1;
+    switch (p.order.offer(d.seq(), d)) {
+      case STALE -> { }
+      case APPLY -> apply(p, d, now, out);
+      case WAIT -> {
+        // A gap (or no full state yet to apply it to): wait for the peer's full state. Its publish
+        // marks need no order (latest stamp wins): kept at once, so that they survive if the full
+        // state never comes (the publisher froze or died behind the gap).
+        stream.marks(d.marks(), now);
+        if (!p.syncing) {
+          if (expected > 0) {
+            out.log("gap from " + p + ": expected " + expected + ", got " + d.seq() + "; asking for its full state");
+          }
+          sync(p, out);
+        }
+      }
+    }
+    return out;
+  }
+
+  private void apply(PeerReplica p, Delta d, long now, ReplicaChanges out) {
+    // Marks before contributions: a transition the contributions cause here must meet the ledger
+    // that already shows it (published by the sender).
+    stream.marks(d.marks(), now);
+    List<Contribution> changed = new ArrayList<>();
+    for (Contribution c : d.contributions()) {
+      if (p.put(c)) {
+        changed.add(c);
+      }
+    }
+    out.shares(p.id(), changed);
+    out.preferences(preferences.keepNewer(d.preferences()));
+  }
+
+  /** A digest of {@code origin}: a later sequence or another fingerprint means something was lost. */
+  ReplicaChanges digest(String origin, Digest g, long now) {
+    ReplicaChanges out = new ReplicaChanges();
+    PeerReplica p = live(origin);
+    if (p == null) {
+      return out;
+    }
+    stream.peerPaused(p.name(), g.paused(), now);
+    if (!p.syncing && p.disagrees(g, preferences.fingerprint())) {
+      sync(p, out);
+    }
+    return out;
+  }
+
+  /** A message of {@code origin} could not be read: its full state replaces what is held. */
+  ReplicaChanges unreadable(String origin) {
+    ReplicaChanges out = new ReplicaChanges();
+    PeerReplica p = peers.get(origin);
+    if (p != null) {
+      sync(p, out);
+    }
+    return out;
+  }
+
+  /** Asks {@code p} for its full state; deltas that arrive meanwhile wait in order. */
+  private void sync(PeerReplica p, ReplicaChanges out) {
+    if (p.syncing || !p.alive) {
+      return;
+    }
+    p.syncing = true;
+    out.sync(new ReplicaChanges.Sync(p.id(), p.serial));
+  }
+
+  /** The peer a request was for, if it is still the same incarnation; its request is over. */
+  private PeerReplica answered(ReplicaChanges.Sync s) {
+    PeerReplica p = peers.get(s.peer());
+    if (p == null || p.serial != s.serial()) {
+      return null;
+    }
+    p.syncing = false;
+    if (!p.alive) {
+      p.order.dropWaiting();
+      return null;
+    }
+    return p;
+  }
+
+  /** The full state asked for by {@code s} did not come: the next tick asks again; waiting deltas stay. */
+  void syncFailed(ReplicaChanges.Sync s) {
+    PeerReplica p = answered(s);
+    if (p != null) {
+      p.stale = true;
+    }
+  }
+
+  /** The full state asked for by {@code s} arrived. */
+  ReplicaChanges fullState(ReplicaChanges.Sync s, FullState state, long now) {
+    ReplicaChanges out = new ReplicaChanges();
+    PeerReplica p = answered(s);
+    if (p == null) {
+      return out;
+    }
+    out.preferences(preferences.keepNewer(state.preferences()));
+    // The ledger it holds (cluster state, merged by latest stamp), before the contributions.
+    stream.marks(state.marks(), now);
+    // Deltas applied while the full state travelled may already be past it: then it is older
+    // than what is held and its shares are not applied (a disagreement left shows in the next
+    // digest, which asks again).
+    if (p.order.fullState(state.seq())) {
+      out.shares(p.id(), p.replaceAll(state.contributions()));
+    }
+    p.stale = false;
+    // The deltas that waited for it, in order, up to the next gap if any.
+    for (Delta d : p.order.ready()) {
+      apply(p, d, now, out);
+    }
+    if (p.order.waiting() > 0) {
+      sync(p, out);
+    }
+    if (awaitingFirstSync != null && awaitingFirstSync.remove(p.id())) {
+      checkWhole(now, out);
+    }
+    stream.synced(p.name(), now);
+    return out;
+  }
+
+  // ---- membership --------------------------------------------------------------------------------
+
+  /** Brings peers, lingering and readiness in line with the hub members listed now (oldest first). */
+  ReplicaChanges membership(List<Membership.Member> members, long now) {
+    ReplicaChanges out = new ReplicaChanges();
+    Set<String> live = new HashSet<>();
+    for (Membership.Member m : members) {
+      live.add(m.id());
+    }
+    for (Membership.Member m : members) {
+      // A node that restarted (same name, later epoch) replaces its past at once: the old
+      // incarnation's sessions died with it, no need to wait for failure detection.
+      for (PeerReplica old : new ArrayList<>(peers.values())) {
+        if (old.name().equals(m.name()) && old.member.epoch() < m.epoch() && !old.id().equals(m.id())) {
+          out.log(old + " restarted as epoch " + m.epoch() + ": dropping its old sessions now");
+          drop(old, now, out);
+        }
+      }
+      if (m.id().equals(self)) {
+        continue;
+      }
+      PeerReplica p = peers.get(m.id());
+      if (p == null) {
+        p = new PeerReplica(m, ++serials, now);
+        peers.put(p.id(), p);
+        if (awaitingFirstSync != null) {
+          awaitingFirstSync.add(p.id());
+        }
+        sync(p, out);
+      } else if (!p.alive) {
+        out.log(p + " is back: cancelling its grace, re-syncing");
+        p.alive = true;
+        p.lastHeard = now;
+        p.stale = true;
+        sync(p, out);
+      }
+    }
+    for (PeerReplica p : new ArrayList<>(peers.values())) {
+      if (p.alive && !live.contains(p.id())) {
+        orphan(p, out);
+      }
+    }
+    if (awaitingFirstSync == null) {
+      // The first look at the cluster: ready once each node seen now has sent its full state.
+      awaitingFirstSync = new HashSet<>();
+      for (PeerReplica p : peers.values()) {
+        if (p.stale) {
+          awaitingFirstSync.add(p.id());
+        }
+      }
+    }
+    awaitingFirstSync.retainAll(live);
+    checkWhole(now, out);
+    List<String> names = Membership.currentNames(members);
+    if (!new HashSet<>(names).equals(new HashSet<>(lastNames))) {
+      // Another membership: every peer's ledger is needed before this node may start to speak
+      // (ChangeStream), so every peer is asked for its full state.
+      lastNames = names;
+      for (PeerReplica p : peers.values()) {
+        if (p.alive) {
+          p.stale = true;
+          sync(p, out);
+        }
+      }
+    }
+    stream.membership(names, now);
+    return out;
+  }
+
+  /** The membership service removed {@code p}: its users keep their presence for the grace, then lose it. */
+  private void orphan(PeerReplica p, ReplicaChanges out) {
+    p.alive = false;
+    p.syncing = false;
+    p.order.dropWaiting();
+    out.shares(p.id(), p.linger());
+    p.graceToken = ++graceTokens;
+    out.grace(new ReplicaChanges.Grace(p.id(), p.graceToken, p.toString()));
+  }
+
+  /** The grace of a departed peer is over: its users lose its shares, unless it came back. */
+  ReplicaChanges graceOver(ReplicaChanges.Grace g, long now) {
+    ReplicaChanges out = new ReplicaChanges();
+    PeerReplica p = peers.get(g.peer());
+    if (p != null && !p.alive && p.graceToken == g.token()) {
+      drop(p, now, out);
+    }
+    return out;
+  }
+
+  /** Forgets every share of {@code p} now. */
+  private void drop(PeerReplica p, long now, ReplicaChanges out) {
+    p.alive = false;
+    p.graceToken = 0;
+    peers.remove(p.id());
+    out.shares(p.id(), p.forget());
+    if (awaitingFirstSync != null && awaitingFirstSync.remove(p.id())) {
+      checkWhole(now, out);
+    }
+  }
+
+  private void checkWhole(long now, ReplicaChanges out) {
+    if (awaitingFirstSync != null && awaitingFirstSync.isEmpty() && !whole) {
+      whole = true;
+      out.whole(peers.size());
+      stream.ready(now);
+    }
+  }
+
+  /**
+   * Nothing held of the peers can be trusted whole (a healed split, or this process was paused):
+   * each is asked for its full state at the next {@link #tick}.
+   */
+  void distrustAll() {
+    peers.values().forEach(p -> p.stale = true);
+  }
+
+  /**
+   * Peers to re-sync now: those marked stale, and those silent for {@code silenceMs} (no delta, no
+   * digest: what a lost subscription looks like).
+   */
+  ReplicaChanges tick(long now, long silenceMs) {
+    ReplicaChanges out = new ReplicaChanges();
+    for (PeerReplica p : peers.values()) {
+      boolean silent = now - p.lastHeard > silenceMs;
+      if (p.alive && !p.syncing && (p.stale || silent)) {
+        if (silent) {
+          p.lastHeard = now;
+        }
+        sync(p, out);
+      }
+    }
+    return out;
+  }
+
+  // ---- state, for tests and logs -----------------------------------------------------------------
+
+  /** Whether this node holds every other node's full state (readiness). */
+  boolean whole() {
+    return whole;
+  }
+
+  /** The current incarnation of peer {@code id}, or null. */
+  PeerReplica peer(String id) {
+    return peers.get(id);
+  }
+
+  private PeerReplica live(String id) {
+    PeerReplica p = peers.get(id);
+    return p == null || !p.alive ? null : p;
+  }
+}
