@@ -251,6 +251,14 @@ public record HubConfig(
             webhookTimeoutMs, webhookRetryMinMs, webhookRetryMaxMs));
   }
 
+  /** The keys of the SockJS gateway and its sessions (PROTOCOL.md §4). */
+  public GatewayOptions gatewayOptions() {
+    return new GatewayOptions(httpHost, httpPort, authTimeoutMs, idleTimeoutMs, livenessTimeoutMs, heartbeatIntervalMs,
+        sockjsSessionTimeoutMs, maxFrameBytes, rateLimitPerSecond, rateLimitBurst, rateLimitCloseAfter,
+        maxUsersPerSubscribe, maxWatchedUsers, writeQueueMaxChars, allowedOrigins, httpHeaderTimeoutMs,
+        httpIdleTimeoutMs, maxPendingConnectionsPerAddress);
+  }
+
   /** The replicated view's options (cluster/ReplicationVerticle). */
   public ReplicationOptions replicationOptions() {
     return new ReplicationOptions(clusterDigestIntervalMs, clusterSyncTimeoutMs, clusterFailureTimeoutMs, offlineGraceMs,

@@ -1,10 +1,7 @@
 package com.presencehub.gateway;
 
-import com.presencehub.config.HubConfig;
+import com.presencehub.config.GatewayOptions;
 import com.presencehub.config.OriginPolicy;
-
-import com.presencehub.api.http.HttpApi;
-import com.presencehub.api.http.impl.HttpErrors;
 import com.presencehub.gateway.impl.ConnectionGuard;
 import com.presencehub.gateway.impl.SockJsBodies;
 import com.presencehub.gateway.impl.SockJsSessionGate;
@@ -25,7 +22,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
-import java.util.function.Consumer;
 
 /**
  * The HTTP face of a node: the SockJS endpoint {@code /presence} plus whatever routes the node
@@ -41,18 +37,18 @@ public final class GatewayVerticle extends VerticleBase {
   private static final SockJsSessionGate SESSION_GATE = new SockJsSessionGate(PREFIX);
 
   private final Gateway gateway;
-  private final Consumer<Router> extraRoutes;
+  private final MountedRoutes routes;
   private final ConnectionGuard.Counts pendingConnections;
   private HttpServer server;
 
-  public GatewayVerticle(Gateway gateway, Consumer<Router> extraRoutes) {
-    this(gateway, extraRoutes, new ConnectionGuard.Counts());
+  public GatewayVerticle(Gateway gateway, MountedRoutes routes) {
+    this(gateway, routes, new ConnectionGuard.Counts());
   }
 
   /** @param pendingConnections shared by every gateway instance of the node (the per-address cap) */
-  public GatewayVerticle(Gateway gateway, Consumer<Router> extraRoutes, ConnectionGuard.Counts pendingConnections) {
+  public GatewayVerticle(Gateway gateway, MountedRoutes routes, ConnectionGuard.Counts pendingConnections) {
     this.gateway = gateway;
-    this.extraRoutes = extraRoutes;
+    this.routes = routes;
     this.pendingConnections = pendingConnections;
   }
 
@@ -60,7 +56,7 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     mountSockJs(router);
-    extraRoutes.accept(router);
+    routes.mount().accept(router);
     // Last resort for a handler that fails (vertx-web would log a stack trace per request): the
     // status it asked for, or 500, with a short body; one rate-limited line, the trace at debug.
     router.route().failureHandler(rc -> onRouteFailure(rc, rc.statusCode()));
@@ -70,7 +66,7 @@ public final class GatewayVerticle extends VerticleBase {
       router.errorHandler(status, rc -> onRouteFailure(rc, status));
     }
     HttpServerOptions options = serverOptions();
-    var cfg = gateway.config();
+    GatewayOptions cfg = gateway.options();
     ConnectionGuard guard = new ConnectionGuard(vertx, options, pendingConnections, cfg.httpHeaderTimeoutMs(),
         cfg.httpIdleTimeoutMs(), cfg.maxPendingConnectionsPerAddress());
     server = vertx.createHttpServer(options);
@@ -94,7 +90,7 @@ public final class GatewayVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    long boundMs = gateway.config().sockjsSessionTimeoutMs() + STOP_MARGIN_MS;
+    long boundMs = gateway.options().sockjsSessionTimeoutMs() + STOP_MARGIN_MS;
     return gateway.sessions().closeAll().timeout(boundMs, TimeUnit.MILLISECONDS)
         .transform(done -> server == null ? Future.succeededFuture() : server.close());
   }
@@ -103,7 +99,7 @@ public final class GatewayVerticle extends VerticleBase {
   private static final long STOP_MARGIN_MS = 2_000;
 
   private void mountSockJs(Router router) {
-    var cfg = gateway.config();
+    GatewayOptions cfg = gateway.options();
     SockJSHandlerOptions options = new SockJSHandlerOptions()
         .setHeartbeatInterval(heartbeatIntervalMs(cfg))
         .setSessionTimeout(cfg.sockjsSessionTimeoutMs())
@@ -156,7 +152,7 @@ public final class GatewayVerticle extends VerticleBase {
   private static final LogLimiter FAILURE_LINES = new LogLimiter(5, 10_000);
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
 
-  private static void onRouteFailure(RoutingContext rc, int statusCode) {
+  private void onRouteFailure(RoutingContext rc, int statusCode) {
     int status = statusCode >= 400 ? statusCode : 500;
     if (status >= 500) {
       String suffix = FAILURE_LINES.admit(System.currentTimeMillis());
@@ -166,8 +162,8 @@ public final class GatewayVerticle extends VerticleBase {
       }
     }
     LOG.debug("request failed", rc.failure());
-    if (rc.request().path() != null && rc.request().path().startsWith(HttpApi.BASE + "/")) {
-      HttpErrors.outsideRouter(rc, status);
+    if (routes.owns(rc.request().path())) {
+      routes.failures().accept(rc, status);
       return;
     }
     if (!rc.response().ended() && !rc.response().headWritten()) {
@@ -197,17 +193,17 @@ public final class GatewayVerticle extends VerticleBase {
   private HttpServerOptions serverOptions() {
     int limit = transportLimit();
     return new HttpServerOptions()
-        .setHost(gateway.config().httpHost())
-        .setPort(gateway.config().httpPort())
+        .setHost(gateway.options().httpHost())
+        .setPort(gateway.options().httpPort())
         .setMaxWebSocketFrameSize(limit)
         .setMaxWebSocketMessageSize(limit)
         // The HTTP API's GET …/presence carries its users in the request line (414 beyond).
-        .setMaxInitialLineLength(HttpApi.MAX_REQUEST_LINE)
+        .setMaxInitialLineLength(routes.maxRequestLine())
         .setTcpNoDelay(true)
         // A peer that stops acknowledging (cable, sleep) with data in flight: the kernel drops the
         // connection after this long instead of retransmitting for ~15 min (native epoll only;
         // ignored by the NIO transport). PROTOCOL.md §4 Liveness.
-        .setTcpUserTimeout((int) Math.min(Integer.MAX_VALUE, gateway.config().livenessTimeoutMs()))
+        .setTcpUserTimeout((int) Math.min(Integer.MAX_VALUE, gateway.options().livenessTimeoutMs()))
         // HTTP/1.1 only: SockJS clients never use HTTP/2, and h2c upgrades would bypass the
         // connection guard's framing checks.
         .setHttp2ClearTextEnabled(false);
@@ -217,12 +213,12 @@ public final class GatewayVerticle extends VerticleBase {
    * The SockJS heartbeat answers a held poll: at most the liveness ping interval, so that a polling
    * client polls again before its liveness deadline (PROTOCOL.md §4 Liveness).
    */
-  static long heartbeatIntervalMs(com.presencehub.config.HubConfig cfg) {
+  static long heartbeatIntervalMs(GatewayOptions cfg) {
     return Math.min(cfg.heartbeatIntervalMs(), LivenessTracker.pingInterval(cfg.livenessTimeoutMs()));
   }
 
   /** The largest frame a transport accepts before refusing it outright. */
   private int transportLimit() {
-    return gateway.config().maxFrameBytes() * 6 + 1024;
+    return gateway.options().maxFrameBytes() * 6 + 1024;
   }
 }

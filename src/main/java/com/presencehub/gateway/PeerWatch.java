@@ -25,6 +25,9 @@ final class PeerWatch {
   /** When the armed check is due, on the monotonic clock (System.nanoTime). */
   private long dueAtNanos;
   private boolean stopped;
+  /** Where the polls of the peer's SockJS session prove it alive (null: not tracked). */
+  private SessionRegistry registry;
+  private String pollSession;
 
   /**
    * @param ws the WebSocket to ping, or null when the transport has none (or it is out of reach)
@@ -35,6 +38,24 @@ final class PeerWatch {
     this.tracker = tracker;
     this.ws = ws;
     this.onDead = onDead;
+  }
+
+  /**
+   * Starts watching the peer of a session that just opened, on its loop: dead after {@code
+   * livenessTimeoutMs} without proof. When the transport has a SockJS session id ({@code
+   * pollSession}), the registry feeds its requests in as proofs until {@link #stop()}.
+   */
+  static PeerWatch start(ContextInternal context, long livenessTimeoutMs, ServerWebSocket ws, SessionRegistry registry,
+      String pollSession, Runnable onDead) {
+    LivenessTracker tracker = new LivenessTracker(livenessTimeoutMs, System.currentTimeMillis());
+    PeerWatch watch = new PeerWatch(context, tracker, ws, onDead);
+    if (pollSession != null) {
+      watch.registry = registry;
+      watch.pollSession = pollSession;
+      registry.track(pollSession, tracker);
+    }
+    watch.start();
+    return watch;
   }
 
   /** Must run on the session's loop. */
@@ -56,6 +77,9 @@ final class PeerWatch {
     if (timer != -1) {
       context.owner().cancelTimer(timer);
       timer = -1;
+    }
+    if (registry != null) {
+      registry.untrack(pollSession, tracker);
     }
   }
 

@@ -1,33 +1,120 @@
 package com.presencehub.gateway;
 
+import com.presencehub.presence.PresenceRecord;
+import com.presencehub.protocol.ClientFrames;
+import com.presencehub.protocol.ErrorCode;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Writes a session's frames to its socket and keeps count of what the socket still holds
  * ({@link WriteBacklog}): {@link #full()} is the back-pressure every reply path of the session
- * honours (PROTOCOL.md §4 limits). Tells the session when the backlog drains, and when it has stayed
- * full for {@code stuckMs} (the session is then closed with 4408). Used on the session's loop.
+ * honours (PROTOCOL.md §4 limits). While the socket is full, presence changes are coalesced (only
+ * the latest record per user is kept, so memory stays bounded by the users the session watches)
+ * and go out when it drains. Tells the session when the backlog has stayed full for {@code stuckMs}
+ * (the session is then closed with 4408). Used on the session's loop.
  */
 final class SessionWriter {
 
+  /** Large batches (a roster snapshot, an idle storm) are split so no frame grows unbounded. */
+  static final int MAX_RECORDS_PER_FRAME = 256;
+
   private final SockJSSocket socket;
   private final ContextInternal context;
+  private final GatewayMetrics metrics;
   private final WriteBacklog backlog;
   private final long stuckMs;
-  private final Runnable onDrain;
   private final Runnable onStuck;
+  private final LinkedHashMap<String, PresenceRecord> coalesced = new LinkedHashMap<>();
   private long stuckTimer = -1;
 
-  SessionWriter(SockJSSocket socket, ContextInternal context, int maxChars, long stuckMs, Runnable onDrain,
+  SessionWriter(SockJSSocket socket, ContextInternal context, GatewayMetrics metrics, int maxChars, long stuckMs,
       Runnable onStuck) {
     this.socket = socket;
     this.context = context;
+    this.metrics = metrics;
     this.backlog = new WriteBacklog(maxChars);
     this.stuckMs = stuckMs;
-    this.onDrain = onDrain;
     this.onStuck = onStuck;
+  }
+
+  /**
+   * Writes a delivery handed over from another loop ({@link com.presencehub.shard.SessionLink#offer}):
+   * refused while the session is not {@code open} or the socket is full.
+   *
+   * @return whether the frame left the socket, on the caller's loop
+   */
+  Future<Boolean> offer(String frame, BooleanSupplier open) {
+    PromiseInternal<Boolean> written = ((ContextInternal) Vertx.currentContext()).promise();
+    context.execute(() -> {
+      if (!open.getAsBoolean() || full()) {
+        written.complete(false);
+        return;
+      }
+      metrics.frameOut();
+      write(frame).onComplete(ar -> written.complete(ar.succeeded()));
+    });
+    return written.future();
+  }
+
+  void write(JsonObject frame) {
+    metrics.frameOut();
+    write(frame.encode());
+  }
+
+  /** An error frame (PROTOCOL.md §4 errors), counted by code. */
+  void error(ErrorCode code, String message, Object requestId) {
+    metrics.error(code);
+    write(ClientFrames.error(code, message, requestId));
+  }
+
+  /** Refuses a request with {@code rate_limited} because the socket is full. */
+  void refuseFull(String type, Object requestId) {
+    error(ErrorCode.RATE_LIMITED, "write queue full (the client is not reading what the hub sent): "
+        + type + " refused", requestId);
+  }
+
+  /** Presence records as the answer to a request ({@code requestId}) or as changes (null). */
+  void presence(List<PresenceRecord> records, Object requestId) {
+    if (records.isEmpty()) {
+      write(ClientFrames.presence(records, requestId));
+      return;
+    }
+    for (int i = 0; i < records.size(); i += MAX_RECORDS_PER_FRAME) {
+      write(ClientFrames.presence(records.subList(i, Math.min(records.size(), i + MAX_RECORDS_PER_FRAME)), requestId));
+    }
+  }
+
+  /** Presence changes: written now, or coalesced while the socket is full (or still holds coalesced ones). */
+  void changes(List<PresenceRecord> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    if (!coalesced.isEmpty() || full()) {
+      for (PresenceRecord r : records) {
+        coalesced.remove(r.user());
+        coalesced.put(r.user(), r);
+      }
+      return;
+    }
+    presence(records, null);
+  }
+
+  /** The socket took what it held: the coalesced changes go out (they may fill it again). */
+  private void onDrained() {
+    if (!coalesced.isEmpty()) {
+      List<PresenceRecord> latest = new ArrayList<>(coalesced.values());
+      coalesced.clear();
+      changes(latest);
+    }
   }
 
   /**
@@ -45,7 +132,7 @@ final class SessionWriter {
     written.onComplete(ar -> {
       if (backlog.written(chars)) {
         cancelStuck();
-        onDrain.run();
+        onDrained();
       }
     });
     return written;
@@ -75,8 +162,10 @@ final class SessionWriter {
     return backlog.queuedChars();
   }
 
+  /** The session ended: no timer, and the coalesced changes are dropped. */
   void stop() {
     cancelStuck();
+    coalesced.clear();
   }
 
   private void armStuck() {
@@ -84,6 +173,7 @@ final class SessionWriter {
     stuckTimer = context.setTimer(stuckMs, id -> {
       stuckTimer = -1;
       if (backlog.full()) {
+        metrics.error(ErrorCode.RATE_LIMITED);
         onStuck.run();
       }
     });

@@ -4,6 +4,7 @@ import com.presencehub.cluster.ReplicationMetrics;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
 
+import com.presencehub.gateway.GatewayMetrics;
 import com.presencehub.protocol.ErrorCode;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Status;
@@ -26,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The hub's own Prometheus meters, beside Vert.x's. Written from several event loops, so only
  * lock-free meters (adders, atomics); nothing here is read on the hot path.
  */
-public final class HubMetrics implements ShardObserver, ReplicationMetrics {
+public final class HubMetrics implements ShardObserver, GatewayMetrics, ReplicationMetrics {
 
   private final AtomicLong sessions = new AtomicLong();
   private final Map<Status, AtomicLong> usersByStatus = new EnumMap<>(Status.class);

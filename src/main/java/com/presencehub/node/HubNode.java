@@ -8,6 +8,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.presencehub.api.PresenceApiVerticle;
 import com.presencehub.api.impl.PresenceRequests;
 import com.presencehub.api.http.HttpApi;
+import com.presencehub.api.http.impl.HttpErrors;
 import com.presencehub.cluster.ChangePublisher;
 import com.presencehub.cluster.ClusterSetup;
 import com.presencehub.cluster.HazelcastMembership;
@@ -17,6 +18,7 @@ import com.presencehub.delivery.Courier;
 import com.presencehub.delivery.RemoteSessions;
 import com.presencehub.gateway.Gateway;
 import com.presencehub.gateway.GatewayVerticle;
+import com.presencehub.gateway.MountedRoutes;
 import com.presencehub.gateway.TokenVerifier;
 import com.presencehub.gateway.impl.ConnectionGuard;
 import com.presencehub.config.TimingOptions;
@@ -95,7 +97,8 @@ public final class HubNode {
       replicator = null;
       courier = new Courier(directory, RemoteSessions.NONE);
     }
-    this.gateway = new Gateway(vertx, config, TokenVerifier.create(vertx, config.jwtOptions(), config.tenantScope()), directory, metrics, courier);
+    this.gateway = new Gateway(vertx, config.gatewayOptions(),
+        TokenVerifier.create(vertx, config.jwtOptions(), config.tenantScope()), directory, metrics, courier);
   }
 
   /** A Vert.x instance whose own metrics go to {@code registry} beside the hub's. */
@@ -212,10 +215,10 @@ public final class HubNode {
 
   private Future<String> deployGateways(HttpApi httpApi) {
     return vertx.deployVerticle(
-        () -> new GatewayVerticle(gateway, router -> {
+        () -> new GatewayVerticle(gateway, new MountedRoutes(router -> {
           OpsRoutes.mount(router, vertx, config, registry, ready::get);
           httpApi.mount(router);
-        }, connections),
+        }, HttpApi.BASE, HttpErrors::outsideRouter, HttpApi.MAX_REQUEST_LINE), connections),
         new DeploymentOptions().setInstances(config.gatewayInstances()));
   }
 

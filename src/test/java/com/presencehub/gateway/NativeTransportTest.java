@@ -37,10 +37,10 @@ class NativeTransportTest {
   @DisplayName("the SockJS heartbeat is at most a third of livenessTimeoutMs")
   void heartbeatWithinPingInterval() {
     JsonObject base = new JsonObject().put("jwtSecret", "0123456789abcdef0123456789abcdef");
-    assertEquals(15_000, GatewayVerticle.heartbeatIntervalMs(HubConfig.fromJson(base.copy())));
+    assertEquals(15_000, GatewayVerticle.heartbeatIntervalMs(HubConfig.fromJson(base.copy()).gatewayOptions()));
     assertEquals(10_000, GatewayVerticle.heartbeatIntervalMs(HubConfig.fromJson(base.copy()
-        .put("heartbeatIntervalMs", 10_000))));
+        .put("heartbeatIntervalMs", 10_000)).gatewayOptions()));
     assertEquals(1_000, GatewayVerticle.heartbeatIntervalMs(HubConfig.fromJson(base.copy()
-        .put("livenessTimeoutMs", 3_000))));
+        .put("livenessTimeoutMs", 3_000)).gatewayOptions()));
   }
 }

@@ -4,6 +4,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
@@ -75,6 +78,52 @@ public final class SockJsCloser {
     Attempt attempt = new Attempt(vertx.getOrCreateContext(), socket, frame, System.currentTimeMillis() + waitForPollMs);
     attempt.run();
     return attempt.written.future();
+  }
+
+  /**
+   * Closes a session's socket with a close code: at once ({@link #close(Vertx, SockJSSocket, int,
+   * String, long)}), or, for a WebSocket ({@code webSocket} non-null) whose peer is not reading,
+   * once it drains, waiting at most {@code drainWaitMs} ({@link #closeOnceDrained}). Must be called
+   * on the socket's context; {@code session} names it in the debug line.
+   */
+  public static Future<Void> close(ContextInternal context, SockJSSocket socket, ServerWebSocket webSocket, int code,
+      String reason, long drainWaitMs, long waitForPollMs, String session) {
+    if (webSocket != null && webSocket.writeQueueFull()) {
+      return closeOnceDrained(context, socket, webSocket, code, reason, System.currentTimeMillis() + drainWaitMs,
+          waitForPollMs, session);
+    }
+    return close(context.owner(), socket, code, reason, waitForPollMs);
+  }
+
+  /** How often a close waiting for a peer that does not read checks the socket again, ms. */
+  private static final long DRAIN_POLL_MS = 100;
+
+  /**
+   * Closes a WebSocket whose peer is not reading: its close frame is written only once the socket
+   * takes writes again, and if it does not by {@code giveUpAt} (epoch ms), the TCP connection is
+   * dropped (SockJsTransports.abort). Why: a close frame left in Vert.x's outbound queue when the
+   * connection ends (the peer leaves, or is dropped) makes Vert.x 5.0.10 complete the close twice
+   * once its closing timeout fires (VertxConnection.writeClose on a done CloseChannelPromise), and
+   * Netty logs a 30-line WARNING per connection. A peer that reads again in time gets everything,
+   * the close frame last. Polls every {@value #DRAIN_POLL_MS} ms: bounded, and no handler of the
+   * socket's to take over. Must be called on the socket's context; {@code session} names it in the
+   * debug line.
+   */
+  public static Future<Void> closeOnceDrained(ContextInternal context, SockJSSocket socket, ServerWebSocket webSocket,
+      int code, String reason, long giveUpAt, long waitForPollMs, String session) {
+    PromiseInternal<Void> done = context.promise();
+    context.setTimer(DRAIN_POLL_MS, t -> {
+      if (!webSocket.writeQueueFull()) {
+        close(context.owner(), socket, code, reason, waitForPollMs).onComplete(done);
+      } else if (System.currentTimeMillis() >= giveUpAt) {
+        LOG.debug("session " + session + ": " + code + " " + reason + ", peer not reading: connection dropped");
+        SockJsTransports.abort(socket);
+        done.tryComplete();
+      } else {
+        closeOnceDrained(context, socket, webSocket, code, reason, giveUpAt, waitForPollMs, session).onComplete(done);
+      }
+    });
+    return done.future();
   }
 
   /** Tries to write the close frame until a transport listener is there to take it. */
