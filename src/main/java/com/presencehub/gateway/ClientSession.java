@@ -222,7 +222,7 @@ final class ClientSession implements SessionLink {
       }
       phase = Phase.OPEN;
       counted = true;
-      gw.metrics().sessionOpened();
+      gw.metrics().sessionOpened(SockJsTransports.metricName(transport));
       armExpiry();
       out.write(o.reply());
       if (socket.routingContext() != null) {
@@ -335,7 +335,7 @@ final class ClientSession implements SessionLink {
       requests.end(bye);
     }
     if (counted) {
-      gw.metrics().sessionClosed();
+      gw.metrics().sessionClosed(SockJsTransports.metricName(transport));
     }
     onGone.accept(this);
   }

@@ -8,11 +8,19 @@ import com.presencehub.protocol.ErrorCode;
  */
 public interface GatewayMetrics {
 
-  /** A session authenticated and opened. */
-  void sessionOpened();
+  /** SockJS transports as they name themselves in request paths, plus the raw WebSocket endpoint. */
+  java.util.List<String> TRANSPORTS =
+      java.util.List.of("websocket", "raw_websocket", "xhr_streaming", "xhr", "eventsource", "htmlfile", "jsonp");
 
-  /** An opened session ended. */
-  void sessionClosed();
+  /**
+   * A session authenticated and opened.
+   *
+   * @param transport one of {@link #TRANSPORTS}, or {@code unknown}
+   */
+  void sessionOpened(String transport);
+
+  /** An opened session on {@code transport} ended. */
+  void sessionClosed(String transport);
 
   /** A client frame arrived. */
   void frameIn();

@@ -1,5 +1,11 @@
 package com.presencehub.node;
 
+import java.util.ArrayList;
+
+import java.util.List;
+
+import java.util.HashMap;
+
 import com.presencehub.cluster.ReplicationMetrics;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +41,8 @@ public final class HubMetrics implements ShardObserver, GatewayMetrics, Replicat
   private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
   private final Counter framesIn;
   private final Counter framesOut;
+  /** Fixed at construction (every transport and "unknown"): read without a lock from every loop. */
+  private final Map<String, AtomicLong> sessionsByTransport = new HashMap<>();
   private final AtomicLong clusterMembers = new AtomicLong();
   private final AtomicLong bufferedDeltas = new AtomicLong();
   private final AtomicLong lagMillis = new AtomicLong();
@@ -57,6 +65,14 @@ public final class HubMetrics implements ShardObserver, GatewayMetrics, Replicat
     new FileDescriptorMetrics().bindTo(registry);
     Gauge.builder("presence_sessions", sessions, AtomicLong::get)
         .description("Open authenticated SockJS sessions on this node").register(registry);
+    List<String> transports = new ArrayList<>(GatewayMetrics.TRANSPORTS);
+    transports.add("unknown");
+    for (String t : transports) {
+      AtomicLong n = new AtomicLong();
+      sessionsByTransport.put(t, n);
+      Gauge.builder("presence_transport_sessions", n, AtomicLong::get).tag("transport", t)
+          .description("Open authenticated sessions on this node, by SockJS transport").register(registry);
+    }
     for (Status s : new Status[] {Status.ONLINE, Status.AWAY}) {
       AtomicLong n = new AtomicLong();
       usersByStatus.put(s, n);
@@ -102,12 +118,21 @@ public final class HubMetrics implements ShardObserver, GatewayMetrics, Replicat
     }
   }
 
-  public void sessionOpened() {
+  @Override
+  public void sessionOpened(String transport) {
     sessions.incrementAndGet();
+    byTransport(transport).incrementAndGet();
   }
 
-  public void sessionClosed() {
+  @Override
+  public void sessionClosed(String transport) {
     sessions.decrementAndGet();
+    byTransport(transport).decrementAndGet();
+  }
+
+  private AtomicLong byTransport(String transport) {
+    AtomicLong n = sessionsByTransport.get(transport);
+    return n != null ? n : sessionsByTransport.get("unknown");
   }
 
   public void frameIn() {

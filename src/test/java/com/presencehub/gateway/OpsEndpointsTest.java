@@ -83,6 +83,25 @@ class OpsEndpointsTest {
   }
 
   @Test
+  @DisplayName("presence_transport_sessions counts the open sessions by transport, raw WebSocket apart")
+  void sessionsByTransport(VertxTestContext ctx) {
+    hub.login(Transport.RAW_WEBSOCKET, "acme", "t-raw", "tech");
+    hub.login(Transport.SOCKJS_WEBSOCKET, "acme", "t-ws", "tech");
+    hub.login(Transport.XHR_POLLING, "acme", "t-xp", "tech");
+    get(hub.port(), "/metrics").onComplete(ctx.succeeding(a -> ctx.verify(() -> {
+      String body = a.body();
+      assertEquals(1.0, sample(body, "presence_transport_sessions", "transport=\"raw_websocket\""), body);
+      assertEquals(1.0, sample(body, "presence_transport_sessions", "transport=\"websocket\""), body);
+      assertEquals(0.0, sample(body, "presence_transport_sessions", "transport=\"xhr_streaming\""), body);
+      assertEquals(1.0, sample(body, "presence_transport_sessions", "transport=\"xhr\""), body);
+      assertEquals(0.0, sample(body, "presence_transport_sessions", "transport=\"eventsource\""), body);
+      assertEquals(0.0, sample(body, "presence_transport_sessions", "transport=\"unknown\""), body);
+      assertEquals(3.0, sample(body, "presence_sessions", ""), body);
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
   @DisplayName("presence_sessions drops back when a session ends")
   void sessionGaugeFollowsSessions(VertxTestContext ctx) {
     SockJsTestClient c = hub.login(Transport.XHR_POLLING, "acme", "t-1", "tech");

@@ -64,6 +64,17 @@ public final class SockJsTransports {
     return new Path(m.group(2), m.group(1));
   }
 
+  /**
+   * The transport's name in metrics ({@code GatewayMetrics.TRANSPORTS}): the path's own name, or
+   * {@code raw_websocket} for the raw endpoint, {@code unknown} without a path.
+   */
+  public static String metricName(Path p) {
+    if (p == null) {
+      return "unknown";
+    }
+    return p.webSocket() && p.sessionId() == null ? "raw_websocket" : p.transport();
+  }
+
   /** The transport of a socket, read from the request that opened it. */
   public static Path pathOf(String prefix, SockJSSocket socket) {
     return socket.routingContext() == null ? null : parse(prefix, socket.routingContext().normalizedPath());
