@@ -1,8 +1,13 @@
 # Multi-stage build: compile with Maven, run on a JRE.
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
+# The root pom is the parent of two modules: clients/java (the Java client) and hub (only a pom,
+# building the root's src/ into /src/target). The reactor builds the client first and hands it to the
+# hub; `dependency:go-offline` cannot run on the poms alone any more (the hub depends on the client
+# module, which is not built yet), so dependencies download in the build step.
 COPY pom.xml .
-RUN mvn -q -B dependency:go-offline
+COPY hub/pom.xml hub/
+COPY clients/java clients/java
 COPY src src
 RUN mvn -q -B -DskipTests -Dskip.npm=true package
 

@@ -314,14 +314,14 @@ export function transitions(m, statuses = ['online', 'away', 'offline']) {
   return statuses.reduce((s, st) => s + (m[`presence_transitions_total{to="${st}"}`] ?? 0), 0);
 }
 
-/** "jar target/presence-hub.jar built <time>; HEAD abc1234, src/ and pom.xml clean" — what was measured. */
+/** "jar target/presence-hub.jar built <time>; HEAD abc1234, src/ and pom.xml clean" — what was measured (src/ and pom.xml stand for every input of the jar: also hub/ and clients/java). */
 export function jarInfo(jar) {
   let built = 'unknown';
   try { built = statSync(jar).mtime.toISOString(); } catch { /* missing: the start fails anyway */ }
   let tree = '';
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'pom.xml'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] })
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'pom.xml', 'hub', 'clients/java'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] })
       .toString().split('\n').filter(Boolean).length;
     tree = `; at run time HEAD ${head}, src/ and pom.xml ${dirty ? `with ${dirty} uncommitted change(s)` : 'clean'}`;
   } catch { /* not a checkout */ }

@@ -1,8 +1,9 @@
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
 import com.presencehub.api.client.ChangeSubscription;
 import com.presencehub.api.client.NotReachableException;
 import com.presencehub.api.client.PresenceService;
 import com.presencehub.api.client.Sender;
-import com.presencehub.cluster.ClusterSetup;
 import com.presencehub.presence.DeliveryKind;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Role;
@@ -13,6 +14,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,8 +26,11 @@ import java.util.concurrent.TimeUnit;
  * and uses the presence facade. It prints the tenant's reachable techs, sends each a notify, then
  * prints every presence change of the tenant and greets each tech that comes online.
  *
- * <p>Run from the project folder against a clustered hub (see README.md next to this file):
- * {@code java -cp target/presence-hub.jar examples/chat-bot/ChatBot.java [tenant]}
+ * <p>It needs only the Java client (com.presencehub:presence-hub-client: the facade, the protocol
+ * codec and the presence types) and Vert.x with vertx-hazelcast, not the hub. Run from the project
+ * folder against a clustered hub (see README.md next to this file):
+ * {@code java -cp target/presence-hub.jar examples/chat-bot/ChatBot.java [tenant]} (the hub's jar
+ * holds all of these), or with the client jar and Vert.x's jars on the class path.
  *
  * <p>Environment: {@code PRESENCE_CLUSTER_MEMBERS} (the hub's Hazelcast members, default
  * {@code 127.0.0.1:5701}), {@code PRESENCE_CLUSTER_NAME} (default {@code presence-hub}),
@@ -38,9 +43,7 @@ public class ChatBot {
     List<String> members = Arrays.asList(env("PRESENCE_CLUSTER_MEMBERS", "127.0.0.1:5701").split(","));
     int port = Integer.parseInt(env("CHATBOT_CLUSTER_PORT", "5801"));
 
-    // The same Hazelcast settings as the hub's nodes (cluster name, TCP-IP join, failure detection).
-    var hazelcast = ClusterSetup.memberHazelcast(env("PRESENCE_CLUSTER_NAME", "presence-hub"), "127.0.0.1", port,
-        members, 3_000, 5_000);
+    Config hazelcast = memberHazelcast(env("PRESENCE_CLUSTER_NAME", "presence-hub"), port, members);
     VertxOptions options = new VertxOptions();
     options.getEventBusOptions().setHost("127.0.0.1").setPort(0);
     System.out.println("joining the hub cluster via " + members + " …");
@@ -57,6 +60,33 @@ public class ChatBot {
       }
     }));
     System.out.println("listening to presence changes of " + tenant + "; Ctrl-C to stop");
+  }
+
+  /**
+   * The Hazelcast settings of a member of the hub's cluster, as the hub's nodes have them
+   * (cluster/ClusterSetup.memberHazelcast, kept in step by hand): the cluster name, TCP-IP join on
+   * 127.0.0.1 and the same fast failure detection (a heartbeat a second, dead after 3 s).
+   */
+  static Config memberHazelcast(String clusterName, int port, List<String> members) {
+    Config hz = ConfigUtil.loadConfig();
+    hz.setClusterName(clusterName);
+    hz.getNetworkConfig().setPort(port).setPortAutoIncrement(port == 0);
+    hz.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+    JoinConfig join = hz.getNetworkConfig().getJoin();
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getMulticastConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(members).setConnectionTimeoutSeconds(2);
+    hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    hz.setProperty("hazelcast.max.no.heartbeat.seconds", "3");
+    hz.setProperty("hazelcast.heartbeat.failuredetector.type", "deadline");
+    hz.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+    hz.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+    hz.setProperty("hazelcast.wait.seconds.before.join", "1");
+    hz.setProperty("hazelcast.max.wait.seconds.before.join", "5");
+    hz.setProperty("hazelcast.graceful.shutdown.max.wait", "20");
+    hz.setProperty("hazelcast.phone.home.enabled", "false");
+    hz.setProperty("hazelcast.socket.bind.any", "false");
+    return hz;
   }
 
   private static String env(String name, String fallback) {

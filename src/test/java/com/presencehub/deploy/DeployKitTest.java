@@ -61,7 +61,7 @@ class DeployKitTest {
   @Test
   @DisplayName("every check of deploy/tests passes, none skipped")
   void deployChecksPass() throws Exception {
-    Path tests = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("deploy").resolve("tests");
+    Path tests = Path.of(System.getProperty("repo.root", ".")).toAbsolutePath().resolve("deploy").resolve("tests");
     assertTrue(Files.isDirectory(tests.resolve("node_modules").resolve("kubernetes-models")),
         "deploy/tests/node_modules is missing: run `npm ci --prefix deploy/tests` (mvn verify does it unless -Dskip.npm=true)");
     Path promtool = Path.of(System.getProperty("promtool", "/usr/bin/promtool"));

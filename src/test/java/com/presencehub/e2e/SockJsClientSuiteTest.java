@@ -58,7 +58,7 @@ class SockJsClientSuiteTest {
   @Test
   @DisplayName("the sockjs-client suite passes in full on websocket, xhr-streaming and xhr-polling")
   void sockJsClientSuitePasses() throws Exception {
-    Path e2e = Path.of(System.getProperty("e2e.dir", Path.of(System.getProperty("basedir", ".")).resolve("e2e").toString()))
+    Path e2e = Path.of(System.getProperty("e2e.dir", Path.of(System.getProperty("repo.root", ".")).resolve("e2e").toString()))
         .toAbsolutePath();
     assertTrue(Files.isDirectory(e2e.resolve("node_modules").resolve("sockjs-client")),
         "e2e/node_modules is missing (or lacks sockjs-client): run `npm ci --prefix e2e` "

@@ -77,7 +77,7 @@ class BrowserSuiteTest {
   @Test
   @DisplayName("every client unit test and browser step passes, none skipped, with a screenshot per step")
   void browserSuitePasses() throws Exception {
-    Path browser = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("browser");
+    Path browser = Path.of(System.getProperty("repo.root", ".")).toAbsolutePath().resolve("browser");
     assertTrue(Files.isDirectory(browser.resolve("node_modules").resolve("playwright-core")),
         "browser/node_modules is missing (or lacks playwright-core): run `npm ci --prefix browser` "
             + "(mvn verify does it unless -Dskip.npm=true)");

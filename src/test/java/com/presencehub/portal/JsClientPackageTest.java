@@ -30,7 +30,7 @@ class JsClientPackageTest {
   @Test
   @DisplayName("every test of clients/js passes, none skipped")
   void packageTestsPass() throws Exception {
-    Path client = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("clients").resolve("js");
+    Path client = Path.of(System.getProperty("repo.root", ".")).toAbsolutePath().resolve("clients").resolve("js");
     assertTrue(Files.isDirectory(client.resolve("node_modules").resolve("esbuild"))
             && Files.isDirectory(client.resolve("node_modules").resolve("typescript")),
         "clients/js/node_modules is missing: run `npm ci --prefix clients/js` (mvn verify does it unless -Dskip.npm=true)");

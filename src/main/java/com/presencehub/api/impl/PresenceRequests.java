@@ -1,7 +1,7 @@
 package com.presencehub.api.impl;
 
 import com.presencehub.delivery.Courier;
-import com.presencehub.delivery.DeliveryQueue;
+import com.presencehub.ordering.DeliveryQueue;
 import com.presencehub.presence.DeliveryKind;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.ReachabilityPolicy;

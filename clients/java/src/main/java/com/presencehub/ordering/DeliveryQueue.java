@@ -1,4 +1,4 @@
-package com.presencehub.delivery;
+package com.presencehub.ordering;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -6,7 +6,7 @@ import com.presencehub.api.client.PresenceService;
 import com.presencehub.api.client.PresenceServiceException;
 import com.presencehub.api.client.Reachability;
 import com.presencehub.api.client.Sender;
-import com.presencehub.delivery.DeliveryQueue;
+import com.presencehub.ordering.DeliveryQueue;
 import com.presencehub.presence.DeliveryKind;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Role;
@@ -22,8 +22,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.List;
@@ -37,7 +35,9 @@ import java.util.Set;
  */
 public final class EventBusPresenceService implements PresenceService {
 
-  private static final Logger LOG = LoggerFactory.getLogger(EventBusPresenceService.class);
+  // The JDK's System.Logger keeps the client free of a logging dependency: it goes to
+  // java.util.logging, which the hub bridges to SLF4J/Logback (jul-to-slf4j).
+  private static final System.Logger LOG = System.getLogger(EventBusPresenceService.class.getName());
 
   private record Target(String tenant, String user) { }
 
@@ -98,7 +98,7 @@ public final class EventBusPresenceService implements PresenceService {
       try {
         record = RecordJson.change((JsonObject) msg.body());
       } catch (RuntimeException malformed) {
-        LOG.warn("ignoring a malformed presence change: " + msg.body(), malformed);
+        LOG.log(System.Logger.Level.WARNING, "ignoring a malformed presence change: " + msg.body(), malformed);
         return;
       }
       handler.handle(record);

@@ -1,4 +1,4 @@
-package com.presencehub.delivery;
+package com.presencehub.ordering;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
