@@ -1,5 +1,8 @@
 package com.presencehub.deploy;
 
+import com.presencehub.testing.SameLoop;
+import io.vertx.core.Context;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -58,6 +61,8 @@ class CellsNginxTest {
   private Vertx client;
   private TestTokens tokens;
   private HttpClientAgent http;
+  /** The one context the HTTP client is used from (SameLoop). */
+  private Context loop;
 
   @BeforeAll
   void start() throws Exception {
@@ -67,6 +72,7 @@ class CellsNginxTest {
     client = Vertx.vertx();
     tokens = new TestTokens(client);
     http = client.createHttpClient();
+    loop = client.getOrCreateContext();
   }
 
   private TestNode startCell(String name, String tenants) throws Exception {
@@ -190,13 +196,13 @@ class CellsNginxTest {
   private Buffer request(int port, String path, String tenant, int status) throws Exception {
     String token = tokens.token(tenant, "svc", "service");
     HttpClientResponse[] resp = new HttpClientResponse[1];
-    Buffer body = http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
-            .setURI(path).putHeader("Authorization", "Bearer " + token))
+    Buffer body = SameLoop.call(loop, () -> http.request(new RequestOptions().setMethod(HttpMethod.GET)
+            .setHost("127.0.0.1").setPort(port).setURI(path).putHeader("Authorization", "Bearer " + token))
         .compose(req -> req.send())
         .compose(r -> {
           resp[0] = r;
           return r.body();
-        })
+        }))
         .await(30, TimeUnit.SECONDS);
     assertEquals(status, resp[0].statusCode(), path + " via port " + port + ": " + body);
     return body;
