@@ -211,7 +211,7 @@ public record HubConfig(
         r.longValue("webhookRetryMinMs", 10, 3_600_000),
         r.longValue("webhookRetryMaxMs", 10, 86_400_000L),
         r.string("logFormat", false),
-        r.list("tenants"),
+        r.strictList("tenants"),
         devMode);
     ConfigRules.check(c, r);
     return c;

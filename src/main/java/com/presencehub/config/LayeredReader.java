@@ -130,6 +130,33 @@ final class LayeredReader {
     throw bad(key, "must be true or false", v);
   }
 
+  /**
+   * As {@link #list}, but an empty entry is an error instead of being skipped: for lists where a
+   * typo must not widen what is allowed ({@code tenants}: {@code ","} would otherwise read as the
+   * empty list, which means every tenant).
+   */
+  List<String> strictList(String key) {
+    Object v = raw(key);
+    if (v instanceof String s && (s.isBlank() || java.util.Arrays.stream(s.split(",", -1)).anyMatch(String::isBlank))) {
+      throw new ConfigException(key + ": an entry is empty in '" + printable(s) + "' (leave the key unset for all)"
+          + from(key));
+    }
+    return list(key);
+  }
+
+  /** {@code s} with control characters shown as backslash-u escapes (4 hex digits), for a message on one line. */
+  static String printable(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    s.codePoints().forEach(c -> {
+      if (Character.isISOControl(c)) {
+        b.append(String.format("\\u%04x", c));
+      } else {
+        b.appendCodePoint(c);
+      }
+    });
+    return b.toString();
+  }
+
   List<String> list(String key) {
     Object v = raw(key);
     List<String> out = new ArrayList<>();

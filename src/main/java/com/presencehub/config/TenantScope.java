@@ -76,7 +76,7 @@ public final class TenantScope {
         return "'" + t.substring(0, 40) + "…' is longer than 256 characters";
       }
       if (t.chars().anyMatch(c -> Character.isISOControl(c) || Character.isWhitespace(c) || c == ',')) {
-        return "'" + t + "' contains a control character, a space or a comma";
+        return "'" + LayeredReader.printable(t) + "' contains a control character, a space or a comma";
       }
       if (!seen.add(t)) {
         return "'" + t + "' is listed twice";

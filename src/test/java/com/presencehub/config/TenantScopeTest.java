@@ -90,4 +90,20 @@ class TenantScopeTest {
         .put("webhookTenant", "globex").put("webhookUrl", "http://127.0.0.1:1/h").put("webhookSecret", "0123456789abcdef0123")));
     assertTrue(webhookElsewhere.getMessage().contains("'globex'"), webhookElsewhere.getMessage());
   }
+
+  @Test
+  @DisplayName("An empty entry in PRESENCE_TENANTS stops start-up instead of widening the cell to every tenant")
+  void emptyEntriesRefused() {
+    JsonObject file = new JsonObject().put("jwtSecret", SECRET);
+    for (String value : new String[] {",", "acme,,x", "acme,", " ", ",acme"}) {
+      ConfigException e = assertThrows(ConfigException.class,
+          () -> HubConfig.fromLayers(file, Map.of("PRESENCE_TENANTS", value), Map.of()), "'" + value + "'");
+      assertTrue(e.getMessage().startsWith("tenants: an entry is empty") && e.getMessage().contains("PRESENCE_TENANTS"),
+          e.getMessage());
+    }
+    ConfigException control = assertThrows(ConfigException.class,
+        () -> HubConfig.fromLayers(file, Map.of("PRESENCE_TENANTS", "ac\u0001me"), Map.of()));
+    assertTrue(control.getMessage().contains("'ac\\u0001me'") && control.getMessage().chars().noneMatch(Character::isISOControl),
+        control.getMessage());
+  }
 }

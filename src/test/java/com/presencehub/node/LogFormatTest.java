@@ -67,6 +67,12 @@ class LogFormatTest {
     assertTrue(has(events, "WARN", "DEVELOPMENT MODE"), "no development mode line: " + events);
     assertTrue(has(events, "INFO", "draining 0 sessions"), "no draining line: " + events);
     assertTrue(has(events, "INFO", "stopped in"), "no stopped line: " + events);
+    // A plain start and stop warns about development mode and nothing else (no noise an operator
+    // would chase, such as a duplicate meter).
+    List<JsonObject> warnings = events.stream().filter(e -> !"INFO".equals(e.getString("level"))
+        && !"DEBUG".equals(e.getString("level"))).toList();
+    assertTrue(warnings.stream().allMatch(e -> e.getString("message").contains("DEVELOPMENT MODE")),
+        "unexpected warnings: " + warnings);
   }
 
   @Test
