@@ -62,8 +62,10 @@ export function logEvents(file, re) {
   try { text = readFileSync(file, 'utf8'); } catch { return []; }
   const out = [];
   for (const line of text.split('\n')) {
-    const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) (.*)$/.exec(line);
-    if (m && re.test(m[3])) out.push({ at: new Date(`${m[1]}T${m[2]}`).getTime(), line: m[3] });
+    // Logback's ISO lines (2026-11-30T18:42:20.092Z INFO …) and the JUL format of earlier builds
+    // (2026-11-30 18:42:20.092 INFO …, local time).
+    const m = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d\.\d{3})(Z|[+-]\d\d:\d\d)? (.*)$/.exec(line);
+    if (m && re.test(m[4])) out.push({ at: new Date(`${m[1]}T${m[2]}${m[3] ?? ''}`).getTime(), line: m[4] });
   }
   return out;
 }
