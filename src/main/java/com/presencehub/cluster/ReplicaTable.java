@@ -93,8 +93,7 @@ final class ReplicaTable {
   }
 
   private void apply(PeerReplica p, Delta d, long now, ReplicaChanges out) {
-    // Marks before contributions: a transition the contributions cause here must meet the ledger
-    // that already shows it (published by the sender).
+    // Marks first: a transition these contributions cause must meet the ledger that shows it.
     stream.marks(d.marks(), now);
     List<Contribution> changed = new ArrayList<>();
     for (Contribution c : d.contributions()) {

@@ -89,9 +89,8 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
 
   @Override
   public Future<?> start() {
-    // A pause longer than half the failure timeout may have cost this node its membership; the
-    // view settles once the membership service had the time to notice (failure timeout) and a
-    // digest round.
+    // A pause over half the failure timeout may have cost this node its membership; the view
+    // settles once membership had the failure timeout to notice, plus a digest round.
     stream = new ChangeStream(membership.localName(), Math.max(1_000, opts.failureTimeoutMs() / 2),
         opts.failureTimeoutMs() + Math.max(2_000, 2 * opts.digestIntervalMs()), opts.offlineRetentionMs());
     table = new ReplicaTable(self, stream);

@@ -90,18 +90,14 @@ class DevelopmentModeTest {
     return new Launched(p, log, port);
   }
 
-  private static void awaitReady(Launched l) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!l.process().isAlive()) {
-        throw new AssertionError("the node exited with " + l.process().exitValue() + ":\n" + l.output());
-      }
-      if (status(l.port(), "/health/ready") == 200) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("not ready in 60 s:\n" + l.output());
+  private static void awaitReady(Launched l) {
+    org.awaitility.Awaitility.await("node ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(() -> {
+          if (!l.process().isAlive()) {
+            throw new AssertionError("the node exited with " + l.process().exitValue() + ":\n" + l.output());
+          }
+          return status(l.port(), "/health/ready") == 200;
+        });
   }
 
   private static int status(int port, String path) {

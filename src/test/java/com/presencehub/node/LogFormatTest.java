@@ -37,12 +37,11 @@ class LogFormatTest {
     Path log = dir.resolve("node.log");
     Process p = launch(port, "json", log);
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (status(port) != 200) {
-        assertTrue(p.isAlive(), "the node exited:\n" + Files.readString(log));
-        assertTrue(System.nanoTime() < deadline, "not ready in 60 s:\n" + Files.readString(log));
-        TimeUnit.MILLISECONDS.sleep(100);
-      }
+      org.awaitility.Awaitility.await("node ready (log: " + log + ")").atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100)).until(() -> {
+            assertTrue(p.isAlive(), "the node exited:\n" + Files.readString(log));
+            return status(port) == 200;
+          });
       p.destroy(); // SIGTERM
       assertTrue(p.waitFor(60, TimeUnit.SECONDS), "no exit after SIGTERM:\n" + Files.readString(log));
     } finally {
