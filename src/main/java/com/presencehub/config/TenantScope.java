@@ -72,11 +72,15 @@ public final class TenantScope {
       if (t.isEmpty()) {
         return "an entry is empty";
       }
-      if (t.codePointCount(0, t.length()) > 256) {
-        return "'" + t.substring(0, 40) + "…' is longer than 256 characters";
+      // The one id rule (length in code points, control characters, lone surrogates), then what
+      // the comma-separated environment form cannot carry.
+      String idProblem = com.presencehub.protocol.FieldRules.idProblem(t);
+      if (idProblem != null) {
+        String shown = t.length() > 40 ? t.substring(0, 40) + "…" : t;
+        return "'" + LayeredReader.printable(shown) + "' " + idProblem;
       }
-      if (t.chars().anyMatch(c -> Character.isISOControl(c) || Character.isWhitespace(c) || c == ',')) {
-        return "'" + LayeredReader.printable(t) + "' contains a control character, a space or a comma";
+      if (t.chars().anyMatch(c -> Character.isWhitespace(c) || c == ',')) {
+        return "'" + t + "' contains a space or a comma";
       }
       if (!seen.add(t)) {
         return "'" + t + "' is listed twice";
