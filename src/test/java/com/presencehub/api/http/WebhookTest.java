@@ -169,7 +169,11 @@ class WebhookTest {
       hanging.mode(WebhookReceiver.Mode.OK);
       Awaitility.await().atMost(ApiHub.PATIENCE).until(() -> hanging.events().size() == 4);
       List<String> got = hanging.events().stream().map(e -> e.getString("user") + ":" + e.getString("status")).toList();
-      assertEquals(List.of("u1:online", "u1:offline", "u2:offline", "u3:offline"), got);
+      // §8 orders webhooks per user only: the three users' last transitions go offline on their own shards, so
+      // their order relative to each other is whichever shard published first (CI saw u3 before u2).
+      assertEquals("u1:online", got.get(0), "the in-flight batch, sent before the queue filled");
+      assertEquals(List.of("u1:offline", "u2:offline", "u3:offline"), got.subList(1, 4).stream().sorted().toList(),
+          "the 3 newest: every user's last transition");
     }
   }
 
