@@ -2,8 +2,7 @@ package com.presencehub.gateway;
 
 import com.presencehub.config.GatewayOptions;
 import com.presencehub.gateway.impl.ConnectionGuard;
-import com.presencehub.gateway.impl.SockJsCloser;
-import com.presencehub.gateway.impl.SockJsTransports;
+import com.presencehub.gateway.sockjs.SockJsSocket;
 import com.presencehub.logging.LogLimiter;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Role;
@@ -20,7 +19,6 @@ import io.vertx.core.internal.PromiseInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -42,7 +40,7 @@ final class ClientSession implements SessionLink {
 
   private final Gateway gw;
   private final GatewayOptions opts;
-  private final SockJSSocket socket;
+  private final SockJsSocket socket;
   private final ContextInternal context;
   private final Consumer<ClientSession> onGone;
   private final String id = UUID.randomUUID().toString();
@@ -57,11 +55,10 @@ final class ClientSession implements SessionLink {
   private long authTimer = -1;
   private long expiryTimer = -1;
   private SessionRequests requests;
-  private SockJsTransports.Path transport;
   private ServerWebSocket webSocket;
   private PeerWatch peer;
 
-  ClientSession(Gateway gw, SockJSSocket socket, Consumer<ClientSession> onGone) {
+  ClientSession(Gateway gw, SockJsSocket socket, Consumer<ClientSession> onGone) {
     this.gw = gw;
     this.opts = gw.options();
     this.socket = socket;
@@ -80,14 +77,8 @@ final class ClientSession implements SessionLink {
 
   /** Runs in the socket handler, on the socket's loop. */
   void start() {
-    transport = SockJsTransports.pathOf(GatewayVerticle.PREFIX, socket);
-    if (transport != null && transport.webSocket()) {
-      webSocket = SockJsTransports.webSocket(socket);
-    }
+    webSocket = socket.webSocket();
     socket.handler(this::onMessage);
-    // A client dropping its TCP connection is routine for a presence hub: the close handler does
-    // the work, and without this handler Vert.x logs a stack trace per drop.
-    socket.exceptionHandler(err -> LOG.debug("session " + id + ": " + err));
     socket.closeHandler(v -> {
       phase = Phase.CLOSED;
       end(false);
@@ -222,12 +213,12 @@ final class ClientSession implements SessionLink {
       }
       phase = Phase.OPEN;
       counted = true;
-      gw.metrics().sessionOpened(SockJsTransports.metricName(transport));
+      gw.metrics().sessionOpened(socket.transport());
       armExpiry();
       out.write(o.reply());
-      if (socket.routingContext() != null) {
+      if (socket.connection() != null) {
         // No longer an unauthenticated WebSocket of its address (maxPendingConnectionsPerAddress).
-        ConnectionGuard.authenticated(socket.routingContext().request().connection());
+        ConnectionGuard.authenticated(socket.connection());
       }
       watchPeer();
       socket.resume();
@@ -281,7 +272,7 @@ final class ClientSession implements SessionLink {
   /** From now on the peer must prove itself (PROTOCOL.md §4 Liveness). */
   private void watchPeer() {
     peer = PeerWatch.start(context, opts.livenessTimeoutMs(), webSocket, gw.sessions(),
-        transport == null ? null : transport.sessionId(), () -> {
+        socket.sessionId(), () -> {
           LOG.debug("session " + id + ": no sign of life for " + opts.livenessTimeoutMs() + " ms, closing");
           closeWith(CloseCode.POLICY, "no sign of life for " + opts.livenessTimeoutMs() + " ms");
         });
@@ -309,7 +300,7 @@ final class ClientSession implements SessionLink {
     // a whole liveness timeout for it.
     long drainWaitMs = code == CloseCode.SHUTTING_DOWN
         ? Math.min(opts.livenessTimeoutMs(), opts.sockjsSessionTimeoutMs()) : opts.livenessTimeoutMs();
-    return SockJsCloser.close(context, socket, webSocket, code, reason, drainWaitMs, opts.sockjsSessionTimeoutMs(), id);
+    return socket.close(code, reason, drainWaitMs);
   }
 
   /** Closes with 4503 for a node stop; callable from any thread. */
@@ -335,7 +326,7 @@ final class ClientSession implements SessionLink {
       requests.end(bye);
     }
     if (counted) {
-      gw.metrics().sessionClosed(SockJsTransports.metricName(transport));
+      gw.metrics().sessionClosed(socket.transport());
     }
     onGone.accept(this);
   }

@@ -3,12 +3,10 @@ package com.presencehub.gateway;
 import com.presencehub.config.GatewayOptions;
 import com.presencehub.config.OriginPolicy;
 import com.presencehub.gateway.impl.ConnectionGuard;
-import com.presencehub.gateway.impl.SockJsBodies;
-import com.presencehub.gateway.impl.SockJsSessionGate;
-import com.presencehub.gateway.impl.SockJsTransports;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import com.presencehub.gateway.sockjs.SockJsOptions;
+import com.presencehub.gateway.sockjs.SockJsServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import com.presencehub.logging.LogLimiter;
 import org.slf4j.Logger;
@@ -19,9 +17,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 
 /**
  * The HTTP face of a node: the SockJS endpoint {@code /presence} plus whatever routes the node
@@ -32,9 +27,6 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** The SockJS endpoint (PROTOCOL.md §4). */
   static final String PREFIX = "/presence";
-
-  /** Shared by every instance: the requests of one polling session may reach any of them. */
-  private static final SockJsSessionGate SESSION_GATE = new SockJsSessionGate(PREFIX);
 
   private final Gateway gateway;
   private final MountedRoutes routes;
@@ -55,7 +47,8 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    mountSockJs(router);
+    SockJsServer sockJs = sockJsServer();
+    OriginPolicy origins = new OriginPolicy(gateway.options().allowedOrigins());
     routes.mount().accept(router);
     // Last resort for a handler that fails (vertx-web would log a stack trace per request): the
     // status it asked for, or 500, with a short body; one rate-limited line, the trace at debug.
@@ -74,8 +67,13 @@ public final class GatewayVerticle extends VerticleBase {
         .connectionHandler(guard::onConnection)
         .invalidRequestHandler(ConnectionGuard::onInvalidRequest)
         .requestHandler(req -> {
-          if (guard.onRequest(req)) {
+          if (!guard.onRequest(req)) {
+            return;
+          }
+          if (!sockJs.serves(req)) {
             router.handle(req);
+          } else if (!originRefused(origins, req)) {
+            sockJs.handle(req);
           }
         })
         .listen();
@@ -98,55 +96,40 @@ public final class GatewayVerticle extends VerticleBase {
   /** Beyond the SockJS session timeout, how long a stop waits for close frames to be written. */
   private static final long STOP_MARGIN_MS = 2_000;
 
-  private void mountSockJs(Router router) {
+  /**
+   * The SockJS endpoint on the hub's own session layer ({@link SockJsServer}): a request of a
+   * polling session is handed to the event loop that owns the session, so any number of gateway
+   * instances serve one session safely (issue 15).
+   */
+  private SockJsServer sockJsServer() {
     GatewayOptions cfg = gateway.options();
-    SockJSHandlerOptions options = new SockJSHandlerOptions()
-        .setHeartbeatInterval(heartbeatIntervalMs(cfg))
-        .setSessionTimeout(cfg.sockjsSessionTimeoutMs())
-        .setRegisterWriteHandler(false);
-    // The POST transports (xhr_send) need a body; its limit leaves room for SockJS's JSON
-    // escaping so that an oversized frame still reaches us and gets a too_large error.
-    OriginPolicy origins = new OriginPolicy(cfg.allowedOrigins());
-    if (!origins.anyOrigin()) {
-      // Before SockJS: an unlisted page gets 403 and no CORS headers (SockJS would echo its origin
-      // with credentials allowed), and no WebSocket.
-      router.route("/presence/*").handler(rc -> {
-        String origin = rc.request().getHeader(HttpHeaders.ORIGIN);
-        if (origins.allows(origin, rc.request().getHeader(HttpHeaders.HOST))) {
-          rc.next();
-          return;
-        }
-        rc.response().setStatusCode(403).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-            .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE).end("origin not allowed: see allowedOrigins\n");
-      });
-    }
-    router.post("/presence/*").handler(BodyHandler.create(false).setBodyLimit(transportLimit()));
-    router.post("/presence/:server/:session/xhr_send").handler(GatewayVerticle::checkSendBody);
-    router.post("/presence/:server/:session/jsonp_send").handler(GatewayVerticle::checkSendBody);
-    // vertx-web closes the connection after every xhr-polling response (vert-x3/vertx-web#2862)
-    // without saying so; saying it keeps keep-alive clients and proxies off a dying connection.
-    router.post("/presence/:server/:session/xhr").handler(rc -> {
-      rc.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-      rc.next();
-    });
-    // Every request of a SockJS session (a poll above all) proves its peer alive (§4 Liveness).
-    router.route("/presence/*").handler(rc -> {
-      SockJsTransports.Path path = SockJsTransports.parse(PREFIX, rc.normalizedPath());
-      if (path != null && path.sessionId() != null) {
-        gateway.sessions().proveAlive(path.sessionId(), System.currentTimeMillis());
-      }
-      rc.next();
-    });
-    router.route("/presence/*").handler(SESSION_GATE);
-    router.route("/presence/*").subRouter(SockJSHandler.create(vertx, options).socketHandler(socket -> {
-      SessionRegistry sessions = gateway.sessions();
+    // The send bodies' limit leaves room for SockJS's JSON escaping so that an oversized frame
+    // still reaches the session and gets a too_large error.
+    SockJsOptions options = new SockJsOptions(PREFIX, heartbeatIntervalMs(cfg), cfg.sockjsSessionTimeoutMs(), true, false,
+        transportLimit(), SockJsOptions.DEFAULT_RESPONSE_LIMIT, SockJsOptions.DEFAULT_CLIENT_URL);
+    SessionRegistry sessions = gateway.sessions();
+    return new SockJsServer(vertx, options, sessions.sockJs(), socket -> {
       ClientSession session = new ClientSession(gateway, socket, sessions::remove);
       boolean accepted = sessions.add(session);
       session.start();
       if (!accepted) {
         session.closeWith(CloseCode.SHUTTING_DOWN, "node shutting down");
       }
-    }));
+    // Every request of a SockJS session (a poll above all) proves its peer alive (§4 Liveness).
+    }, id -> sessions.proveAlive(id, System.currentTimeMillis()));
+  }
+
+  /**
+   * Before SockJS: with {@code allowedOrigins} set, an unlisted page gets 403 and no CORS headers
+   * (SockJS would echo its origin with credentials allowed), and no WebSocket.
+   */
+  private static boolean originRefused(OriginPolicy origins, HttpServerRequest req) {
+    if (origins.anyOrigin() || origins.allows(req.getHeader(HttpHeaders.ORIGIN), req.getHeader(HttpHeaders.HOST))) {
+      return false;
+    }
+    req.response().setStatusCode(403).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE).end("origin not allowed: see allowedOrigins\n");
+    return true;
   }
 
   private static final LogLimiter FAILURE_LINES = new LogLimiter(5, 10_000);
@@ -172,22 +155,6 @@ public final class GatewayVerticle extends VerticleBase {
     } else if (!rc.response().ended()) {
       rc.response().reset();
     }
-  }
-
-  /** A send body whose elements are not all strings: 400 naming the element, instead of a SockJS failure. */
-  private static void checkSendBody(RoutingContext rc) {
-    String body = rc.body().asString();
-    String ct = rc.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    if (body != null && ct != null && ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
-      List<String> d = new QueryStringDecoder(body, false).parameters().get("d");
-      body = d == null || d.isEmpty() ? null : d.get(0);
-    }
-    String problem = body == null ? null : SockJsBodies.problem(body);
-    if (problem == null) {
-      rc.next();
-      return;
-    }
-    rc.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end(problem + "\n");
   }
 
   private HttpServerOptions serverOptions() {

@@ -1,5 +1,6 @@
 package com.presencehub.gateway;
 
+import com.presencehub.gateway.sockjs.SockJsSessionTable;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,12 @@ final class SessionRegistry {
   /** SockJS session id → liveness of the open sessions of the framed transports (not the raw WebSocket). */
   private final Map<String, LivenessTracker> liveness = new ConcurrentHashMap<>();
   private Future<Void> closingAll;
+  /** The node's SockJS HTTP sessions, shared by its gateway event loops. */
+  private final SockJsSessionTable sockJs = new SockJsSessionTable();
+
+  SockJsSessionTable sockJs() {
+    return sockJs;
+  }
 
   /**
    * @return false once the node is shutting down: the caller closes the session at once. The lock

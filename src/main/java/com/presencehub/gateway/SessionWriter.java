@@ -2,13 +2,13 @@ package com.presencehub.gateway;
 
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.protocol.ClientFrames;
+import com.presencehub.gateway.sockjs.SockJsSocket;
 import com.presencehub.protocol.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +27,7 @@ final class SessionWriter {
   /** Large batches (a roster snapshot, an idle storm) are split so no frame grows unbounded. */
   static final int MAX_RECORDS_PER_FRAME = 256;
 
-  private final SockJSSocket socket;
+  private final SockJsSocket socket;
   private final ContextInternal context;
   private final GatewayMetrics metrics;
   private final WriteBacklog backlog;
@@ -36,7 +36,7 @@ final class SessionWriter {
   private final LinkedHashMap<String, PresenceRecord> coalesced = new LinkedHashMap<>();
   private long stuckTimer = -1;
 
-  SessionWriter(SockJSSocket socket, ContextInternal context, GatewayMetrics metrics, int maxChars, long stuckMs,
+  SessionWriter(SockJsSocket socket, ContextInternal context, GatewayMetrics metrics, int maxChars, long stuckMs,
       Runnable onStuck) {
     this.socket = socket;
     this.context = context;
