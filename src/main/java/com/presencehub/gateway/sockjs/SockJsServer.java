@@ -108,6 +108,11 @@ public final class SockJsServer implements Handler<HttpServerRequest> {
     cors(req);
     cookie(req);
     if (format.streaming()) {
+      if (req.version() == io.vertx.core.http.HttpVersion.HTTP_1_0) {
+        // No chunked encoding in HTTP/1.0: the end of the stream is the end of the connection.
+        resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        resp.bodyEndHandler(v -> req.connection().close());
+      }
       resp.setChunked(true);
       resp.write(SockJsFrames.prelude(format, callback));
     }
@@ -241,8 +246,9 @@ public final class SockJsServer implements Handler<HttpServerRequest> {
     var connection = req.connection();
     req.toWebSocket().onSuccess(ws -> {
       WebSocketSocket socket = new WebSocketSocket(ws, id, here, options.heartbeatMs(), connection);
-      socketHandler.handle(socket);
+      // The open frame first: the application may write or close at once.
       socket.start();
+      socketHandler.handle(socket);
     });
   }
 
