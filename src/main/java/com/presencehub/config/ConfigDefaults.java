@@ -55,10 +55,9 @@ final class ConfigDefaults {
     d.put("writeQueueMaxChars", 262_144);
     d.put("sweepIntervalMs", 200L);
     d.put("shards", cores);
-    // One gateway loop by default: vertx-web 5.0's SockJS session is not safe when consecutive
-    // xhr-polling requests land on different event loops (each poll arrives on a new connection),
-    // which loses sessions now and then with several gateway instances. Shards keep their loops.
-    d.put("gatewayInstances", 1);
+    // Every core serves sockets (issue 15): the hub's SockJS layer hands each request of a session
+    // to the loop that owns the session, wherever it arrives.
+    d.put("gatewayInstances", defaultGatewayInstances(cores));
     d.put("heartbeatIntervalMs", 25_000L);
     d.put("sockjsSessionTimeoutMs", 5_000L);
     // Unset: on in development mode, off in production.
@@ -109,6 +108,27 @@ final class ConfigDefaults {
     // A session or API request for another tenant is refused, naming the tenant and clusterName.
     d.put("tenants", List.of());
     return d;
+  }
+
+  /**
+   * The number of cores, unless {@code PRESENCE_GATEWAY_INSTANCES} is set to a valid count: then
+   * that, even where the environment layer is not read ({@link HubConfig#fromJson}, which tests and
+   * embedders use), so that a whole test run can be made to use several gateway loops. Where the
+   * environment layer is read it wins anyway, and reports an invalid value.
+   */
+  static int defaultGatewayInstances(int cores) {
+    String env = System.getenv(envName("gatewayInstances"));
+    if (env != null) {
+      try {
+        int n = Integer.parseInt(env.trim());
+        if (n >= 1 && n <= 1_024) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // Reported by the environment layer where it is read.
+      }
+    }
+    return Math.max(1, cores);
   }
 
   static Set<String> keys() {

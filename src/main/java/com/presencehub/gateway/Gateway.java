@@ -2,6 +2,7 @@ package com.presencehub.gateway;
 
 import com.presencehub.config.GatewayOptions;
 import com.presencehub.delivery.Courier;
+import com.presencehub.gateway.sockjs.SockJsSessionTable;
 import com.presencehub.shard.ShardDirectory;
 import io.vertx.core.Vertx;
 
@@ -17,6 +18,11 @@ public record Gateway(Vertx vertx, GatewayOptions options, TokenVerifier verifie
   /** Sessions open on the node now, authenticated or not. */
   public int openSessions() {
     return sessions.size();
+  }
+
+  /** The node's SockJS HTTP sessions (counts of opens, polls, loop hops). */
+  public SockJsSessionTable sockJsSessions() {
+    return sessions.sockJs();
   }
 
   /** The auth step for a session of this node. */

@@ -275,6 +275,11 @@ public final class HubNode {
     return config;
   }
 
+  /** What every session of this node shares (the SockJS session counts, for tests and ops). */
+  public Gateway gateway() {
+    return gateway;
+  }
+
   public HubMetrics metrics() {
     return metrics;
   }

@@ -79,7 +79,9 @@ class HubConfigTest {
       assertEquals(262_144, c.writeQueueMaxChars());
       assertEquals(200, c.sweepIntervalMs());
       assertEquals(Runtime.getRuntime().availableProcessors(), c.shards());
-      assertEquals(1, c.gatewayInstances(), "one gateway loop: vertx-web 5.0 SockJS polling is not safe across loops");
+      String env = System.getenv("PRESENCE_GATEWAY_INSTANCES");
+      assertEquals(env != null ? Integer.parseInt(env) : Runtime.getRuntime().availableProcessors(), c.gatewayInstances(),
+          "every core serves sockets (PRESENCE_GATEWAY_INSTANCES, when set, is the default even for fromJson)");
       assertEquals(25_000, c.heartbeatIntervalMs());
       assertEquals(5_000, c.sockjsSessionTimeoutMs());
       assertFalse(c.devTokens());

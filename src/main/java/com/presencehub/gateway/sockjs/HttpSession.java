@@ -79,6 +79,8 @@ final class HttpSession implements SockJsSocket {
     if (!opened) {
       opened = true;
       r.send(SockJsFrames.OPEN);
+    } else {
+      table.polled();
     }
     pump();
     return true;

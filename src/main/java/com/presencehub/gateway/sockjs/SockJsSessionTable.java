@@ -14,6 +14,7 @@ public final class SockJsSessionTable {
   private final ConcurrentHashMap<String, HttpSession> sessions = new ConcurrentHashMap<>();
   private final AtomicLong hops = new AtomicLong();
   private final AtomicLong opened = new AtomicLong();
+  private final AtomicLong polls = new AtomicLong();
 
   HttpSession get(String id) {
     return sessions.get(id);
@@ -32,6 +33,10 @@ public final class SockJsSessionTable {
     sessions.remove(id, s);
   }
 
+  void polled() {
+    polls.incrementAndGet();
+  }
+
   void hopped() {
     hops.incrementAndGet();
   }
@@ -44,6 +49,11 @@ public final class SockJsSessionTable {
   /** Requests handed to their session's context from another event loop, since start. */
   public long hops() {
     return hops.get();
+  }
+
+  /** Receiving requests (polls, streams) that found their session open, since start. */
+  public long polls() {
+    return polls.get();
   }
 
   /** HTTP sessions opened since start. */
