@@ -86,8 +86,7 @@ export function pollConnectionFate(base, windowMs = 500) {
         return;
       }
       const headEnd = buf.indexOf('\r\n\r\n');
-      // A complete chunked response ends with the zero-size chunk.
-      if (headEnd < 0 || !buf.endsWith('0\r\n\r\n')) {
+      if (headEnd < 0) {
         return;
       }
       const [statusLine, ...lines] = buf.slice(0, headEnd).split('\r\n');
@@ -95,7 +94,14 @@ export function pollConnectionFate(base, windowMs = 500) {
         const i = l.indexOf(':');
         return [l.slice(0, i).trim().toLowerCase(), l.slice(i + 1).trim()];
       }));
-      parsed = { status: Number(statusLine.split(' ')[1]), headers, body: dechunk(buf.slice(headEnd + 4)) };
+      const rawBody = buf.slice(headEnd + 4);
+      // A complete response: Content-Length bytes, or a chunked body ending with the zero-size chunk.
+      const length = headers['content-length'];
+      if (length !== undefined ? rawBody.length < Number(length) : !buf.endsWith('0\r\n\r\n')) {
+        return;
+      }
+      const body = length !== undefined ? rawBody.slice(0, Number(length)) : dechunk(rawBody);
+      parsed = { status: Number(statusLine.split(' ')[1]), headers, body };
       doneAt = Date.now();
       timer = setTimeout(() => finish(null), windowMs);
     });
