@@ -5,11 +5,10 @@ package com.presencehub.gateway;
  * (PROTOCOL.md §4 limits: memory per session is bounded whatever the client does). Plain Java, one
  * instance per session, used on the session's loop; sizes in characters of the frames written.
  *
- * <p>Why not {@code SockJSSocket.writeQueueFull()}: vertx-web 5.0's framed SockJS session hands
- * every frame to its transport at once and only counts frames that wait for a poll, so on the
- * WebSocket and streaming transports it never reports full, however much the connection holds
- * (the issue-11 heap exhaustion). Counting a frame from the write until its write future completes
- * (the bytes reached the kernel, or the session closed) measures the same thing on every transport.
+ * <p>Why count here rather than ask the socket: counting a frame from the write until its write
+ * future completes (the bytes reached the kernel, a poll took it, or the session closed) measures
+ * the same thing on every SockJS transport (vertx-web 5.0's own queue never reported full on the
+ * WebSocket and streaming transports: the issue-11 heap exhaustion).
  *
  * <p>Full at {@code maxChars} queued; after that it reports drained once the queue is back to half,
  * as Vert.x write streams do, so a client on the edge does not flip between the two per frame.

@@ -140,7 +140,7 @@ public final class HubNode {
       return Future.failedFuture(e);
     }
     warnAboutMode(config);
-    // A handler that throws (vertx-web's SockJS on a batch like ["a",null]) would otherwise log a
+    // A handler that throws (a bug in a route or a session handler) would otherwise log a
     // stack trace per input: one short line, rate-limited; the trace at debug.
     vertx.exceptionHandler(err -> {
       String suffix = UNCAUGHT_LINES.admit(System.currentTimeMillis());

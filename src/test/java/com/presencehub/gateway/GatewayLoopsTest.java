@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * With several gateway instances the requests of one polling session are served by different event
- * loops (vertx-web closes a poll's connection after each answer, so every poll is a new
- * connection). A session must still be one session, and a stop must still reach every client.
+ * With several gateway instances the requests of one polling session reach different event loops
+ * (each on the connection it came on) and are handed to the loop that owns the session. A session
+ * must still be one session, and a stop must still reach every client.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(90)
