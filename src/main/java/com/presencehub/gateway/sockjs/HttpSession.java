@@ -30,7 +30,6 @@ final class HttpSession implements SockJsSocket {
   private final String transport;
   private final ContextInternal owner;
   private final SockJsOptions options;
-  private final HttpConnection connection;
   private final List<String> outbox = new ArrayList<>();
   private final List<PromiseInternal<Void>> outboxWritten = new ArrayList<>();
   private final ArrayDeque<String> inbox = new ArrayDeque<>();
@@ -46,14 +45,12 @@ final class HttpSession implements SockJsSocket {
   private long timeoutTimer = -1;
   private long heartbeatTimer = -1;
 
-  HttpSession(SockJsSessionTable table, String id, String transport, ContextInternal owner, SockJsOptions options,
-      HttpConnection connection) {
+  HttpSession(SockJsSessionTable table, String id, String transport, ContextInternal owner, SockJsOptions options) {
     this.table = table;
     this.id = id;
     this.transport = transport;
     this.owner = owner;
     this.options = options;
-    this.connection = connection;
     this.closeWritten = owner.promise();
   }
 
@@ -128,9 +125,10 @@ final class HttpSession implements SockJsSocket {
     return null;
   }
 
+  /** Null: a session on the HTTP transports spans many connections (none is held on to). */
   @Override
   public HttpConnection connection() {
-    return connection;
+    return null;
   }
 
   @Override

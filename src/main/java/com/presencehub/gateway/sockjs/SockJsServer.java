@@ -124,7 +124,7 @@ public final class SockJsServer implements Handler<HttpServerRequest> {
     HttpSession s = table.get(id);
     if (s == null) {
       ContextInternal here = (ContextInternal) vertx.getOrCreateContext();
-      HttpSession created = new HttpSession(table, id, format.transport(), here, options, req.connection());
+      HttpSession created = new HttpSession(table, id, format.transport(), here, options);
       s = table.putIfAbsent(id, created);
       if (s == null) {
         s = created;

@@ -27,7 +27,7 @@ public interface SockJsSocket {
   /** The WebSocket under the session (to ping the peer); null on the HTTP transports. */
   ServerWebSocket webSocket();
 
-  /** The connection of the request that opened the session. */
+  /** The connection of a WebSocket session (its upgraded request's); null on the HTTP transports. */
   HttpConnection connection();
 
   /** Each message the peer sent, in order, as UTF-8 bytes. */
