@@ -1,4 +1,7 @@
-#!/usr/bin/env python
+#!/usr/bin/env python3
+# sockjs-protocol.py of sockjs/sockjs-protocol (commit fdf5b7d719de6bd74ea4aedd264f01814b4f226d),
+# ported to Python 3 for presence-hub's SockJsProtocolSuiteTest: lib2to3's fixes, unittest for
+# unittest2, chr for unichr, and utils3 (Python 3 helpers) for utils. The checks are unchanged.
 """
 [**SockJS-protocol**](https://github.com/sockjs/sockjs-protocol) is an
 effort to define a protocol between in-browser
