@@ -5,12 +5,13 @@ import com.presencehub.gateway.impl.ConnectionGuard;
 import com.presencehub.gateway.impl.SockJsCloser;
 import com.presencehub.gateway.impl.SockJsTransports;
 import com.presencehub.logging.LogLimiter;
-import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Role;
 import com.presencehub.presence.UserKey;
 import com.presencehub.protocol.ClientFrames;
 import com.presencehub.protocol.ErrorCode;
 import com.presencehub.shard.SessionLink;
+import com.presencehub.shard.SessionLoop;
+import com.presencehub.shard.SharedChanges;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -21,7 +22,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
-import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -85,8 +85,7 @@ final class ClientSession implements SessionLink {
       webSocket = SockJsTransports.webSocket(socket);
     }
     socket.handler(this::onMessage);
-    // A client dropping its TCP connection is routine for a presence hub: the close handler does
-    // the work, and without this handler Vert.x logs a stack trace per drop.
+    // Dropped TCP connections are routine: the close handler does the work (else a stack trace per drop).
     socket.exceptionHandler(err -> LOG.debug("session " + id + ": " + err));
     socket.closeHandler(v -> {
       phase = Phase.CLOSED;
@@ -115,12 +114,15 @@ final class ClientSession implements SessionLink {
   }
 
   @Override
-  public void deliver(List<PresenceRecord> updates) {
-    context.execute(() -> {
-      if (phase == Phase.OPEN) {
-        out.changes(requests.changes(updates));
-      }
-    });
+  public SessionLoop loop() {
+    return out.loop();
+  }
+
+  /** Changes from the shards, on this loop ({@link GatewayLoop}): {@code shared} encodes them once for its sessions. */
+  void changes(SharedChanges shared) {
+    if (phase == Phase.OPEN) {
+      out.changes(requests.changes(shared.records()), shared);
+    }
   }
 
   /** Writes a delivery on this session's loop; completes (on the caller's loop) with whether it was written. */
@@ -169,8 +171,7 @@ final class ClientSession implements SessionLink {
           : commands.decode(frame, role(), System.currentTimeMillis());
       dispatch(command);
     } catch (RuntimeException e) {
-      // A bug, not the client's fault; but any client can repeat it: a short, rate-limited line, the
-      // trace at debug, and no Java text in the reply.
+      // A bug, but any client can repeat it: a short, rate-limited line, trace at debug, no Java text in the reply.
       String suffix = FAILED_FRAME_LINES.admit(System.currentTimeMillis());
       if (suffix != null) {
         LOG.warn("session " + id + ": a frame failed: " + e.getClass().getSimpleName() + suffix);
@@ -305,8 +306,7 @@ final class ClientSession implements SessionLink {
     }
     phase = Phase.CLOSED;
     end(false);
-    // A peer that does not read gets its close frame once it reads again; a node stop does not wait
-    // a whole liveness timeout for it.
+    // A peer that does not read gets its close frame once it reads again; a node stop waits less for it.
     long drainWaitMs = code == CloseCode.SHUTTING_DOWN
         ? Math.min(opts.livenessTimeoutMs(), opts.sockjsSessionTimeoutMs()) : opts.livenessTimeoutMs();
     return SockJsCloser.close(context, socket, webSocket, code, reason, drainWaitMs, opts.sockjsSessionTimeoutMs(), id);

@@ -3,6 +3,7 @@ package com.presencehub.gateway;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.protocol.ClientFrames;
 import com.presencehub.protocol.ErrorCode;
+import com.presencehub.shard.SharedChanges;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
@@ -34,6 +35,7 @@ final class SessionWriter {
   private final long stuckMs;
   private final Runnable onStuck;
   private final LinkedHashMap<String, PresenceRecord> coalesced = new LinkedHashMap<>();
+  private final GatewayLoop loop;
   private long stuckTimer = -1;
 
   SessionWriter(SockJSSocket socket, ContextInternal context, GatewayMetrics metrics, int maxChars, long stuckMs,
@@ -44,6 +46,12 @@ final class SessionWriter {
     this.backlog = new WriteBacklog(maxChars);
     this.stuckMs = stuckMs;
     this.onStuck = onStuck;
+    this.loop = GatewayLoop.of(context);
+  }
+
+  /** The loop the session's presence changes come through (kept here: one per session). */
+  GatewayLoop loop() {
+    return loop;
   }
 
   /**
@@ -106,6 +114,26 @@ final class SessionWriter {
       return;
     }
     presence(records, null);
+  }
+
+  /**
+   * Presence changes that are {@code shared} with other sessions' ({@code records} being those of
+   * {@code shared} this session takes, in order, as {@link Watchlist#changes} leaves them): when it
+   * takes them all and writes now, the shared frame goes out, encoded once for every session; else as
+   * {@link #changes(List)}.
+   */
+  void changes(List<PresenceRecord> records, SharedChanges shared) {
+    if (records.size() == shared.records().size() && records.size() <= MAX_RECORDS_PER_FRAME
+        && coalesced.isEmpty() && !full()) {
+      metrics.frameOut();
+      write(shared.frame(SessionWriter::changesFrame));
+      return;
+    }
+    changes(records);
+  }
+
+  private static String changesFrame(List<PresenceRecord> records) {
+    return ClientFrames.presence(records, null).encode();
   }
 
   /** The socket took what it held: the coalesced changes go out (they may fill it again). */
