@@ -2,6 +2,7 @@ package com.presencehub.gateway;
 
 import com.presencehub.config.GatewayOptions;
 import com.presencehub.gateway.impl.ConnectionGuard;
+import com.presencehub.gateway.impl.DirectWrites;
 import com.presencehub.gateway.impl.SockJsCloser;
 import com.presencehub.gateway.impl.SockJsTransports;
 import com.presencehub.logging.LogLimiter;
@@ -83,6 +84,13 @@ final class ClientSession implements SessionLink {
     transport = SockJsTransports.pathOf(GatewayVerticle.PREFIX, socket);
     if (transport != null && transport.webSocket()) {
       webSocket = SockJsTransports.webSocket(socket);
+      // Issue 15: the WebSocket's connection and the HTTP one it came from each drop Vert.x's
+      // outbound MPSC queue (~4.8 KiB); this session writes only on its loop (DirectWrites).
+      if (socket.routingContext() != null) {
+        DirectWrites.apply(socket.routingContext().request().connection());
+      } else {
+        DirectWrites.apply(webSocket);
+      }
     }
     socket.handler(this::onMessage);
     // A client dropping its TCP connection is routine for a presence hub: the close handler does
