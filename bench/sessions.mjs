@@ -10,6 +10,8 @@
 //   node bench/sessions.mjs [--sessions 15000] [--workers 2] [--server hub|soketi|vertx-echo|node-echo[,…]]
 //                           [--rounds 1] [--warm true] [--members-per-channel 1] [--jfr DIR] [--histogram DIR]
 //
+// --deflate true: the hub's and echo's clients offer permessage-deflate, as browsers do (default:
+// they do not, so the figures are the server's at its cheapest).
 // --histogram DIR: `jcmd PID GC.class_histogram` of each JVM server at N sessions (after the full
 // GC of the heap figure), written to DIR/sessions-<server>-<n>.txt.
 //
@@ -58,6 +60,7 @@ const { values: opt } = parseArgs({ options: {
   results: { type: 'string', default: path.join(here, 'RESULTS.md') },
   jfr: { type: 'string' },
   histogram: { type: 'string' },
+  deflate: { type: 'string', default: 'false' },
 } });
 const sessions = Number(opt.sessions);
 if (!(sessions >= 1 && sessions <= 19000)) throw new Error('--sessions must be 1..19000 (20,000 open files per process here)');
@@ -119,7 +122,8 @@ async function openBatch(server, app, prefix) {
     const count = Math.min(per, sessions - w * per);
     const child = track(fork(path.join(here, 'loadgen', 'worker.mjs'), [JSON.stringify({
       url, secret: BENCH_SECRET, tenant: 'bench', prefix, from: w * per, count, role: 'client',
-      echo: server.endsWith('-echo'), protocol: server === 'soketi' ? 'pusher' : 'hub', membersPerChannel })],
+      echo: server.endsWith('-echo'), protocol: server === 'soketi' ? 'pusher' : 'hub', membersPerChannel,
+      deflate: opt.deflate === 'true' })],
     { env: { ...process.env, BENCH_PUSHER_APP: app ? JSON.stringify(app) : '' } }));
     children.push(child);
     ready.push(new Promise((resolve, reject) => {
@@ -163,7 +167,9 @@ async function measure(server) {
     r.rss1 = rssKiB(proc.pid);
     r.heap1 = jvm ? liveHeapKiB(proc.pid) : NaN;
     if (jvm && opt.histogram) {
-      // --histogram DIR: where the live bytes are at N sessions (after the full GC above).
+      // --deflate true: the hub's and echo's clients offer permessage-deflate, as browsers do (default:
+// they do not, so the figures are the server's at its cheapest).
+// --histogram DIR: where the live bytes are at N sessions (after the full GC above).
       const file = path.resolve(opt.histogram, `sessions-${server}-${++histograms}.txt`);
       writeFileSync(file, jcmd(proc.pid, 'GC.class_histogram'));
       console.log(`${server}: class histogram at ${sessions} sessions in ${file}`);
@@ -211,7 +217,7 @@ const results = [];
 for (let round = 0; round < rounds; round++) {
   for (const s of servers) results.push(await measure(s));
 }
-const lines = [`${sessions} sessions per server, ${workers} load processes on 127.0.0.2-9, 200 handshakes in flight per load process; order ${results.map((r) => r.server).join(', ')} (each a fresh process); warm batch = the same ${sessions} again after the first batch was closed and ${gapMs} ms passed`];
+const lines = [`${sessions} sessions per server, ${workers} load processes on 127.0.0.2-9, 200 handshakes in flight per load process${opt.deflate === 'true' ? ', clients offering permessage-deflate (as browsers do)' : ''}; order ${results.map((r) => r.server).join(', ')} (each a fresh process); warm batch = the same ${sessions} again after the first batch was closed and ${gapMs} ms passed`];
 const per1 = (a, b) => (b - a) / sessions;
 for (const r of results) {
   const jvm = isJvm(r.server);

@@ -33,7 +33,8 @@ final class SessionWriter {
   private final WriteBacklog backlog;
   private final long stuckMs;
   private final Runnable onStuck;
-  private final LinkedHashMap<String, PresenceRecord> coalesced = new LinkedHashMap<>();
+  /** Latest record per user while the socket is full; null otherwise (issue 15: most sessions never need it). */
+  private LinkedHashMap<String, PresenceRecord> coalesced;
   private long stuckTimer = -1;
 
   SessionWriter(SockJSSocket socket, ContextInternal context, GatewayMetrics metrics, int maxChars, long stuckMs,
@@ -66,8 +67,13 @@ final class SessionWriter {
   }
 
   void write(JsonObject frame) {
+    writeText(frame.encode());
+  }
+
+  /** A frame already encoded (e.g. {@link ClientFrames#ackText}), counted like {@link #write(JsonObject)}. */
+  void writeText(String frame) {
     metrics.frameOut();
-    write(frame.encode());
+    write(frame);
   }
 
   /** An error frame (PROTOCOL.md §4 errors), counted by code. */
@@ -98,7 +104,10 @@ final class SessionWriter {
     if (records.isEmpty()) {
       return;
     }
-    if (!coalesced.isEmpty() || full()) {
+    if (coalesced != null || full()) {
+      if (coalesced == null) {
+        coalesced = new LinkedHashMap<>();
+      }
       for (PresenceRecord r : records) {
         coalesced.remove(r.user());
         coalesced.put(r.user(), r);
@@ -110,9 +119,9 @@ final class SessionWriter {
 
   /** The socket took what it held: the coalesced changes go out (they may fill it again). */
   private void onDrained() {
-    if (!coalesced.isEmpty()) {
+    if (coalesced != null) {
       List<PresenceRecord> latest = new ArrayList<>(coalesced.values());
-      coalesced.clear();
+      coalesced = null;
       changes(latest);
     }
   }
@@ -165,7 +174,7 @@ final class SessionWriter {
   /** The session ended: no timer, and the coalesced changes are dropped. */
   void stop() {
     cancelStuck();
-    coalesced.clear();
+    coalesced = null;
   }
 
   private void armStuck() {
