@@ -8,7 +8,12 @@
 // the time to open them.
 //
 //   node bench/sessions.mjs [--sessions 15000] [--workers 2] [--server hub|soketi|vertx-echo|node-echo[,…]]
-//                           [--rounds 1] [--warm true] [--members-per-channel 1]
+//                           [--rounds 1] [--warm true] [--members-per-channel 1] [--jfr DIR] [--histogram DIR]
+//
+// --deflate true: the hub's and echo's clients offer permessage-deflate, as browsers do (default:
+// they do not, so the figures are the server's at its cheapest).
+// --histogram DIR: `jcmd PID GC.class_histogram` of each JVM server at N sessions (after the full
+// GC of the heap figure), written to DIR/sessions-<server>-<n>.txt.
 //
 // --server takes a list: the servers run one after another, alternating (hub, soketi, vertx-echo,
 // hub, … with --rounds 2), each a fresh process, and the ratios hub/peer are printed.
@@ -27,6 +32,7 @@
 // most 19,000 (a process here may have 20,000 open files). The machine may be shared: the load
 // average before each server's run is printed, and CPU-per-session is the figure to trust.
 import { execFileSync, fork, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,6 +59,8 @@ const { values: opt } = parseArgs({ options: {
   'members-per-channel': { type: 'string', default: '1' },
   results: { type: 'string', default: path.join(here, 'RESULTS.md') },
   jfr: { type: 'string' },
+  histogram: { type: 'string' },
+  deflate: { type: 'string', default: 'false' },
 } });
 const sessions = Number(opt.sessions);
 if (!(sessions >= 1 && sessions <= 19000)) throw new Error('--sessions must be 1..19000 (20,000 open files per process here)');
@@ -67,6 +75,7 @@ const jvmFlags = [`-Xmx${opt.xmx}`, '-XX:+UseG1GC'];
 // `node bench/jfr-top.mjs DIR/sessions-hub-1.jfr` then lists where its CPU samples went. JFR costs CPU
 // itself: take the figures from a run without it.
 let jfrRuns = 0;
+let histograms = 0;
 const jfrFlags = () => (opt.jfr ? [`-XX:StartFlightRecording=filename=${path.resolve(opt.jfr, `sessions-hub-${++jfrRuns}.jfr`)},settings=profile`] : []);
 const KINDS = ['hub', 'soketi', 'vertx-echo', 'node-echo'];
 const servers = opt.server.split(',').map((s) => s.trim()).filter(Boolean);
@@ -113,7 +122,8 @@ async function openBatch(server, app, prefix) {
     const count = Math.min(per, sessions - w * per);
     const child = track(fork(path.join(here, 'loadgen', 'worker.mjs'), [JSON.stringify({
       url, secret: BENCH_SECRET, tenant: 'bench', prefix, from: w * per, count, role: 'client',
-      echo: server.endsWith('-echo'), protocol: server === 'soketi' ? 'pusher' : 'hub', membersPerChannel })],
+      echo: server.endsWith('-echo'), protocol: server === 'soketi' ? 'pusher' : 'hub', membersPerChannel,
+      deflate: opt.deflate === 'true' })],
     { env: { ...process.env, BENCH_PUSHER_APP: app ? JSON.stringify(app) : '' } }));
     children.push(child);
     ready.push(new Promise((resolve, reject) => {
@@ -156,6 +166,14 @@ async function measure(server) {
     await sleep(settleMs);
     r.rss1 = rssKiB(proc.pid);
     r.heap1 = jvm ? liveHeapKiB(proc.pid) : NaN;
+    if (jvm && opt.histogram) {
+      // --deflate true: the hub's and echo's clients offer permessage-deflate, as browsers do (default:
+// they do not, so the figures are the server's at its cheapest).
+// --histogram DIR: where the live bytes are at N sessions (after the full GC above).
+      const file = path.resolve(opt.histogram, `sessions-${server}-${++histograms}.txt`);
+      writeFileSync(file, jcmd(proc.pid, 'GC.class_histogram'));
+      console.log(`${server}: class histogram at ${sessions} sessions in ${file}`);
+    }
     r.rss1AfterGc = rssKiB(proc.pid);
     if (warm) {
       const gap = new ProcCpuWindow(proc.pid).start();
@@ -199,7 +217,7 @@ const results = [];
 for (let round = 0; round < rounds; round++) {
   for (const s of servers) results.push(await measure(s));
 }
-const lines = [`${sessions} sessions per server, ${workers} load processes on 127.0.0.2-9, 200 handshakes in flight per load process; order ${results.map((r) => r.server).join(', ')} (each a fresh process); warm batch = the same ${sessions} again after the first batch was closed and ${gapMs} ms passed`];
+const lines = [`${sessions} sessions per server, ${workers} load processes on 127.0.0.2-9, 200 handshakes in flight per load process${opt.deflate === 'true' ? ', clients offering permessage-deflate (as browsers do)' : ''}; order ${results.map((r) => r.server).join(', ')} (each a fresh process); warm batch = the same ${sessions} again after the first batch was closed and ${gapMs} ms passed`];
 const per1 = (a, b) => (b - a) / sessions;
 for (const r of results) {
   const jvm = isJvm(r.server);

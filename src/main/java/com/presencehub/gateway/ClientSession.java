@@ -2,6 +2,7 @@ package com.presencehub.gateway;
 
 import com.presencehub.config.GatewayOptions;
 import com.presencehub.gateway.impl.ConnectionGuard;
+import com.presencehub.gateway.impl.DirectWrites;
 import com.presencehub.gateway.impl.SockJsCloser;
 import com.presencehub.gateway.impl.SockJsTransports;
 import com.presencehub.logging.LogLimiter;
@@ -54,8 +55,9 @@ final class ClientSession implements SessionLink {
   private Identity identity;
   private boolean counted;
   private boolean left;
-  private long authTimer = -1;
-  private long expiryTimer = -1;
+  /** On the loop's own timer queue ({@link LoopTimer}); null once not needed. */
+  private LoopTimer authTimer;
+  private LoopTimer expiryTimer;
   private SessionRequests requests;
   private SockJsTransports.Path transport;
   private ServerWebSocket webSocket;
@@ -83,6 +85,8 @@ final class ClientSession implements SessionLink {
     transport = SockJsTransports.pathOf(GatewayVerticle.PREFIX, socket);
     if (transport != null && transport.webSocket()) {
       webSocket = SockJsTransports.webSocket(socket);
+      // Issue 15: its connections drop Vert.x's outbound MPSC queues (~9.6 KiB); it writes only on its loop.
+      DirectWrites.apply(socket.routingContext() == null ? null : socket.routingContext().request().connection());
     }
     socket.handler(this::onMessage);
     // Dropped TCP connections are routine: the close handler does the work (else a stack trace per drop).
@@ -91,13 +95,13 @@ final class ClientSession implements SessionLink {
       phase = Phase.CLOSED;
       end(false);
     });
-    authTimer = context.setTimer(opts.authTimeoutMs(), t -> {
-      authTimer = -1;
+    authTimer = new LoopTimer(context, () -> {
       if (phase == Phase.AWAITING_AUTH || phase == Phase.VERIFYING) {
         out.error(ErrorCode.UNAUTHORIZED, "no auth frame within " + opts.authTimeoutMs() + " ms", null);
         closeWith(CloseCode.UNAUTHORIZED, "no auth in time");
       }
     });
+    authTimer.arm(opts.authTimeoutMs());
   }
 
   // ---- SessionLink (called on the shard's thread) ---------------------------------------------
@@ -241,8 +245,7 @@ final class ClientSession implements SessionLink {
       return false;
     }
     identity = who;
-    cancelTimer(authTimer);
-    authTimer = -1;
+    authTimer = LoopTimer.cancel(authTimer);
     requests = new SessionRequests(gw, this, id, out, () -> phase == Phase.OPEN);
     return true;
   }
@@ -270,13 +273,13 @@ final class ClientSession implements SessionLink {
   }
 
   private void armExpiry() {
-    cancelTimer(expiryTimer);
-    long delay = Math.max(1, identity.expiresAtMs() - System.currentTimeMillis());
-    expiryTimer = context.setTimer(delay, t -> {
-      expiryTimer = -1;
-      out.error(ErrorCode.UNAUTHORIZED, "token expired", null);
-      closeWith(CloseCode.UNAUTHORIZED, "token expired");
-    });
+    if (expiryTimer == null) {
+      expiryTimer = new LoopTimer(context, () -> {
+        out.error(ErrorCode.UNAUTHORIZED, "token expired", null);
+        closeWith(CloseCode.UNAUTHORIZED, "token expired");
+      });
+    }
+    expiryTimer.arm(identity.expiresAtMs() - System.currentTimeMillis());
   }
 
   /** From now on the peer must prove itself (PROTOCOL.md §4 Liveness). */
@@ -325,8 +328,8 @@ final class ClientSession implements SessionLink {
       return;
     }
     left = true;
-    cancelTimer(authTimer);
-    cancelTimer(expiryTimer);
+    authTimer = LoopTimer.cancel(authTimer);
+    expiryTimer = LoopTimer.cancel(expiryTimer);
     out.stop();
     if (peer != null) {
       peer.stop();
@@ -338,11 +341,5 @@ final class ClientSession implements SessionLink {
       gw.metrics().sessionClosed(SockJsTransports.metricName(transport));
     }
     onGone.accept(this);
-  }
-
-  private void cancelTimer(long timer) {
-    if (timer != -1) {
-      gw.vertx().cancelTimer(timer);
-    }
   }
 }

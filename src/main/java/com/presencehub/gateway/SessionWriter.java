@@ -34,7 +34,8 @@ final class SessionWriter {
   private final WriteBacklog backlog;
   private final long stuckMs;
   private final Runnable onStuck;
-  private final LinkedHashMap<String, PresenceRecord> coalesced = new LinkedHashMap<>();
+  /** Latest record per user while the socket is full; null otherwise (issue 15: most sessions never need it). */
+  private LinkedHashMap<String, PresenceRecord> coalesced;
   private final GatewayLoop loop;
   private long stuckTimer = -1;
 
@@ -74,8 +75,13 @@ final class SessionWriter {
   }
 
   void write(JsonObject frame) {
+    writeText(frame.encode());
+  }
+
+  /** A frame already encoded (e.g. {@link ClientFrames#ackText}), counted like {@link #write(JsonObject)}. */
+  void writeText(String frame) {
     metrics.frameOut();
-    write(frame.encode());
+    write(frame);
   }
 
   /** An error frame (PROTOCOL.md §4 errors), counted by code. */
@@ -106,7 +112,10 @@ final class SessionWriter {
     if (records.isEmpty()) {
       return;
     }
-    if (!coalesced.isEmpty() || full()) {
+    if (coalesced != null || full()) {
+      if (coalesced == null) {
+        coalesced = new LinkedHashMap<>();
+      }
       for (PresenceRecord r : records) {
         coalesced.remove(r.user());
         coalesced.put(r.user(), r);
@@ -124,7 +133,7 @@ final class SessionWriter {
    */
   void changes(List<PresenceRecord> records, SharedChanges shared) {
     if (records.size() == shared.records().size() && records.size() <= MAX_RECORDS_PER_FRAME
-        && coalesced.isEmpty() && !full()) {
+        && coalesced == null && !full()) {
       metrics.frameOut();
       write(shared.frame(SessionWriter::changesFrame));
       return;
@@ -138,9 +147,9 @@ final class SessionWriter {
 
   /** The socket took what it held: the coalesced changes go out (they may fill it again). */
   private void onDrained() {
-    if (!coalesced.isEmpty()) {
+    if (coalesced != null) {
       List<PresenceRecord> latest = new ArrayList<>(coalesced.values());
-      coalesced.clear();
+      coalesced = null;
       changes(latest);
     }
   }
@@ -193,7 +202,7 @@ final class SessionWriter {
   /** The session ended: no timer, and the coalesced changes are dropped. */
   void stop() {
     cancelStuck();
-    coalesced.clear();
+    coalesced = null;
   }
 
   private void armStuck() {
