@@ -22,7 +22,7 @@ PRESENCE_HTTP_HOST=127.0.0.1 PRESENCE_HTTP_PORT=$http \
 PRESENCE_JWT_SECRET=cds-training-secret-not-used-for-anything-else \
 PRESENCE_CLUSTER=true PRESENCE_CLUSTER_NAME="cds-training-$$" PRESENCE_CLUSTER_HOST=127.0.0.1 \
 PRESENCE_CLUSTER_PORT=$hz PRESENCE_CLUSTER_MEMBERS=127.0.0.1:$hz PRESENCE_NODE_ID=cds-training \
-  java "$@" -XX:ArchiveClassesAtExit="$out" -jar "$jar" --cluster &
+  java "$@" -Xlog:cds=error -XX:ArchiveClassesAtExit="$out" -jar "$jar" --cluster &
 pid=$!
 ready() {
   exec 3<>"/dev/tcp/127.0.0.1/$http" || return 1
