@@ -15,6 +15,8 @@
 //   of that channel also gets the others' member_added/removed and the member list on subscribe,
 //   so soketi does that fan-out on top (lifetime × R/2 members at a time, ~50 at the defaults);
 //   the hub's clients get nothing here.
+// JVM flags A/B (cold start, issue 15): `--hub-jvm cds=-XX:SharedArchiveFile=… --server hub,hub:cds`
+// runs the hub again with those extra flags (space-separated).
 // Servers alternate in the order given, each a fresh process. Load: --workers processes
 // (bench/loadgen/churn-worker.mjs) on 127.0.0.2-9; their lag behind schedule is reported.
 import { fork } from 'node:child_process';
@@ -41,9 +43,12 @@ const { values: opt } = parseArgs({ options: {
   xmx: { type: 'string', default: '2g' },
   results: { type: 'string', default: path.join(here, 'RESULTS.md') },
   jfr: { type: 'string' },
+  'hub-jvm': { type: 'string', multiple: true, default: [] },
 } });
 const servers = opt.server.split(',').map((s) => s.trim()).filter(Boolean);
-for (const s of servers) if (s !== 'hub' && s !== 'soketi') throw new Error(`--server: hub, soketi; got ${s}`);
+const variants = new Map(opt['hub-jvm'].map((v) => [`hub:${v.slice(0, v.indexOf('='))}`, v.slice(v.indexOf('=') + 1).split(/\s+/).filter(Boolean)]));
+const kind = (s) => (variants.has(s) ? 'hub' : s);
+for (const s of servers) if (kind(s) !== 'hub' && s !== 'soketi') throw new Error(`--server: hub, soketi; got ${s}`);
 const rate = Math.max(2, Math.min(Number(opt.rate), 5000)); // events/s = joins/s + leaves/s
 const seconds = Math.max(1, Math.min(Number(opt.seconds), 120));
 const lifetimeMs = Math.max(0, Math.min(Number(opt['lifetime-ms']), 10000));
@@ -59,8 +64,8 @@ const CHANNEL = 'presence-churn';
 async function run(server) {
   const app = server === 'soketi' ? newApp() : null;
   const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
-  const proc = track(server === 'hub'
-    ? await startHub({ jar: opt.jar, port: Number(opt.port), jvmFlags: [...jvmFlags, ...jfrFlags()] })
+  const proc = track(kind(server) === 'hub'
+    ? await startHub({ jar: opt.jar, port: Number(opt.port), jvmFlags: [...jvmFlags, ...(variants.get(server) ?? []), ...jfrFlags()] })
     : await startSoketi({ port: Number(opt.port), metricsPort: Number(opt['metrics-port']), app }));
   const children = [];
   const out = { server, load, windows: [], native: proc.native };
@@ -69,7 +74,7 @@ async function run(server) {
     const offline = new Map();
     const see = (map, user, at) => { if (!map.has(user)) map.set(user, at); };
     let watcher;
-    if (server === 'hub') {
+    if (kind(server) === 'hub') {
       watcher = await openSession({ url: `ws://127.0.0.1:${opt.port}/presence/websocket`, secret: BENCH_SECRET, tenant: 'bench', user: 'watcher', role: 'tech',
         onFrame: (frame) => {
           const at = mono();
@@ -88,10 +93,10 @@ async function run(server) {
           see(m.event === 'pusher_internal:member_added' ? online : offline, user, at);
         } });
     }
-    const url = server === 'hub' ? `ws://127.0.0.1:${opt.port}/presence/websocket` : `ws://127.0.0.1:${opt.port}`;
+    const url = kind(server) === 'hub' ? `ws://127.0.0.1:${opt.port}/presence/websocket` : `ws://127.0.0.1:${opt.port}`;
     for (let w = 0; w < workers; w++) {
       const child = track(fork(path.join(here, 'loadgen', 'churn-worker.mjs'), [JSON.stringify({
-        url, secret: BENCH_SECRET, tenant: 'bench', prefix: 'c', protocol: server === 'hub' ? 'hub' : 'pusher', channel: CHANNEL })],
+        url, secret: BENCH_SECRET, tenant: 'bench', prefix: 'c', protocol: kind(server) === 'hub' ? 'hub' : 'pusher', channel: CHANNEL })],
       { env: { ...process.env, BENCH_PUSHER_APP: app ? JSON.stringify(app) : '' } }));
       children.push(child);
       await new Promise((resolve) => child.once('message', resolve));
@@ -144,10 +149,10 @@ const results = [];
 for (const s of servers) results.push(await run(s));
 const lines = [`${rate} events/s (${rate / 2} joins/s + ${rate / 2} leaves/s, open loop, each session leaving ${lifetimeMs} ms after it joined) for ${seconds} s cold (fresh server) then ${seconds} s warm; one roster watcher; ${workers} load processes on 127.0.0.2-9; servers in the order ${servers.join(', ')}`];
 for (const r of results) {
-  lines.push(`${r.server}: ${r.server === 'hub' ? 'client sessions (connect + auth + welcome; leave = bye + close), watcher = tech subscribed to roster client' : `Pusher presence channel ${CHANNEL} on soketi 1.6.1 (native uWS ${path.basename(r.native ?? '?')}), signed subscribe; leave = close; watcher = a member getting member_added/member_removed`}; load average before ${r.load}`);
+  lines.push(`${r.server}: ${kind(r.server) === 'hub' ? `client sessions${variants.has(r.server) ? ` (JVM also ${variants.get(r.server).join(' ')})` : ''} (connect + auth + welcome; leave = bye + close), watcher = tech subscribed to roster client` : `Pusher presence channel ${CHANNEL} on soketi 1.6.1 (native uWS ${path.basename(r.native ?? '?')}), signed subscribe; leave = close; watcher = a member getting member_added/member_removed`}; load average before ${r.load}`);
   for (const w of r.windows) {
     const c = w.cpu;
-    lines.push(`${r.server} ${w.label}: ${w.n} events; server CPU ${fmt(c.total / w.n)} s per 1,000 events${r.server === 'hub' ? ` (${fmt(c.nonJit / w.n)} s without the JIT compiler threads, which used ${fmt(c.jit / w.n)} s)` : ''}, ${(c.total / 1000).toFixed(2)} s over ${(c.wallMs / 1000).toFixed(1)} s; change→watcher p50 ${fmt(percentile(w.lat, 50))} ms, p99 ${fmt(percentile(w.lat, 99))} ms, max ${fmt(w.lat[w.lat.length - 1])} ms; missing at the watcher ${w.missing}, errors ${w.errors}${w.firstError ? ` (first: ${w.firstError})` : ''}; load side p99 lag behind schedule ${fmt(w.lag)} ms; machine busy ${w.machinePct.toFixed(0)}% of ${os.cpus().length * 100}%; connects dropped by a full listen queue (TcpExt ListenOverflows, whole host) ${w.overflows}`);
+    lines.push(`${r.server} ${w.label}: ${w.n} events; server CPU ${fmt(c.total / w.n)} s per 1,000 events${kind(r.server) === 'hub' ? ` (${fmt(c.nonJit / w.n)} s without the JIT compiler threads, which used ${fmt(c.jit / w.n)} s)` : ''}, ${(c.total / 1000).toFixed(2)} s over ${(c.wallMs / 1000).toFixed(1)} s; change→watcher p50 ${fmt(percentile(w.lat, 50))} ms, p99 ${fmt(percentile(w.lat, 99))} ms, max ${fmt(w.lat[w.lat.length - 1])} ms; missing at the watcher ${w.missing}, errors ${w.errors}${w.firstError ? ` (first: ${w.firstError})` : ''}; load side p99 lag behind schedule ${fmt(w.lag)} ms; machine busy ${w.machinePct.toFixed(0)}% of ${os.cpus().length * 100}%; connects dropped by a full listen queue (TcpExt ListenOverflows, whole host) ${w.overflows}`);
   }
 }
 const hub = results.find((r) => r.server === 'hub');
@@ -157,6 +162,10 @@ if (hub && sk) {
     const h = hub.windows[i]; const s = sk.windows[i];
     lines.push(`ratio hub/soketi ${h.label}: CPU per event ${((h.cpu.total / h.n) / (s.cpu.total / s.n)).toFixed(2)} (hub without JIT threads ${((h.cpu.nonJit / h.n) / (s.cpu.total / s.n)).toFixed(2)}), p99 ${(percentile(h.lat, 99) / percentile(s.lat, 99)).toFixed(2)}`);
   }
+}
+for (const v of results.filter((r) => hub && variants.has(r.server))) {
+  const per = (r, i) => r.windows[i].cpu.total / r.windows[i].n;
+  lines.push(`ratio ${v.server}/hub: CPU per event cold ${(per(v, 0) / per(hub, 0)).toFixed(2)}, warm ${(per(v, 1) / per(hub, 1)).toFixed(2)}`);
 }
 lines.forEach((l) => console.log(l));
 appendResults(opt.results, `Churn (bench/churn.mjs --server ${servers.join(',')})`, lines, `${jvmFlags.join(' ')} (hub); soketi on node ${process.version}`);

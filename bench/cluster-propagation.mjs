@@ -23,7 +23,10 @@
 // node's own presence_transitions_total is read before and after, so a transition missing at the
 // watcher can be told apart from one missing in the node's view.
 // Diagnostics: --trace prints the watcher's count every 500 ms; --dump-threads-at MS writes a
-// thread dump of every node MS into each measured window (into the cluster's log directory).
+// thread dump of every node MS into each measured window (into the cluster's log directory);
+// --dump-latencies DIR writes each measured round's samples to DIR/latencies-RATE.tsv (send time as
+// wall-clock epoch ms, latency ms), to line the tail up with the nodes' GC/safepoint logs (e.g.
+// --jvm-extra "-Xlog:gc*,safepoint:file=DIR/gc-%p.log:timemillis,uptime,level,tags"; bench/gc-tail.mjs).
 import { execFileSync, fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -50,6 +53,7 @@ const { values: opt } = parseArgs({ options: {
   trace: { type: 'boolean', default: false },
   'dump-threads-at': { type: 'string', default: '' },
   'jvm-extra': { type: 'string', default: '' },
+  'dump-latencies': { type: 'string', default: '' },
   results: { type: 'string', default: path.join(here, 'RESULTS.md') },
 } });
 const rates = opt.rates.split(',').map(Number).filter((r) => r > 0 && r <= 50000);
@@ -178,6 +182,7 @@ try {
     const viewB = transitions(await metrics(B.httpPort), ['online', 'away']) - transitions(mB0, ['online', 'away']);
     // Match the k-th send of each user with its k-th update at the watcher.
     const lat = [];
+    const samples = opt['dump-latencies'] ? [] : null;
     let delivered = 0; let lost = 0; let extra = 0; let wrong = 0; let firstWrong = null;
     for (const r of rs) {
       const child = children[rs.indexOf(r)];
@@ -189,6 +194,7 @@ try {
           const expect = (k % 2 === 0) === r.firstAway[i] ? 'away' : 'online';
           if (got[k].status !== expect) { wrong++; if (!firstWrong) firstWrong = `${user} update ${k}: ${got[k].status}/${got[k].reason}, expected ${expect}`; }
           lat.push(got[k].at - times[k]);
+          if (samples) samples.push([times[k], got[k].at - times[k]]);
         }
         delivered += n;
         lost += Math.max(0, times.length - got.length);
@@ -196,6 +202,13 @@ try {
       });
     }
     lat.sort((a, b) => a - b);
+    if (samples && secs === seconds) {
+      // mono() → wall clock, both read now.
+      const offset = Date.now() - mono();
+      samples.sort((a, b) => a[0] - b[0]);
+      writeFileSync(path.join(opt['dump-latencies'], `latencies-${rate}.tsv`),
+        samples.map(([t, l]) => `${(t + offset).toFixed(3)}\t${l.toFixed(3)}`).join('\n') + '\n');
+    }
     const errors = rs.reduce((s, r) => s + r.errors, 0);
     const lag = { p99: Math.max(...rs.map((r) => r.lag.p99)), max: Math.max(...rs.map((r) => r.lag.max)), p50: Math.max(...rs.map((r) => r.lag.p50)) };
     return { rate, secs, sent, delivered, lost, extra, wrong, firstWrong, errors, firstError: rs.find((r) => r.firstError)?.firstError,

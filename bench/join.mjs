@@ -39,6 +39,9 @@ const { values: opt } = parseArgs({ options: {
   'hz-port': { type: 'string', default: '18290' },
   jar: { type: 'string', default: path.join(here, '..', 'target', 'presence-hub.jar') },
   xmx: { type: 'string', default: '2g' },
+  // Extra JVM flags for the joining node n3 only (space-separated; {start} = 1 for the join, 2 for the
+  // restart), e.g. -XX:StartFlightRecording=duration=40s,filename=/tmp/n3-{start}.jfr or a CDS archive.
+  'n3-jvm': { type: 'string', default: '' },
   results: { type: 'string', default: path.join(here, 'RESULTS.md') },
 } });
 const total = Number(opt.sessions);
@@ -88,6 +91,7 @@ const machineBefore = loadavg();
 const cluster = new Cluster({ jar: opt.jar, jvmFlags, size: 4, httpBase: Number(opt['http-port']), hzBase: Number(opt['hz-port']),
   env: { PRESENCE_RATE_LIMIT_PER_SECOND: '1000000', PRESENCE_RATE_LIMIT_BURST: '1000000', PRESENCE_IDLE_TIMEOUT_MS: '3600000',
     PRESENCE_WRITE_QUEUE_MAX_CHARS: '67108864' } });
+cluster.nodes[3].jvmFlags = opt['n3-jvm'].split(/\s+/).filter(Boolean);
 const children = [];
 const lines = [];
 const say = (l) => { console.log(l); lines.push(l); };
@@ -274,7 +278,7 @@ try {
   const heaps = [0, 1, 2].map((i) => liveHeapKiB(cluster.pid(i)));
   say(`n0-n2 live heap after a full GC: ${heaps.map((h) => (h / 1024).toFixed(1)).join(' / ')} MiB (each ${perNode.map((p, i) => p + (i === 1 ? 1 : 0)).join(' / ')} client sessions + ${techs / 2} techs on n0 and n2, the whole view)`);
   say(`summary: join ready ${join.readyMs} ms, view equal ${join.viewMs} ms; restart after kill -9 ready ${restart.readyMs} ms, view equal ${restart.viewMs} ms (target ≤ 5,000 ms at 50,000 users); lost at the watcher ${lost}`);
-  appendResults(opt.results, 'Join time under load (bench/join.mjs)', lines, `${jvmFlags.join(' ')} --cluster (per node)`);
+  appendResults(opt.results, 'Join time under load (bench/join.mjs)', lines, `${jvmFlags.join(' ')} --cluster (per node)${opt['n3-jvm'] ? `; n3 also ${opt['n3-jvm']}` : ''}`);
 } finally {
   for (const c of children) { try { c.send({ cmd: 'exit' }); } catch { /* gone */ } }
   await Promise.all(children.map((c) => (c.exitCode !== null ? null : Promise.race([new Promise((r) => c.on('exit', r)), sleep(10000)]))));

@@ -8,10 +8,17 @@
 // the time to open them.
 //
 //   node bench/sessions.mjs [--sessions 15000] [--workers 2] [--server hub|soketi|vertx-echo|node-echo[,…]]
-//                           [--rounds 1] [--warm true] [--members-per-channel 1]
+//                           [--rounds 1] [--warm true] [--members-per-channel 1] [--jfr DIR] [--histogram DIR]
+//
+// --deflate true: the hub's and echo's clients offer permessage-deflate, as browsers do (default:
+// they do not, so the figures are the server's at its cheapest).
+// --histogram DIR: `jcmd PID GC.class_histogram` of each JVM server at N sessions (after the full
+// GC of the heap figure), written to DIR/sessions-<server>-<n>.txt.
 //
 // --server takes a list: the servers run one after another, alternating (hub, soketi, vertx-echo,
 // hub, … with --rounds 2), each a fresh process, and the ratios hub/peer are printed.
+// JVM flags A/B (cold start, issue 15): `--hub-jvm cds=-XX:SharedArchiveFile=… --server hub,hub:cds`
+// runs the hub a second time with those extra flags (space-separated), ratios hub:cds/hub printed.
 // - hub: presence sessions over the raw WebSocket URL, connect + auth + welcome.
 // - soketi: soketi 1.6.1 (bench/loadgen/soketi.mjs; native uWebSockets.js checked), connect +
 //   pusher:connection_established + pusher:subscribe to a presence channel, signed with the run's
@@ -27,6 +34,7 @@
 // most 19,000 (a process here may have 20,000 open files). The machine may be shared: the load
 // average before each server's run is printed, and CPU-per-session is the figure to trust.
 import { execFileSync, fork, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,6 +61,9 @@ const { values: opt } = parseArgs({ options: {
   'members-per-channel': { type: 'string', default: '1' },
   results: { type: 'string', default: path.join(here, 'RESULTS.md') },
   jfr: { type: 'string' },
+  histogram: { type: 'string' },
+  deflate: { type: 'string', default: 'false' },
+  'hub-jvm': { type: 'string', multiple: true, default: [] },
 } });
 const sessions = Number(opt.sessions);
 if (!(sessions >= 1 && sessions <= 19000)) throw new Error('--sessions must be 1..19000 (20,000 open files per process here)');
@@ -67,15 +78,18 @@ const jvmFlags = [`-Xmx${opt.xmx}`, '-XX:+UseG1GC'];
 // `node bench/jfr-top.mjs DIR/sessions-hub-1.jfr` then lists where its CPU samples went. JFR costs CPU
 // itself: take the figures from a run without it.
 let jfrRuns = 0;
+let histograms = 0;
 const jfrFlags = () => (opt.jfr ? [`-XX:StartFlightRecording=filename=${path.resolve(opt.jfr, `sessions-hub-${++jfrRuns}.jfr`)},settings=profile`] : []);
 const KINDS = ['hub', 'soketi', 'vertx-echo', 'node-echo'];
 const servers = opt.server.split(',').map((s) => s.trim()).filter(Boolean);
-for (const s of servers) if (!KINDS.includes(s)) throw new Error(`--server: ${KINDS.join(', ')} (comma-separated), got ${s}`);
+const variants = new Map(opt['hub-jvm'].map((v) => [`hub:${v.slice(0, v.indexOf('='))}`, v.slice(v.indexOf('=') + 1).split(/\s+/).filter(Boolean)]));
+const kind = (s) => (variants.has(s) ? 'hub' : s);
+for (const s of servers) if (!KINDS.includes(kind(s))) throw new Error(`--server: ${KINDS.join(', ')} (comma-separated), got ${s}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const isJvm = (s) => s === 'hub' || s === 'vertx-echo';
+const isJvm = (s) => kind(s) === 'hub' || s === 'vertx-echo';
 
 async function startServer(server, app) {
-  if (server === 'hub') return track(await startHub({ jar: opt.jar, port: Number(opt.port), jvmFlags: [...jvmFlags, ...jfrFlags()] }));
+  if (kind(server) === 'hub') return track(await startHub({ jar: opt.jar, port: Number(opt.port), jvmFlags: [...jvmFlags, ...(variants.get(server) ?? []), ...jfrFlags()] }));
   if (server === 'soketi') return track(await startSoketi({ port: Number(opt.port), metricsPort: Number(opt['metrics-port']), app, maxMembers: Math.max(100, membersPerChannel) }));
   const cmd = server === 'node-echo'
     ? [process.execPath, [path.join(here, 'loadgen', 'sockjs-echo.mjs'), opt.port]]
@@ -103,7 +117,7 @@ function liveHeapKiB(pid) {
 
 /** Opens one batch of `sessions` with `workers` processes; resolves with the workers and the seconds it took. */
 async function openBatch(server, app, prefix) {
-  const url = server === 'hub' ? `ws://127.0.0.1:${opt.port}/presence/websocket`
+  const url = kind(server) === 'hub' ? `ws://127.0.0.1:${opt.port}/presence/websocket`
     : server === 'soketi' ? `ws://127.0.0.1:${opt.port}` : `ws://127.0.0.1:${opt.port}/echo/websocket`;
   const per = Math.ceil(sessions / workers);
   const ready = [];
@@ -113,7 +127,8 @@ async function openBatch(server, app, prefix) {
     const count = Math.min(per, sessions - w * per);
     const child = track(fork(path.join(here, 'loadgen', 'worker.mjs'), [JSON.stringify({
       url, secret: BENCH_SECRET, tenant: 'bench', prefix, from: w * per, count, role: 'client',
-      echo: server.endsWith('-echo'), protocol: server === 'soketi' ? 'pusher' : 'hub', membersPerChannel })],
+      echo: server.endsWith('-echo'), protocol: server === 'soketi' ? 'pusher' : 'hub', membersPerChannel,
+      deflate: opt.deflate === 'true' })],
     { env: { ...process.env, BENCH_PUSHER_APP: app ? JSON.stringify(app) : '' } }));
     children.push(child);
     ready.push(new Promise((resolve, reject) => {
@@ -156,6 +171,14 @@ async function measure(server) {
     await sleep(settleMs);
     r.rss1 = rssKiB(proc.pid);
     r.heap1 = jvm ? liveHeapKiB(proc.pid) : NaN;
+    if (jvm && opt.histogram) {
+      // --deflate true: the hub's and echo's clients offer permessage-deflate, as browsers do (default:
+// they do not, so the figures are the server's at its cheapest).
+// --histogram DIR: where the live bytes are at N sessions (after the full GC above).
+      const file = path.resolve(opt.histogram, `sessions-${server}-${++histograms}.txt`);
+      writeFileSync(file, jcmd(proc.pid, 'GC.class_histogram'));
+      console.log(`${server}: class histogram at ${sessions} sessions in ${file}`);
+    }
     r.rss1AfterGc = rssKiB(proc.pid);
     if (warm) {
       const gap = new ProcCpuWindow(proc.pid).start();
@@ -199,11 +222,11 @@ const results = [];
 for (let round = 0; round < rounds; round++) {
   for (const s of servers) results.push(await measure(s));
 }
-const lines = [`${sessions} sessions per server, ${workers} load processes on 127.0.0.2-9, 200 handshakes in flight per load process; order ${results.map((r) => r.server).join(', ')} (each a fresh process); warm batch = the same ${sessions} again after the first batch was closed and ${gapMs} ms passed`];
+const lines = [`${sessions} sessions per server, ${workers} load processes on 127.0.0.2-9, 200 handshakes in flight per load process${opt.deflate === 'true' ? ', clients offering permessage-deflate (as browsers do)' : ''}; order ${results.map((r) => r.server).join(', ')} (each a fresh process); warm batch = the same ${sessions} again after the first batch was closed and ${gapMs} ms passed`];
 const per1 = (a, b) => (b - a) / sessions;
 for (const r of results) {
   const jvm = isJvm(r.server);
-  lines.push(`${r.server}: ${WHAT[r.server]}); load average before ${r.load}${r.native ? `; native uWS ${path.basename(r.native)}` : ''}`);
+  lines.push(`${r.server}: ${WHAT[kind(r.server)]}${variants.has(r.server) ? `, JVM also ${variants.get(r.server).join(' ')}` : ''}); load average before ${r.load}${r.native ? `; native uWS ${path.basename(r.native)}` : ''}`);
   lines.push(`${r.server}: RSS ${(r.rss0 / 1024).toFixed(0)} MiB at 0 sessions, ${(r.rss1 / 1024).toFixed(0)} MiB with ${sessions} → ${per1(r.rss0, r.rss1).toFixed(1)} KiB/session (after the full GC: ${per1(r.rss0, r.rss1AfterGc).toFixed(1)})`
     + (jvm ? `; live heap after a full GC ${(r.heap0 / 1024).toFixed(1)} → ${(r.heap1 / 1024).toFixed(1)} MiB → ${per1(r.heap0, r.heap1).toFixed(1)} KiB/session` : '; not a JVM (RSS only)'));
   lines.push(`${r.server}: set-up cold (first ${sessions} on a fresh process): ${cpuLine(r.cold, r.coldSecs, jvm)}`);
@@ -215,7 +238,7 @@ for (const r of results) {
 const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const of = (s, f) => med(results.filter((r) => r.server === s).map(f));
 if (servers.includes('hub')) {
-  for (const peer of servers.filter((s) => s !== 'hub')) {
+  for (const peer of [...new Set(servers)].filter((s) => s !== 'hub')) {
     const parts = [`RSS/session ${(of('hub', (r) => per1(r.rss0, r.rss1)) / of(peer, (r) => per1(r.rss0, r.rss1))).toFixed(2)}`];
     if (isJvm(peer)) parts.push(`live heap/session ${(of('hub', (r) => per1(r.heap0, r.heap1)) / of(peer, (r) => per1(r.heap0, r.heap1))).toFixed(2)}`);
     parts.push(`CPU/session cold ${(of('hub', (r) => ms(r.cold)) / of(peer, (r) => ms(r.cold))).toFixed(2)}`);

@@ -98,7 +98,7 @@ export class Cluster {
     n.starts++;
     const log = path.join(this.logDir, `${n.id}.${n.starts}.log`);
     const fd = openSync(log, 'a');
-    const proc = spawn('java', [...this.jvmFlags, LOG_FORMAT, '-jar', this.jar, '--cluster'], {
+    const proc = spawn('java', [...this.jvmFlags, ...(n.jvmFlags ?? []).map((f) => f.replaceAll('{start}', String(n.starts))), LOG_FORMAT, '-jar', this.jar, '--cluster'], {
       env: {
         ...process.env,
         PRESENCE_HTTP_HOST: '127.0.0.1',

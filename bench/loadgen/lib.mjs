@@ -14,9 +14,10 @@ export function token(secret, tenant, user, role, ttlSeconds = 3600) {
  * transport, so the figures are the hub's, not the framing's). Resolves with the socket once the
  * welcome frame arrived; `onFrame` sees every later frame.
  */
-export function openSession({ url, secret, tenant, user, role, localAddress, onFrame, echo = false }) {
+export function openSession({ url, secret, tenant, user, role, localAddress, onFrame, echo = false, deflate = false }) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { localAddress, perMessageDeflate: false });
+    // deflate: offer permessage-deflate as browsers do (the load generator's default is not to).
+    const ws = new WebSocket(url, { localAddress, perMessageDeflate: deflate });
     let welcomed = false;
     const timer = setTimeout(() => { ws.terminate(); reject(new Error(`no welcome for ${user}`)); }, 30000);
     ws.on('open', () => {

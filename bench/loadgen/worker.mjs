@@ -15,7 +15,7 @@ const sockets = await openMany(cfg.count, 200, (i) => (cfg.protocol === 'pusher'
     localAddress: sourceAddress(cfg.from + i) })
   : openSession({
     url: cfg.url, secret: cfg.secret, tenant: cfg.tenant, user: `${cfg.prefix}${cfg.from + i}`,
-    role: cfg.role, localAddress: sourceAddress(cfg.from + i), echo: Boolean(cfg.echo),
+    role: cfg.role, localAddress: sourceAddress(cfg.from + i), echo: Boolean(cfg.echo), deflate: Boolean(cfg.deflate),
   })));
 process.send({ ready: sockets.length });
 

@@ -4,6 +4,8 @@ import com.presencehub.config.ConfigException;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.presencehub.config.ClusterOptions;
 import io.vertx.core.Future;
@@ -17,8 +19,9 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
  * The Hazelcast and event-bus setup of a clustered node, built in code from {@link ClusterOptions}.
  *
  * <p>Why in code: Hazelcast's XML loader does not apply environment overrides, and operators set
- * everything through {@code PRESENCE_*}. The base is vertx-hazelcast's own default config, so the
- * structures it needs ({@code __vertx.subs}, {@code __vertx.nodeInfo}, …) stay as it expects.
+ * everything through {@code PRESENCE_*}. The base is vertx-hazelcast's own default config (see
+ * {@link #baseConfig}), so the structures it needs ({@code __vertx.subs}, {@code __vertx.nodeInfo},
+ * …) stay as it expects.
  */
 public final class ClusterSetup {
 
@@ -48,7 +51,7 @@ public final class ClusterSetup {
    */
   public static Config memberHazelcast(String clusterName, String host, int port, java.util.List<String> members,
       long failureTimeoutMs, long mergeIntervalMs) {
-    Config hz = ConfigUtil.loadConfig();
+    Config hz = baseConfig();
     hz.setClusterName(clusterName);
     NetworkConfig net = hz.getNetworkConfig();
     net.setPort(port).setPortAutoIncrement(port == 0);
@@ -82,6 +85,27 @@ public final class ClusterSetup {
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     hz.setProperty("hazelcast.socket.bind.any", "false");
     hz.setProperty("hazelcast.logging.type", "slf4j");
+    return hz;
+  }
+
+  /**
+   * vertx-hazelcast's own {@code default-cluster.xml} ({@code __vertx.subs} a SET multimap,
+   * {@code __vertx.haInfo} and {@code __vertx.nodeInfo} maps, one backup each), built in code:
+   * parsing that file (Hazelcast validates it against its XSD) cost 0.44 s of CPU at every start,
+   * a node's join time (issue 17, bench/RESULTS.md). A file of the operator's is still read as
+   * vertx-hazelcast reads it: the {@code vertx.hazelcast.config} system property, or a
+   * {@code cluster.xml} on the class path.
+   */
+  static Config baseConfig() {
+    if (System.getProperty("vertx.hazelcast.config") != null
+        || ClusterSetup.class.getClassLoader().getResource("cluster.xml") != null) {
+      return ConfigUtil.loadConfig();
+    }
+    Config hz = new Config();
+    hz.addMultiMapConfig(new MultiMapConfig("__vertx.subs").setBackupCount(1)
+        .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
+    hz.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
+    hz.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
     return hz;
   }
 

@@ -150,11 +150,16 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   public void send(List<Contribution> contributions, List<Preference> prefs) {
     ctx.execute(() -> {
       table.own().local(contributions, prefs);
-      if (!flushScheduled) {
-        flushScheduled = true;
-        ctx.runOnContext(v -> flush());
-      }
+      flushSoon();
     });
+  }
+
+  /** What is handed over before this loop's next turn (shares, publish marks) leaves as one delta. */
+  private void flushSoon() {
+    if (!flushScheduled) {
+      flushScheduled = true;
+      ctx.runOnContext(v -> flush());
+    }
   }
 
   /** One numbered delta for everything the shards handed over in this burst. */
@@ -241,8 +246,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     }
     state.onComplete(ar -> {
       if (ar.failed()) {
-        // Not there yet (still starting), unreachable, overloaded, or a part lost: the next tick
-        // retries; the deltas that wait are kept for the full state that will come.
+        // Not there yet, unreachable, overloaded, or a part lost: the next tick retries; waiting deltas are kept.
         LOG.debug("full state of " + table.peer(s.peer()) + " not received: " + ar.cause().getMessage());
         askedAt.remove(s.peer());
         table.syncFailed(s);
@@ -271,9 +275,9 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   }
 
   /**
-   * The events, then their marks in a delta, in the same turn of this loop: a node taking over
-   * knows what was published. Events first: a crash between the two writes can then cost a
-   * duplicate at worst, never an event the ledger claims but no listener received.
+   * The events now, their marks in the burst's delta right after (one delta per burst, not one per
+   * event): a node taking over knows what was published. Events first: a crash between the two
+   * writes costs a duplicate at worst, never an event the ledger claims but no listener received.
    */
   private void carry(ChangeStream.Outcome o) {
     if (o.isEmpty()) {
@@ -284,12 +288,11 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
       try {
         publisher.send(r);
       } catch (IllegalStateException e) {
-        // See BusFaults.safely: the write to one listener's node failed under us; the listeners on the
-        // nodes after it in Vert.x's fan-out may have missed this event.
+        // See BusFaults.safely: a write to one listener's node failed; those after it in Vert.x's fan-out may have missed it.
         LOG.warn("presence.changes event for " + r.tenant() + "/" + r.user() + " may not have reached every listener: " + e);
       }
     }
-    flush();
+    flushSoon();
   }
 
   /** Speaking may have started or ended; users may wait for a comparison with the view. */
@@ -314,8 +317,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     }
     if (stream.needsRecheck() && !recheckScheduled) {
       recheckScheduled = true;
-      // A round trip through every shard first: what the replication messages before this point
-      // brought must be in the view before it is compared with the ledger.
+      // A round trip through every shard first: what the replication messages before this brought must be in the view.
       directory.barrier().onComplete(ar -> {
         recheckScheduled = false;
         carry(stream.recheck(System.currentTimeMillis()));
@@ -339,8 +341,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     JsonObject digest = ReplicationEnvelope.digest(table.own().digest());
     BusFaults.safely("digest", () -> vertx.eventBus().publish(REPLICATION, digest));
     reconcile();
-    // Silence (no delta, no digest) is what a lost subscription looks like; a peer that is only
-    // busy still sends, so the threshold is generous.
+    // Silence (no delta, no digest) is what a lost subscription looks like; a busy peer still sends: a generous threshold.
     long now = System.currentTimeMillis();
     carryOut(table.tick(now, Math.max(10 * opts.digestIntervalMs(), 10_000)));
     long oldest = askedAt.values().stream().mapToLong(Long::longValue).min().orElse(now);

@@ -2,14 +2,16 @@ package com.presencehub.gateway;
 
 import com.presencehub.config.GatewayOptions;
 import com.presencehub.gateway.impl.ConnectionGuard;
+import com.presencehub.gateway.impl.DirectWrites;
 import com.presencehub.gateway.sockjs.SockJsSocket;
 import com.presencehub.logging.LogLimiter;
-import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Role;
 import com.presencehub.presence.UserKey;
 import com.presencehub.protocol.ClientFrames;
 import com.presencehub.protocol.ErrorCode;
 import com.presencehub.shard.SessionLink;
+import com.presencehub.shard.SessionLoop;
+import com.presencehub.shard.SharedChanges;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -19,7 +21,6 @@ import io.vertx.core.internal.PromiseInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -52,8 +53,9 @@ final class ClientSession implements SessionLink {
   private Identity identity;
   private boolean counted;
   private boolean left;
-  private long authTimer = -1;
-  private long expiryTimer = -1;
+  /** On the loop's own timer queue ({@link LoopTimer}); null once not needed. */
+  private LoopTimer authTimer;
+  private LoopTimer expiryTimer;
   private SessionRequests requests;
   private ServerWebSocket webSocket;
   private PeerWatch peer;
@@ -78,18 +80,22 @@ final class ClientSession implements SessionLink {
   /** Runs in the socket handler, on the socket's loop. */
   void start() {
     webSocket = socket.webSocket();
+    if (webSocket != null) {
+      // Issue 15: its connections drop Vert.x's outbound MPSC queues (~9.6 KiB); it writes only on its loop.
+      DirectWrites.apply(socket.connection());
+    }
     socket.handler(this::onMessage);
     socket.closeHandler(v -> {
       phase = Phase.CLOSED;
       end(false);
     });
-    authTimer = context.setTimer(opts.authTimeoutMs(), t -> {
-      authTimer = -1;
+    authTimer = new LoopTimer(context, () -> {
       if (phase == Phase.AWAITING_AUTH || phase == Phase.VERIFYING) {
         out.error(ErrorCode.UNAUTHORIZED, "no auth frame within " + opts.authTimeoutMs() + " ms", null);
         closeWith(CloseCode.UNAUTHORIZED, "no auth in time");
       }
     });
+    authTimer.arm(opts.authTimeoutMs());
   }
 
   // ---- SessionLink (called on the shard's thread) ---------------------------------------------
@@ -106,12 +112,15 @@ final class ClientSession implements SessionLink {
   }
 
   @Override
-  public void deliver(List<PresenceRecord> updates) {
-    context.execute(() -> {
-      if (phase == Phase.OPEN) {
-        out.changes(requests.changes(updates));
-      }
-    });
+  public SessionLoop loop() {
+    return out.loop();
+  }
+
+  /** Changes from the shards, on this loop ({@link GatewayLoop}): {@code shared} encodes them once for its sessions. */
+  void changes(SharedChanges shared) {
+    if (phase == Phase.OPEN) {
+      out.changes(requests.changes(shared.records()), shared);
+    }
   }
 
   /** Writes a delivery on this session's loop; completes (on the caller's loop) with whether it was written. */
@@ -160,8 +169,7 @@ final class ClientSession implements SessionLink {
           : commands.decode(frame, role(), System.currentTimeMillis());
       dispatch(command);
     } catch (RuntimeException e) {
-      // A bug, not the client's fault; but any client can repeat it: a short, rate-limited line, the
-      // trace at debug, and no Java text in the reply.
+      // A bug, but any client can repeat it: a short, rate-limited line, trace at debug, no Java text in the reply.
       String suffix = FAILED_FRAME_LINES.admit(System.currentTimeMillis());
       if (suffix != null) {
         LOG.warn("session " + id + ": a frame failed: " + e.getClass().getSimpleName() + suffix);
@@ -231,8 +239,7 @@ final class ClientSession implements SessionLink {
       return false;
     }
     identity = who;
-    cancelTimer(authTimer);
-    authTimer = -1;
+    authTimer = LoopTimer.cancel(authTimer);
     requests = new SessionRequests(gw, this, id, out, () -> phase == Phase.OPEN);
     return true;
   }
@@ -260,13 +267,13 @@ final class ClientSession implements SessionLink {
   }
 
   private void armExpiry() {
-    cancelTimer(expiryTimer);
-    long delay = Math.max(1, identity.expiresAtMs() - System.currentTimeMillis());
-    expiryTimer = context.setTimer(delay, t -> {
-      expiryTimer = -1;
-      out.error(ErrorCode.UNAUTHORIZED, "token expired", null);
-      closeWith(CloseCode.UNAUTHORIZED, "token expired");
-    });
+    if (expiryTimer == null) {
+      expiryTimer = new LoopTimer(context, () -> {
+        out.error(ErrorCode.UNAUTHORIZED, "token expired", null);
+        closeWith(CloseCode.UNAUTHORIZED, "token expired");
+      });
+    }
+    expiryTimer.arm(identity.expiresAtMs() - System.currentTimeMillis());
   }
 
   /** From now on the peer must prove itself (PROTOCOL.md §4 Liveness). */
@@ -296,8 +303,7 @@ final class ClientSession implements SessionLink {
     }
     phase = Phase.CLOSED;
     end(false);
-    // A peer that does not read gets its close frame once it reads again; a node stop does not wait
-    // a whole liveness timeout for it.
+    // A peer that does not read gets its close frame once it reads again; a node stop waits less for it.
     long drainWaitMs = code == CloseCode.SHUTTING_DOWN
         ? Math.min(opts.livenessTimeoutMs(), opts.sockjsSessionTimeoutMs()) : opts.livenessTimeoutMs();
     return socket.close(code, reason, drainWaitMs);
@@ -316,8 +322,8 @@ final class ClientSession implements SessionLink {
       return;
     }
     left = true;
-    cancelTimer(authTimer);
-    cancelTimer(expiryTimer);
+    authTimer = LoopTimer.cancel(authTimer);
+    expiryTimer = LoopTimer.cancel(expiryTimer);
     out.stop();
     if (peer != null) {
       peer.stop();
@@ -329,11 +335,5 @@ final class ClientSession implements SessionLink {
       gw.metrics().sessionClosed(socket.transport());
     }
     onGone.accept(this);
-  }
-
-  private void cancelTimer(long timer) {
-    if (timer != -1) {
-      gw.vertx().cancelTimer(timer);
-    }
   }
 }

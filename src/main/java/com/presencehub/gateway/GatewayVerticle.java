@@ -167,6 +167,11 @@ public final class GatewayVerticle extends VerticleBase {
         // The HTTP API's GET …/presence carries its users in the request line (414 beyond).
         .setMaxInitialLineLength(routes.maxRequestLine())
         .setTcpNoDelay(true)
+        // No WebSocket compression (issue 15, memory per session): browsers offer permessage-deflate,
+        // and each session that accepted it would keep a zlib window and state (~100-300 KiB) for
+        // frames of a few hundred bytes.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
         // A peer that stops acknowledging (cable, sleep) with data in flight: the kernel drops the
         // connection after this long instead of retransmitting for ~15 min (native epoll only;
         // ignored by the NIO transport). PROTOCOL.md §4 Liveness.

@@ -16,11 +16,11 @@ final class PeerWatch {
 
   private static final Buffer PING = Buffer.buffer("presence-hub");
 
-  private final ContextInternal context;
   private final LivenessTracker tracker;
   private final ServerWebSocket ws;
   private final Runnable onDead;
-  private long timer = -1;
+  /** The check, on the loop's own timer queue ({@link LoopTimer}: no node-wide Vert.x timer per session). */
+  private final LoopTimer timer;
   private long nextPingAt;
   /** When the armed check is due, on the monotonic clock (System.nanoTime). */
   private long dueAtNanos;
@@ -34,10 +34,10 @@ final class PeerWatch {
    * @param onDead run once, on the session's loop, when the peer is taken for dead
    */
   PeerWatch(ContextInternal context, LivenessTracker tracker, ServerWebSocket ws, Runnable onDead) {
-    this.context = context;
     this.tracker = tracker;
     this.ws = ws;
     this.onDead = onDead;
+    this.timer = new LoopTimer(context, this::tick);
   }
 
   /**
@@ -74,10 +74,7 @@ final class PeerWatch {
 
   void stop() {
     stopped = true;
-    if (timer != -1) {
-      context.owner().cancelTimer(timer);
-      timer = -1;
-    }
+    timer.cancel();
     if (registry != null) {
       registry.untrack(pollSession, tracker);
     }
@@ -94,11 +91,10 @@ final class PeerWatch {
   private void arm(long now) {
     long delay = tracker.nextCheckDelay(now, ws != null);
     dueAtNanos = System.nanoTime() + delay * 1_000_000L;
-    timer = context.setTimer(delay, id -> tick());
+    timer.arm(delay);
   }
 
   private void tick() {
-    timer = -1;
     if (stopped) {
       return;
     }

@@ -91,7 +91,7 @@ final class SessionRequests {
   private void activity(ClientCommand.Activity c) {
     gw.directory().activity(session, c.at());
     if (c.requestId() != null) {
-      out.write(ClientFrames.ack(c.requestId()));
+      out.writeText(ClientFrames.ackText(c.requestId()));
     }
   }
 

@@ -4,6 +4,7 @@ import com.presencehub.presence.PresenceRecord;
 import com.presencehub.protocol.ClientFrames;
 import com.presencehub.gateway.sockjs.SockJsSocket;
 import com.presencehub.protocol.ErrorCode;
+import com.presencehub.shard.SharedChanges;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
@@ -33,7 +34,9 @@ final class SessionWriter {
   private final WriteBacklog backlog;
   private final long stuckMs;
   private final Runnable onStuck;
-  private final LinkedHashMap<String, PresenceRecord> coalesced = new LinkedHashMap<>();
+  /** Latest record per user while the socket is full; null otherwise (issue 15: most sessions never need it). */
+  private LinkedHashMap<String, PresenceRecord> coalesced;
+  private final GatewayLoop loop;
   private long stuckTimer = -1;
 
   SessionWriter(SockJsSocket socket, ContextInternal context, GatewayMetrics metrics, int maxChars, long stuckMs,
@@ -44,6 +47,12 @@ final class SessionWriter {
     this.backlog = new WriteBacklog(maxChars);
     this.stuckMs = stuckMs;
     this.onStuck = onStuck;
+    this.loop = GatewayLoop.of(context);
+  }
+
+  /** The loop the session's presence changes come through (kept here: one per session). */
+  GatewayLoop loop() {
+    return loop;
   }
 
   /**
@@ -66,8 +75,13 @@ final class SessionWriter {
   }
 
   void write(JsonObject frame) {
+    writeText(frame.encode());
+  }
+
+  /** A frame already encoded (e.g. {@link ClientFrames#ackText}), counted like {@link #write(JsonObject)}. */
+  void writeText(String frame) {
     metrics.frameOut();
-    write(frame.encode());
+    write(frame);
   }
 
   /** An error frame (PROTOCOL.md §4 errors), counted by code. */
@@ -98,7 +112,10 @@ final class SessionWriter {
     if (records.isEmpty()) {
       return;
     }
-    if (!coalesced.isEmpty() || full()) {
+    if (coalesced != null || full()) {
+      if (coalesced == null) {
+        coalesced = new LinkedHashMap<>();
+      }
       for (PresenceRecord r : records) {
         coalesced.remove(r.user());
         coalesced.put(r.user(), r);
@@ -108,11 +125,31 @@ final class SessionWriter {
     presence(records, null);
   }
 
+  /**
+   * Presence changes that are {@code shared} with other sessions' ({@code records} being those of
+   * {@code shared} this session takes, in order, as {@link Watchlist#changes} leaves them): when it
+   * takes them all and writes now, the shared frame goes out, encoded once for every session; else as
+   * {@link #changes(List)}.
+   */
+  void changes(List<PresenceRecord> records, SharedChanges shared) {
+    if (records.size() == shared.records().size() && records.size() <= MAX_RECORDS_PER_FRAME
+        && coalesced == null && !full()) {
+      metrics.frameOut();
+      write(shared.frame(SessionWriter::changesFrame));
+      return;
+    }
+    changes(records);
+  }
+
+  private static String changesFrame(List<PresenceRecord> records) {
+    return ClientFrames.presence(records, null).encode();
+  }
+
   /** The socket took what it held: the coalesced changes go out (they may fill it again). */
   private void onDrained() {
-    if (!coalesced.isEmpty()) {
+    if (coalesced != null) {
       List<PresenceRecord> latest = new ArrayList<>(coalesced.values());
-      coalesced.clear();
+      coalesced = null;
       changes(latest);
     }
   }
@@ -165,7 +202,7 @@ final class SessionWriter {
   /** The session ended: no timer, and the coalesced changes are dropped. */
   void stop() {
     cancelStuck();
-    coalesced.clear();
+    coalesced = null;
   }
 
   private void armStuck() {

@@ -20,9 +20,10 @@ import java.util.Set;
 final class WatchedUsers {
 
   private final int limit;
-  private final Set<String> watched = new HashSet<>();
-  /** User → number of subscribes in flight that name it. */
-  private final Map<String, Integer> pending = new HashMap<>();
+  /** Null until the session first watches a user (most sessions never do: issue 15, memory per session). */
+  private Set<String> watched;
+  /** User → number of subscribes in flight that name it; null until the first subscribe by id. */
+  private Map<String, Integer> pending;
 
   WatchedUsers(int limit) {
     if (limit < 1) {
@@ -37,10 +38,12 @@ final class WatchedUsers {
 
   /** Users watched or about to be. */
   int size() {
-    int n = watched.size();
-    for (String u : pending.keySet()) {
-      if (!watched.contains(u)) {
-        n++;
+    int n = watched == null ? 0 : watched.size();
+    if (pending != null) {
+      for (String u : pending.keySet()) {
+        if (!isWatched(u)) {
+          n++;
+        }
       }
     }
     return n;
@@ -56,12 +59,15 @@ final class WatchedUsers {
     int after = size();
     Set<String> seen = new HashSet<>();
     for (String u : users) {
-      if (seen.add(u) && !watched.contains(u) && !pending.containsKey(u)) {
+      if (seen.add(u) && !isWatched(u) && !isPending(u)) {
         after++;
       }
     }
     if (after > limit) {
       return after;
+    }
+    if (pending == null) {
+      pending = new HashMap<>();
     }
     for (String u : seen) {
       pending.merge(u, 1, Integer::sum);
@@ -78,16 +84,21 @@ final class WatchedUsers {
    */
   List<String> settle(List<String> users, boolean keep) {
     Set<String> distinct = new HashSet<>(users);
-    for (String u : distinct) {
-      pending.computeIfPresent(u, (k, n) -> n == 1 ? null : n - 1);
+    if (pending != null) {
+      for (String u : distinct) {
+        pending.computeIfPresent(u, (k, n) -> n == 1 ? null : n - 1);
+      }
     }
     if (keep) {
+      if (watched == null) {
+        watched = new HashSet<>();
+      }
       watched.addAll(distinct);
       return List.of();
     }
     List<String> dropped = new ArrayList<>();
     for (String u : users) {
-      if (distinct.remove(u) && !watched.contains(u) && !pending.containsKey(u)) {
+      if (distinct.remove(u) && !isWatched(u) && !isPending(u)) {
         dropped.add(u);
       }
     }
@@ -95,26 +106,30 @@ final class WatchedUsers {
   }
 
   void remove(Collection<String> users) {
-    users.forEach(watched::remove);
+    if (watched != null) {
+      users.forEach(watched::remove);
+    }
   }
 
   boolean isWatched(String user) {
-    return watched.contains(user);
+    return watched != null && watched.contains(user);
   }
 
   boolean isPending(String user) {
-    return pending.containsKey(user);
+    return pending != null && pending.containsKey(user);
   }
 
   /** Everyone watched or pending (for unregistering them all when the session ends). */
   Set<String> all() {
-    Set<String> all = new HashSet<>(watched);
-    all.addAll(pending.keySet());
+    Set<String> all = watched == null ? new HashSet<>() : new HashSet<>(watched);
+    if (pending != null) {
+      all.addAll(pending.keySet());
+    }
     return all;
   }
 
   void clear() {
-    watched.clear();
-    pending.clear();
+    watched = null;
+    pending = null;
   }
 }

@@ -29,10 +29,12 @@ final class Watchlist {
   private final String self;
   private final Role viewer;
   private final WatchedUsers users;
-  private final EnumSet<Role> rosters = EnumSet.noneOf(Role.class);
-  /** Roster → number of subscribes in flight for it. */
-  private final Map<Role, Integer> pendingRosters = new EnumMap<>(Role.class);
-  private final List<PresenceRecord> held = new ArrayList<>();
+  /** Rosters watched, as bits of {@code 1 << Role.ordinal()} (issue 15: no per-session EnumSet). */
+  private int rosters;
+  /** Roster → number of subscribes in flight for it; null while none is (most sessions never subscribe). */
+  private Map<Role, Integer> pendingRosters;
+  /** Changes held for a pending snapshot; null while none is. */
+  private List<PresenceRecord> held;
 
   /**
    * @param self the session's own user id (its own changes always pass)
@@ -66,19 +68,27 @@ final class Watchlist {
 
   /** A roster subscribe is on its way to the shards: its changes are held until {@link #rosterAnswered}. */
   void rosterPending(Role roster) {
+    if (pendingRosters == null) {
+      pendingRosters = new EnumMap<>(Role.class);
+    }
     pendingRosters.merge(roster, 1, Integer::sum);
   }
 
   /** The shards answered a roster subscribe; the roster is watched from now on if {@code watch}. */
   void rosterAnswered(Role roster, boolean watch) {
-    pendingRosters.computeIfPresent(roster, (r, n) -> n == 1 ? null : n - 1);
+    if (pendingRosters != null) {
+      pendingRosters.computeIfPresent(roster, (r, n) -> n == 1 ? null : n - 1);
+      if (pendingRosters.isEmpty()) {
+        pendingRosters = null;
+      }
+    }
     if (watch) {
-      rosters.add(roster);
+      rosters |= 1 << roster.ordinal();
     }
   }
 
   void unwatchRoster(Role roster) {
-    rosters.remove(roster);
+    rosters &= ~(1 << roster.ordinal());
   }
 
   /**
@@ -92,6 +102,9 @@ final class Watchlist {
       if (r.user().equals(self)) {
         out.add(r);
       } else if (pending(r)) {
+        if (held == null) {
+          held = new ArrayList<>();
+        }
         held.add(r);
       } else if (watched(r)) {
         out.add(r);
@@ -106,7 +119,7 @@ final class Watchlist {
    * @return held changes whose snapshot has been sent, in order; those still waiting for one stay held
    */
   List<PresenceRecord> releaseHeld() {
-    if (held.isEmpty()) {
+    if (held == null || held.isEmpty()) {
       return List.of();
     }
     List<PresenceRecord> out = new ArrayList<>();
@@ -125,27 +138,38 @@ final class Watchlist {
 
   /** Number of changes held for a pending snapshot. */
   int heldCount() {
-    return held.size();
+    return held == null ? 0 : held.size();
   }
 
   /** The session ended: forgets everything and returns what to unregister. */
   Forgotten end() {
     Set<String> all = users.all();
     users.clear();
-    EnumSet<Role> allRosters = EnumSet.copyOf(rosters);
-    allRosters.addAll(pendingRosters.keySet());
-    rosters.clear();
-    pendingRosters.clear();
-    held.clear();
+    EnumSet<Role> allRosters = EnumSet.noneOf(Role.class);
+    for (Role r : Role.values()) {
+      if (watchesRoster(r)) {
+        allRosters.add(r);
+      }
+    }
+    if (pendingRosters != null) {
+      allRosters.addAll(pendingRosters.keySet());
+    }
+    rosters = 0;
+    pendingRosters = null;
+    held = null;
     return new Forgotten(all, allRosters);
   }
 
+  private boolean watchesRoster(Role r) {
+    return (rosters & (1 << r.ordinal())) != 0;
+  }
+
   private boolean pending(PresenceRecord r) {
-    return users.isPending(r.user()) || (r.role() != null && pendingRosters.containsKey(r.role()));
+    return users.isPending(r.user()) || (r.role() != null && pendingRosters != null && pendingRosters.containsKey(r.role()));
   }
 
   private boolean watched(PresenceRecord r) {
     return VisibilityPolicy.canSee(viewer, r.role())
-        && (users.isWatched(r.user()) || (r.role() != null && rosters.contains(r.role())));
+        && (users.isWatched(r.user()) || (r.role() != null && watchesRoster(r.role())));
   }
 }

@@ -4,16 +4,13 @@ import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Reason;
 import com.presencehub.presence.Role;
 import com.presencehub.presence.Status;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * How a shard's changes leave it: each published record goes to the {@link ShardObserver}, the
  * {@link ChangeFeed} and, batched per session, to the audience {@link Watchers} computes; the
  * batches (and the {@link ShareOutbox}) are flushed once the shard's queue of work is drained, so
- * a storm of transitions reaches each watcher as a few batched deliveries. Shard thread only.
+ * a storm of transitions reaches each watcher as a few batched deliveries, handed to each session
+ * loop as one task ({@link DeliveryPlan}). Shard thread only.
  */
 final class Fanout {
 
@@ -22,7 +19,7 @@ final class Fanout {
   private final ChangeFeed feed;
   private final Watchers watchers;
   private final ShareOutbox shares;
-  private final Map<SessionLink, List<PresenceRecord>> outbox = new LinkedHashMap<>();
+  private final DeliveryPlan outbox = new DeliveryPlan();
   private boolean flushScheduled;
 
   Fanout(ShardClock clock, ShardObserver observer, ChangeFeed feed, Watchers watchers, ShareOutbox shares) {
@@ -67,7 +64,7 @@ final class Fanout {
     observer.transition(before, record);
     feed.publish(record);
     for (SessionLink to : watchers.audience(e.presence.key(), record, e.sessions, skip)) {
-      outbox.computeIfAbsent(to, k -> new ArrayList<>(4)).add(record);
+      outbox.add(to, record);
       scheduleFlush();
     }
   }
@@ -87,17 +84,15 @@ final class Fanout {
     }
   }
 
-  /** Hands every pending batch to its session and the shares to replication. */
+  /**
+   * Hands the shares to replication and every pending batch over: one task per session loop, each
+   * distinct sequence of changes encoded once ({@link DeliveryPlan}); sessions without a loop one by one.
+   */
   void flush() {
     flushScheduled = false;
     shares.flush(clock.now());
-    if (outbox.isEmpty()) {
-      return;
-    }
-    List<Map.Entry<SessionLink, List<PresenceRecord>>> batches = new ArrayList<>(outbox.entrySet());
-    outbox.clear();
-    for (Map.Entry<SessionLink, List<PresenceRecord>> b : batches) {
-      b.getKey().deliver(b.getValue());
+    if (!outbox.isEmpty()) {
+      outbox.drain(SessionLoop::deliver, SessionLink::deliver);
     }
   }
 }

@@ -223,13 +223,16 @@ public final class ConnectionGuard {
         }
       }
       // A body trickled as slowly as a header is the same attack: the whole request within the
-      // header timeout too (upgrades and streams have read theirs long before).
-      vertx.setTimer(headerTimeoutMs, id -> {
-        if (!t.closed && !t.upgraded && !req.isEnded()) {
-          note("closing a connection from " + t.address + ": request body not received within " + headerTimeoutMs + " ms");
-          t.conn.close();
-        }
-      });
+      // header timeout too (upgrades and streams have read theirs long before; an upgrade arms no
+      // timer at all, issue 15: one less timer per WebSocket set-up).
+      if (!t.upgraded) {
+        vertx.setTimer(headerTimeoutMs, id -> {
+          if (!t.closed && !t.upgraded && !req.isEnded()) {
+            note("closing a connection from " + t.address + ": request body not received within " + headerTimeoutMs + " ms");
+            t.conn.close();
+          }
+        });
+      }
       req.response().endHandler(v -> {
         t.inFlight--;
         if (t.inFlight == 0 && !t.upgraded && !t.closed && !t.becomePending(idleTimeoutMs, "no new request")) {

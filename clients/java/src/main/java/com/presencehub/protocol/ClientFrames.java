@@ -48,6 +48,21 @@ public final class ClientFrames {
     return withId(new JsonObject().put("type", "ack"), id);
   }
 
+  /**
+   * {@link #ack} as the JSON text it encodes to, built without a {@link JsonObject} for a null or
+   * integer id (an acked {@code activity} is a hub's most frequent reply: issue 15, activity path).
+   * Any other id goes through {@link #ack}; the text is the same either way.
+   */
+  public static String ackText(Object id) {
+    if (id == null) {
+      return "{\"type\":\"ack\"}";
+    }
+    if (id instanceof Integer || id instanceof Long) {
+      return "{\"type\":\"ack\",\"id\":" + id + "}";
+    }
+    return ack(id).encode();
+  }
+
   /** The ack of a {@code chat.push}: {@code {"type":"ack","id","delivered":n}}. */
   public static JsonObject delivered(Object id, int delivered) {
     return ack(id).put("delivered", delivered);

@@ -334,5 +334,46 @@ class ProtocolCodecTest {
       marks.getJsonArray(0).set(3, "busy");
       assertThrows(IllegalArgumentException.class, () -> ReplicationEnvelope.marks(marks));
     }
+
+    @Test
+    @DisplayName("encodedBytes counts what the event bus sends: UTF-8 JSON bytes, escapes and non-ASCII included")
+    void encodedBytesMatchTheWire() {
+      List<Object> values = List.of("plain", "", "q\"uote\\back/slash", "tab\tnl\ncr\rbs\bff\f", "\u0001\u001f\u007f",
+          "é ü", "中文", "emoji \uD83D\uDE00 pair", 0, -1, 7L, Long.MAX_VALUE, Long.MIN_VALUE, Integer.MIN_VALUE, true, false,
+          3.25, new JsonObject().put("k", "v"));
+      JsonArray all = new JsonArray();
+      for (Object v : values) {
+        JsonArray one = new JsonArray().add(v);
+        assertEquals(one.toBuffer().length(), ReplicationEnvelope.encodedBytes(one), "for " + v);
+        all.add(v);
+      }
+      all.addNull().add(new JsonArray()).add(new JsonArray().add("a").add(new JsonArray().add(1)));
+      assertEquals(all.toBuffer().length(), ReplicationEnvelope.encodedBytes(all));
+      for (Object entry : ReplicationEnvelope.contributions(List.of(present, never))) {
+        assertEquals(((JsonArray) entry).toBuffer().length(), ReplicationEnvelope.encodedBytes(entry));
+      }
+      for (Object entry : ReplicationEnvelope.marks(List.of(mark))) {
+        assertEquals(((JsonArray) entry).toBuffer().length(), ReplicationEnvelope.encodedBytes(entry));
+      }
+    }
+
+    @Test
+    @DisplayName("a streamed full state of non-ASCII users: every part within the limit in bytes, nothing lost")
+    void chunksBoundedInBytes() {
+      List<Contribution> many = new java.util.ArrayList<>();
+      for (int i = 0; i < 3000; i++) {
+        many.add(new Contribution(new UserKey("acme", "usér-中-\uD83D\uDE00-" + i), Role.CLIENT, 1, false, true, 1_700_000_000_000L + i));
+      }
+      int max = 8 * 1024;
+      List<JsonObject> parts = ReplicationEnvelope.chunks("n1", 9, many, List.of(away), List.of(mark), max);
+      int entries = 0;
+      for (JsonObject part : parts) {
+        int bytes = part.toBuffer().length();
+        assertTrue(bytes <= max, "a part of " + bytes + " bytes");
+        entries += part.getJsonArray("c").size();
+      }
+      assertTrue(parts.size() > 1);
+      assertEquals(many.size(), entries);
+    }
   }
 }
