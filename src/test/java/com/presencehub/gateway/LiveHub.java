@@ -38,6 +38,11 @@ final class LiveHub {
     }
   }
 
+  /** Receiving requests (polls, streams) that found their SockJS session open, since the node started. */
+  long polls() {
+    return node.node().gateway().sockJsSessions().polls();
+  }
+
   SockJsTestClient connect(Transport transport) {
     return SockJsTestClient.open(vertx, node.port(), transport);
   }

@@ -18,7 +18,13 @@ public record SockJsOptions(String prefix, long heartbeatMs, long sessionTimeout
     boolean cookieNeeded, int maxBodyBytes, int responseLimitBytes, String clientUrl) {
 
   public static final int DEFAULT_RESPONSE_LIMIT = 128 * 1024;
-  public static final String DEFAULT_CLIENT_URL = "/sockjs.min.js";
+  /**
+   * The sockjs-client the node itself serves (the webjar in hub/pom.xml, mounted by
+   * {@code PortalRoutes}): the iframe page must not depend on a CDN the portal may not reach.
+   * {@code SockJsEndpointTest#iframePageLoadsAServedClient} fails if the version here and the
+   * webjar's part ways.
+   */
+  public static final String DEFAULT_CLIENT_URL = "/webjars/sockjs-client/1.6.1/dist/sockjs.min.js";
 
   public SockJsOptions {
     if (prefix.endsWith("/") || !prefix.startsWith("/")) {
