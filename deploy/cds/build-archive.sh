@@ -18,8 +18,11 @@ shift 2
 http=${CDS_HTTP_PORT:-18470}
 hz=${CDS_CLUSTER_PORT:-18471}
 rm -f "$out"
+# A throw-away random secret for the training run: no secret is shipped in this file, and nothing
+# the training node signs or accepts outlives it.
+training_secret=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 PRESENCE_HTTP_HOST=127.0.0.1 PRESENCE_HTTP_PORT=$http \
-PRESENCE_JWT_SECRET=cds-training-secret-not-used-for-anything-else \
+PRESENCE_JWT_SECRET="$training_secret" \
 PRESENCE_CLUSTER=true PRESENCE_CLUSTER_NAME="cds-training-$$" PRESENCE_CLUSTER_HOST=127.0.0.1 \
 PRESENCE_CLUSTER_PORT=$hz PRESENCE_CLUSTER_MEMBERS=127.0.0.1:$hz PRESENCE_NODE_ID=cds-training \
   java "$@" -Xlog:cds=error -XX:ArchiveClassesAtExit="$out" -jar "$jar" --cluster &
