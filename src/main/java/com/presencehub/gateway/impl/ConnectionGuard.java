@@ -159,6 +159,16 @@ public final class ConnectionGuard {
     }
   }
 
+  /** True when the connection closes after this exchange (RFC 9112 §9.3: {@code Connection: close} either way, or HTTP/1.0 without keep-alive). */
+  private static boolean lastExchange(HttpServerRequest req) {
+    String asked = req.getHeader(HttpHeaders.CONNECTION);
+    String answered = req.response().headers().get(HttpHeaders.CONNECTION);
+    if ("close".equalsIgnoreCase(asked) || "close".equalsIgnoreCase(answered)) {
+      return true;
+    }
+    return req.version() == io.vertx.core.http.HttpVersion.HTTP_1_0 && !"keep-alive".equalsIgnoreCase(asked);
+  }
+
   /** For {@link io.vertx.core.http.HttpServer#connectionHandler}: called at accept, on the connection's loop. */
   public void onConnection(HttpConnection conn) {
     strictDecoder(conn);
@@ -235,7 +245,11 @@ public final class ConnectionGuard {
       }
       req.response().endHandler(v -> {
         t.inFlight--;
-        if (t.inFlight == 0 && !t.upgraded && !t.closed && !t.becomePending(idleTimeoutMs, "no new request")) {
+        // A connection whose last response this was is closing: it does not hold a pending place
+        // meanwhile (its close reaches the count later, on its own loop, after another loop may
+        // already have refused a new connection from the same address for it).
+        if (t.inFlight == 0 && !t.upgraded && !t.closed && !lastExchange(req)
+            && !t.becomePending(idleTimeoutMs, "no new request")) {
           t.conn.close();
         }
       });
