@@ -61,7 +61,9 @@ final class PeerWatch {
   /** Must run on the session's loop. */
   void start() {
     long now = System.currentTimeMillis();
-    if (ws != null) {
+    // A WebSocket whose close has begun (a close frame sent or received while the token was being
+    // verified) refuses handlers with IllegalStateException; its session ends with the close anyway.
+    if (ws != null && !ws.isClosed()) {
       ws.pongHandler(data -> tracker.proof(System.currentTimeMillis()));
     }
     nextPingAt = now + tracker.pingIntervalMs();

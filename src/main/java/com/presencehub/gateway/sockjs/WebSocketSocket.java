@@ -204,6 +204,10 @@ final class WebSocketSocket implements SockJsSocket {
   private void closeOnceDrained(int code, String reason, long giveUpAt, PromiseInternal<Void> done) {
     if (ended) {
       done.tryComplete();
+    } else if (ws.isClosed()) {
+      // The close handshake has begun (the peer's close frame came first): nothing more can be
+      // written, and Vert.x throws IllegalStateException from writeQueueFull; the connection ends on its own.
+      done.tryComplete();
     } else if (!ws.writeQueueFull()) {
       Future<Void> f = framed
           ? ws.writeTextMessage(SockJsFrames.close(code, reason)).eventually(() -> ws.close())
