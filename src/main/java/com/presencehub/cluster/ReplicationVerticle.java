@@ -309,9 +309,8 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
       LOG.info(wasPaused ? "this process was paused: publishing nothing until re-synced with every peer"
           : "re-synced after a pause");
       if (wasPaused) {
-        // Nothing held of the peers can be trusted after a pause: ask each for its full state.
+        // After a pause neither the peers' shares nor the change feed can be trusted: full states, and a gap.
         table.distrustAll();
-        // Changes published elsewhere while this process was frozen may never have reached it.
         BusFaults.safely("gap", () -> vertx.eventBus().publish(ChangePublisher.GAP_ADDRESS, new JsonObject()));
       }
     }
