@@ -25,8 +25,13 @@ public record WebhookEndpoint(String tenant, String url, String secret) {
   public static final int MIN_SECRET_BYTES = 16;
 
   public WebhookEndpoint {
-    if (tenant == null || tenant.isEmpty() || com.presencehub.protocol.FieldRules.idProblem(tenant) != null) {
-      throw new IllegalArgumentException("tenant: must be a non-empty id (at most 256 characters, no control characters)");
+    if (tenant == null || tenant.isEmpty()) {
+      throw new IllegalArgumentException("tenant: must be a non-empty id");
+    }
+    // The one id rule and its messages (protocol/FieldRules), as every other edge reports them.
+    String problem = com.presencehub.protocol.FieldRules.idProblem(tenant);
+    if (problem != null) {
+      throw new IllegalArgumentException("tenant: " + problem);
     }
     URI uri;
     try {

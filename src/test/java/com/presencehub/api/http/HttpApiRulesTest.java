@@ -144,6 +144,12 @@ class HttpApiRulesTest {
     assertError("webhooks[0].url", base.copy().put("webhooks", new JsonArray().add(list.getJsonObject(0).copy().put("url", "ftp://x/y"))));
     assertError("webhooks[0].secret", base.copy().put("webhooks", new JsonArray().add(list.getJsonObject(0).copy().put("secret", "short"))));
     assertError("webhooks[0].tenant", base.copy().put("webhooks", new JsonArray().add(list.getJsonObject(0).copy().put("tenant", 5))));
+    assertError("webhooks[0].tenant: must be a non-empty id", base.copy().put("webhooks", new JsonArray().add(list.getJsonObject(0).copy().put("tenant", ""))));
+    // the one id rule's message (FieldRules.idProblem), as the other edges word it
+    assertError("webhooks[0].tenant: is longer than 256 characters",
+        base.copy().put("webhooks", new JsonArray().add(list.getJsonObject(0).copy().put("tenant", "t".repeat(257)))));
+    assertError("webhooks[0].tenant: must not contain control characters (U+0007 at character 2)",
+        base.copy().put("webhooks", new JsonArray().add(list.getJsonObject(0).copy().put("tenant", "a\u0007"))));
     assertError("webhooks[0].colour", base.copy().put("webhooks", new JsonArray().add(list.getJsonObject(0).copy().put("colour", "red"))));
     assertError("webhooks[1]", base.copy().put("webhooks", list.copy().add("x")));
     assertError("webhookTenant, webhookUrl, webhookSecret", base.copy().put("webhookUrl", "http://h/x"));
