@@ -131,6 +131,12 @@ describe('deploy/k8s', () => {
     const dockerfile = readFileSync(path.join(REPO, 'Dockerfile'), 'utf8');
     const uid = /^USER (\d+)/m.exec(dockerfile)?.[1];
     assert.ok(uid && uid !== '0', 'the Dockerfile names a non-root USER');
+    // Container-aware heap (issue 16): the JVM sizes its heap from the container's memory limit.
+    const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
+    assert.ok(entrypoint, 'the Dockerfile has an exec-form ENTRYPOINT');
+    assert.ok(JSON.parse(entrypoint).some((a) => /^-XX:MaxRAMPercentage=\d+(\.\d+)?$/.test(a)),
+      `the ENTRYPOINT sets -XX:MaxRAMPercentage: ${entrypoint}`);
+    assert.ok(container.resources?.limits?.memory, 'the pod sets a memory limit for MaxRAMPercentage to act on');
     assert.equal(pod.securityContext.runAsNonRoot, true);
     assert.equal(String(pod.securityContext.runAsUser), uid);
     const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
