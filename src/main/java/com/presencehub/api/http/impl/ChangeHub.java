@@ -124,8 +124,7 @@ public final class ChangeHub extends VerticleBase {
    */
   private void onGap() {
     log.markGap();
-    String text = "id: " + log.epoch() + "-" + latestSeq() + "\nevent: reset\ndata: "
-        + RecordJson.streamReset("gap").encode() + "\n\n";
+    String text = resetEvent("gap");
     subscribers.values().forEach(subs -> subs.forEach(s -> s.send(text)));
   }
 
@@ -152,13 +151,18 @@ public final class ChangeHub extends VerticleBase {
     return "id: " + log.id(e) + "\nevent: change\ndata: " + e.change().encode() + "\n\n";
   }
 
+  /** The SSE {@code reset} event (§8): the stream's latest id, then {@code {"reason":…}}. */
+  private String resetEvent(String reason) {
+    return "id: " + log.epoch() + "-" + latestSeq() + "\nevent: reset\ndata: " + RecordJson.streamReset(reason).encode()
+        + "\n\n";
+  }
+
   /** Registers {@code s} (from any thread), first sending what it missed since {@code lastEventId}, or a reset. */
   public void subscribe(Subscriber s, String lastEventId) {
     context.runOnContext(v -> {
       ChangeLog.Resume r = log.resume(s.tenant, lastEventId);
       if (r.reset()) {
-        s.send("id: " + log.epoch() + "-" + latestSeq() + "\nevent: reset\ndata: "
-            + RecordJson.streamReset(r.resetReason()).encode() + "\n\n");
+        s.send(resetEvent(r.resetReason()));
       } else {
         for (ChangeLog.Entry e : r.replay()) {
           s.send(event(e));
