@@ -255,6 +255,11 @@ public final class HubNode {
     return connections.open();
   }
 
+  /** Members of the cluster as this node sees it now, itself included (1 when standalone). */
+  public int clusterMembers() {
+    return vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodes().size() : 1;
+  }
+
   /** Client sessions open on this node now, authenticated or not. */
   public int openSessions() {
     return gateway.openSessions();

@@ -82,7 +82,8 @@ public final class Main implements Callable<Integer> {
     }
     LOG.info("presence-hub listening on " + node.config().httpHost() + ":" + node.config().httpPort()
         + " (SockJS at /presence, idleTimeoutMs=" + node.config().idleTimeoutMs() + ")"
-        + (cfg.cluster() ? ", clustered as " + cfg.nodeId() + " (" + node.nodeId() + ")" : ""));
+        + (cfg.cluster() ? ", clustered as " + cfg.nodeId() + " (" + node.nodeId() + "), cluster members: "
+            + node.clusterMembers() : ""));
     Vertx running = vertx;
     // SIGTERM (docker stop, rolling restarts) reaches a JVM only through a shutdown hook, which is
     // a thread of its own: it closes every session with 4503, then Vert.x.

@@ -63,6 +63,9 @@ class LateJoinerTest {
       assertTrue(metric(metrics, "presence_cluster_buffered_deltas") >= 0, metrics);
       assertTrue(metric(metrics, "presence_cluster_replication_lag_seconds") >= 0, metrics);
       assertTrue(metric(metrics, "presence_cluster_digest_mismatches_total") >= 0, metrics);
+      // The joiner's own lifecycle line: listening, and the members of the cluster it joined.
+      await("listening line with the member count in " + late.log()).atMost(Duration.ofSeconds(10)).until(() ->
+          Files.readString(late.log()).lines().anyMatch(l -> l.contains("listening on") && l.contains("cluster members: 3")));
       // The lifecycle line on a node that was there: who joined and how many members now.
       await("join line in " + cluster.node(0).log()).atMost(Duration.ofSeconds(10)).until(() ->
           Files.readString(cluster.node(0).log()).lines().anyMatch(l -> l.contains("cluster: ") && l.contains(" joined; 3 members")));
