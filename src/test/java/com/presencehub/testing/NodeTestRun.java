@@ -95,7 +95,8 @@ public final class NodeTestRun {
     try {
       process = pb.start();
     } catch (IOException e) {
-      throw new AssertionError("could not run node (Node.js 20+ must be on the PATH, or set -Dnode.executable=/path/to/node)", e);
+      throw new AssertionError("could not run node (Node.js 20+ must be on the PATH: install Debian's nodejs and npm,"
+          + " .ci/run does it; or set -Dnode.executable=/path/to/node)", e);
     }
     List<String> lines = Collections.synchronizedList(new ArrayList<>());
     Thread pump = new Thread(() -> pump(process, lines, logPrefix), logPrefix + "-node-output");
