@@ -168,7 +168,9 @@ async function measure(server) {
     r.cold = cold.stop();
     r.coldSecs = b1.secs;
     console.log(`${server}: ${sessions} sessions open in ${b1.secs.toFixed(1)} s (cold); settling ${settleMs} ms`);
+    const idle = new ProcCpuWindow(proc.pid).start();
     await sleep(settleMs);
+    r.idle = idle.stop();
     r.rss1 = rssKiB(proc.pid);
     r.heap1 = jvm ? liveHeapKiB(proc.pid) : NaN;
     if (jvm && opt.histogram) {
@@ -229,6 +231,7 @@ for (const r of results) {
   lines.push(`${r.server}: ${WHAT[kind(r.server)]}${variants.has(r.server) ? `, JVM also ${variants.get(r.server).join(' ')}` : ''}); load average before ${r.load}${r.native ? `; native uWS ${path.basename(r.native)}` : ''}`);
   lines.push(`${r.server}: RSS ${(r.rss0 / 1024).toFixed(0)} MiB at 0 sessions, ${(r.rss1 / 1024).toFixed(0)} MiB with ${sessions} → ${per1(r.rss0, r.rss1).toFixed(1)} KiB/session (after the full GC: ${per1(r.rss0, r.rss1AfterGc).toFixed(1)})`
     + (jvm ? `; live heap after a full GC ${(r.heap0 / 1024).toFixed(1)} → ${(r.heap1 / 1024).toFixed(1)} MiB → ${per1(r.heap0, r.heap1).toFixed(1)} KiB/session` : '; not a JVM (RSS only)'));
+  lines.push(`${r.server}: idle with ${sessions} sessions (the ${(r.idle.wallMs / 1000).toFixed(1)} s settle before the RSS): ${(r.idle.total / r.idle.wallMs * 100).toFixed(2)} % of a core (JIT threads ${(r.idle.jit / r.idle.wallMs * 100).toFixed(2)} %)`);
   lines.push(`${r.server}: set-up cold (first ${sessions} on a fresh process): ${cpuLine(r.cold, r.coldSecs, jvm)}`);
   if (r.warm) {
     lines.push(`${r.server}: closing the first batch (load processes terminate their sockets) and the gap (${gapMs} ms, then until the server was quiet: ${(r.gap.wallMs / 1000).toFixed(1)} s in all): ${fmt(r.gap.total / sessions)} ms CPU/session${jvm ? ` (JIT threads ${fmt(r.gap.jit / sessions)})` : ''}`);

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { appendResults } from './loadgen/lib.mjs';
 import { procCpu } from './loadgen/cpu.mjs';
 import { sleep, track } from './loadgen/cluster.mjs';
-import { BENCH_SECRET } from './loadgen/hub.mjs';
+import { BENCH_SECRET, HUB_JVM_DEFAULTS } from './loadgen/hub.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({ options: {
@@ -31,7 +31,7 @@ const variants = (opt.variant.length ? opt.variant : ['base=']).map((v) => {
   return { name: i < 0 ? v : v.slice(0, i), flags: i < 0 ? [] : v.slice(i + 1).split(/\s+/).filter(Boolean) };
 });
 const rounds = Math.max(1, Math.min(Number(opt.rounds), 10));
-const jvmFlags = [`-Xmx${opt.xmx}`, '-XX:+UseG1GC'];
+const jvmFlags = [`-Xmx${opt.xmx}`, '-XX:+UseG1GC', ...HUB_JVM_DEFAULTS];
 const port = Number(opt.port);
 
 async function startOnce(v, n) {

@@ -8,7 +8,7 @@
 // load client.
 //
 //   node bench/throughput.mjs [--sessions 1000] [--in-flight 4] [--seconds 10] [--runs 3] [--workers 2]
-//                             [--peers vertx|vertx,node] [--jfr DIR]
+//                             [--peers vertx|vertx,node] [--jfr DIR] [--hub-jvm NAME=FLAGS …]
 //
 // --jfr DIR records each hub run with Java Flight Recorder (settings=profile) into DIR; then
 // `node bench/jfr-top.mjs DIR/hub-run1.jfr` lists where the hub's CPU samples went.
@@ -43,7 +43,11 @@ const { values: opt } = parseArgs({ options: {
   xmx: { type: 'string', default: '2g' },
   results: { type: 'string', default: path.join(here, 'RESULTS.md') },
   jfr: { type: 'string' },
+  'hub-jvm': { type: 'string', multiple: true, default: [] },
 } });
+// --hub-jvm NAME=FLAGS (repeatable): a hub variant with extra JVM flags (space-separated), run in
+// each round right after the plain hub, e.g. --hub-jvm "lean=-XX:G1PeriodicGCInterval=10000".
+const variants = opt['hub-jvm'].map((v) => ({ name: `hub:${v.slice(0, v.indexOf('='))}`, flags: v.slice(v.indexOf('=') + 1).split(/\s+/).filter(Boolean) }));
 const sessions = Math.min(Number(opt.sessions), 19000);
 const inFlight = Number(opt['in-flight']);
 const seconds = Number(opt.seconds);
@@ -139,6 +143,13 @@ for (let i = 0; i < runs; i++) {
     hubRates.push(await pump('hub', `ws://127.0.0.1:${opt.port}/presence/websocket`, hub.pid));
   } finally { await stopHub(hub); }
   console.log(`  run ${i + 1} hub:  ${k(hubRates[i].rate)} msg/s, ${us(hubRates[i])}`);
+  for (const v of variants) {
+    const h = await startHub({ jar: opt.jar, port: Number(opt.port), jvmFlags: [...jvmFlags, ...v.flags], env: RATE_ENV });
+    try {
+      (v.rates ??= []).push(await pump('hub', `ws://127.0.0.1:${opt.port}/presence/websocket`, h.pid));
+    } finally { await stopHub(h); }
+    console.log(`  run ${i + 1} ${v.name}: ${k(v.rates[i].rate)} msg/s, ${us(v.rates[i])}`);
+  }
   for (const p of peers) {
     const port = p === 'vertx' ? opt['echo-port'] : opt['node-port'];
     const echo = p === 'vertx' ? await startEcho(Number(port)) : await startNodeEcho(Number(port));
@@ -157,6 +168,9 @@ const lines = [
   `server CPU per frame = the server's /proc/<pid>/stat utime+stime over the measured window / replies counted in it (the figure to read on a shared machine; msg/s is client+server)`,
   `hub median ${k(hubMed)} msg/s (runs ${hubRates.map((r) => k(r.rate)).join(', ')}); median ${hubUs.toFixed(1)} µs server CPU per acked frame (${hubUsNonJit.toFixed(1)} without the JIT compiler threads; runs ${hubRates.map((r) => r.us.toFixed(1)).join(', ')})`,
 ];
+for (const v of variants) {
+  lines.push(`${v.name} (JVM also ${v.flags.join(' ')}) median ${k(med(v.rates, (r) => r.rate))} msg/s; median ${med(v.rates, (r) => r.us).toFixed(1)} µs server CPU per acked frame (${med(v.rates, (r) => r.usNonJit).toFixed(1)} without the JIT compiler threads; runs ${v.rates.map((r) => r.us.toFixed(1)).join(', ')}); ratio ${v.name}/hub ${(med(v.rates, (r) => r.us) / hubUs).toFixed(2)} (without JIT threads ${(med(v.rates, (r) => r.usNonJit) / hubUsNonJit).toFixed(2)})`);
+}
 for (const p of peers) {
   const name = p === 'vertx' ? 'Vert.x SockJS echo (bench/engine/SockJsEcho.java, 2 instances, same JVM flags)' : 'sockjs-node echo (npm sockjs, bench/loadgen/sockjs-echo.mjs)';
   const short = p === 'vertx' ? 'Vert.x echo' : 'sockjs-node echo';

@@ -6,8 +6,12 @@ import { randomBytes } from 'node:crypto';
 // its nodes and load workers.
 export const BENCH_SECRET = randomBytes(32).toString('hex');
 
+// The heap flags the hub ships with (Dockerfile ENTRYPOINT, README): G1 gives the committed heap
+// back when the node is idle (bench/RESULTS.md "Issue 15, RSS"). Every scenario's hub runs with them.
+export const HUB_JVM_DEFAULTS = ['-XX:MaxHeapFreeRatio=15', '-XX:MinHeapFreeRatio=5', '-XX:G1PeriodicGCInterval=10000'];
+
 export async function startHub({ jar, port, jvmFlags, env = {} }) {
-  const proc = spawn('java', [...jvmFlags, '-jar', jar], {
+  const proc = spawn('java', [...HUB_JVM_DEFAULTS, ...jvmFlags, '-jar', jar], {
     env: {
       ...process.env,
       PRESENCE_HTTP_HOST: '127.0.0.1',

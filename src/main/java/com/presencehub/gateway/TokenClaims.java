@@ -37,7 +37,23 @@ public final class TokenClaims {
 
   /** @throws BadFrameException {@code unauthorized}; its field is {@code token.<claim>} for a malformed claim */
   static TokenClaims parse(String token) {
-    JsonObject claims = shape(token);
+    return of(shape(token));
+  }
+
+  /**
+   * {@link #parse} for a token whose payload vertx-auth-jwt has already decoded (and verified):
+   * the header is checked from the token, the claims on {@code payload}, which is not parsed again.
+   */
+  static TokenClaims parseDecoded(String token, JsonObject payload) {
+    if (payload == null) {
+      return parse(token);
+    }
+    String[] parts = parts(token);
+    header(parts[0]);
+    return of(claims(payload));
+  }
+
+  private static TokenClaims of(JsonObject claims) {
     Object roleClaim = claims.getValue("role");
     Role role = roleClaim instanceof String r ? Role.fromWire(r) : null;
     if (role == null) {
@@ -57,11 +73,21 @@ public final class TokenClaims {
    * @throws BadFrameException {@code unauthorized}, the message in the project's words
    */
   public static JsonObject shape(String token) {
+    String[] parts = parts(token);
+    header(parts[0]);
+    return claims(json(parts[1], "payload"));
+  }
+
+  private static String[] parts(String token) {
     String[] parts = token.split("\\.", -1);
     if (parts.length != 3) {
       throw TokenVerifier.unauthorized(null, "token rejected: not a JWT (three base64url parts: header.payload.signature)");
     }
-    JsonObject header = json(parts[0], "header");
+    return parts;
+  }
+
+  private static void header(String part) {
+    JsonObject header = json(part, "header");
     if (!(header.getValue("alg") instanceof String)) {
       throw TokenVerifier.unauthorized(null, "token rejected: the header has no alg string");
     }
@@ -70,7 +96,9 @@ public final class TokenClaims {
         throw TokenVerifier.unauthorized(null, "token rejected: the header's " + field + " must be a string");
       }
     }
-    JsonObject claims = json(parts[1], "payload");
+  }
+
+  private static JsonObject claims(JsonObject claims) {
     numericDate(claims, "exp", true);
     numericDate(claims, "nbf", false);
     numericDate(claims, "iat", false);

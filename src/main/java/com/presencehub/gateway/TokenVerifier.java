@@ -95,35 +95,45 @@ public final class TokenVerifier {
   }
 
   /**
-   * Checks the token's shape and claims (each failure names the claim), then its signature and
-   * lifetime with vertx-auth-jwt. Fails with a {@link BadFrameException} {@code unauthorized} whose
-   * message is the project's own; whatever the library says goes to the debug log only.
-   * {@link #isMalformedClaim} tells a broken token apart from one that is merely invalid.
+   * Checks the token's signature and lifetime with vertx-auth-jwt, then the hub's shape and claim
+   * rules (each failure names the claim) on the payload the library already decoded: the token is
+   * decoded once on the way in. A token the library refuses is parsed by {@link TokenClaims} only
+   * then, to say why in the project's words (a malformed claim first, as before); whatever the
+   * library says goes to the debug log only. Fails with a {@link BadFrameException} {@code
+   * unauthorized}. {@link #isMalformedClaim} tells a broken token apart from one that is merely invalid.
    */
   public Future<Identity> verify(String token) {
-    TokenClaims claims;
-    try {
-      claims = TokenClaims.parse(token);
-    } catch (BadFrameException e) {
-      return Future.failedFuture(e);
-    }
     Future<io.vertx.ext.auth.User> checked;
     try {
       checked = auth.authenticate(new TokenCredentials(token));
     } catch (RuntimeException e) {
-      // TokenClaims admits no shape the library chokes on; should one slip through, it is refused too.
-      LOG.debug("vertx-auth-jwt threw on a token that passed the claim checks", e);
-      return Future.failedFuture(unauthorized(null, "token rejected: not a token this hub accepts"));
+      LOG.debug("vertx-auth-jwt threw on a token", e);
+      return Future.failedFuture(refusal(token));
     }
-    return checked
-        .recover(err -> {
-          LOG.debug("token refused by vertx-auth-jwt: " + err.getMessage());
-          return Future.failedFuture(claims.whyRefused(System.currentTimeMillis() / 1000, issuer, audience));
-        })
-        .map(user -> claims.identity())
-        // Cells (docs/cells.md): a valid token of a tenant another cell serves opens no session here.
-        .compose(id -> tenants.serves(id.key().tenant()) ? Future.succeededFuture(id)
-            : Future.failedFuture(unauthorized("tenant", tenants.refusal(id.key().tenant()))));
+    return checked.transform(ar -> {
+      if (ar.failed()) {
+        LOG.debug("token refused by vertx-auth-jwt: " + ar.cause().getMessage());
+        return Future.failedFuture(refusal(token));
+      }
+      Identity id;
+      try {
+        id = TokenClaims.parseDecoded(token, ar.result().attributes().getJsonObject("accessToken")).identity();
+      } catch (BadFrameException | ClassCastException e) {
+        return Future.failedFuture(e instanceof BadFrameException b ? b : refusal(token));
+      }
+      // Cells (docs/cells.md): a valid token of a tenant another cell serves opens no session here.
+      return tenants.serves(id.key().tenant()) ? Future.succeededFuture(id)
+          : Future.failedFuture(unauthorized("tenant", tenants.refusal(id.key().tenant())));
+    });
+  }
+
+  /** Why a token the library refused (or threw on) is refused: its malformed claim, else the first failed rule. */
+  private BadFrameException refusal(String token) {
+    try {
+      return TokenClaims.parse(token).whyRefused(System.currentTimeMillis() / 1000, issuer, audience);
+    } catch (BadFrameException malformed) {
+      return malformed;
+    }
   }
 
   /** A token whose claims are malformed (a sender bug, not an expiry): its session must end. */
