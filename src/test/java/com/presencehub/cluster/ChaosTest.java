@@ -149,7 +149,10 @@ class ChaosTest {
     /** Whether an offline at {@code at} contradicts a session held on a node that stayed healthy. */
     synchronized boolean heldOnHealthyNode(long at) {
       for (long[] s : sessions) {
-        if (s[1] <= at - HELD && (s[2] < 0 || s[2] >= at) && !faulted((int) s[0], s[1], at)) {
+        // A session ended in the very millisecond the offline arrived was not held: leave() stamps
+        // the end before it sends bye, and on loopback bye's offline can arrive within that
+        // millisecond (a 4-loop run reported such an expected offline as a flap).
+        if (s[1] <= at - HELD && (s[2] < 0 || s[2] > at) && !faulted((int) s[0], s[1], at)) {
           return true;
         }
       }
