@@ -36,4 +36,8 @@ USER 10001:10001
 # a concurrent cycle, which shrinks the committed heap to at most 15 % free: 11 KiB of RSS per idle
 # session at 15,000 instead of 19 (the heap grown for the set-up's garbage, kept committed); no CPU
 # cost measurable on set-up, churn or activity, ~1 % of a core while the sessions idle.
-ENTRYPOINT ["java", "-XX:+UseG1GC", "-XX:MaxRAMPercentage=75", "-XX:MaxHeapFreeRatio=15", "-XX:MinHeapFreeRatio=5", "-XX:G1PeriodicGCInterval=10000", "-XX:+ExitOnOutOfMemoryError", "-XX:SharedArchiveFile=/app/presence-hub.jsa", "-jar", "/app/presence-hub.jar"]
+# JAVA_OPTS (e.g. `docker run -e JAVA_OPTS=-XX:MaxRAMPercentage=60 …`, or the pod's env) comes after
+# these flags, so an operator's value wins; JAVA_TOOL_OPTIONS would not (the JVM reads it first and
+# the command line overrides it). Arguments after the image name go to the hub (`… image --version`).
+# `exec` makes java PID 1's replacement, so SIGTERM reaches it.
+ENTRYPOINT ["sh", "-c", "exec java -XX:+UseG1GC -XX:MaxRAMPercentage=75 -XX:MaxHeapFreeRatio=15 -XX:MinHeapFreeRatio=5 -XX:G1PeriodicGCInterval=10000 -XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=/app/presence-hub.jsa $JAVA_OPTS -jar /app/presence-hub.jar \"$@\"", "presence-hub"]

@@ -134,8 +134,14 @@ describe('deploy/k8s', () => {
     // Container-aware heap (issue 16): the JVM sizes its heap from the container's memory limit.
     const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
     assert.ok(entrypoint, 'the Dockerfile has an exec-form ENTRYPOINT');
-    assert.ok(JSON.parse(entrypoint).some((a) => /^-XX:MaxRAMPercentage=\d+(\.\d+)?$/.test(a)),
-      `the ENTRYPOINT sets -XX:MaxRAMPercentage: ${entrypoint}`);
+    const words = JSON.parse(entrypoint).flatMap((a) => a.split(/\s+/));
+    const flag = words.findIndex((a) => /^-XX:MaxRAMPercentage=\d+(\.\d+)?$/.test(a));
+    assert.ok(flag >= 0, `the ENTRYPOINT sets -XX:MaxRAMPercentage: ${entrypoint}`);
+    // An operator's JAVA_OPTS comes after the shipped flags (so it wins) and before -jar (so the JVM,
+    // not the hub, reads it); java is exec'd, so SIGTERM reaches it (the 4503 hand-over).
+    const opts = words.indexOf('$JAVA_OPTS');
+    assert.ok(opts > flag && opts < words.indexOf('-jar'), `JAVA_OPTS between the shipped flags and -jar: ${entrypoint}`);
+    assert.ok(words.includes('exec'), `the ENTRYPOINT execs java: ${entrypoint}`);
     assert.ok(container.resources?.limits?.memory, 'the pod sets a memory limit for MaxRAMPercentage to act on');
     assert.equal(pod.securityContext.runAsNonRoot, true);
     assert.equal(String(pod.securityContext.runAsUser), uid);
