@@ -43,8 +43,9 @@ import java.util.Set;
  *       every peer of it sent its full state after the pause and after the last view change.
  * </ul>
  * A node only <em>starts</em> to speak once every peer of its current view sent its full state
- * (with its ledger) since the view last changed: the marks of a predecessor that died may have
- * reached only some of the survivors. While it speaks, every user whose (status, reason) in this node's view differs from the ledger
+ * (with its ledger) since the view last lost or regained a member: the marks of a predecessor that
+ * died may have reached only some of the survivors. Nodes joining for the first time change no
+ * ledger held, so then only their own full states are awaited (see {@link #membership}). While it speaks, every user whose (status, reason) in this node's view differs from the ledger
  * gets exactly one event: on a transition, when it starts speaking, and when marks merged from
  * elsewhere (a healed partition) differ from the view.
  *
@@ -71,6 +72,8 @@ public final class ChangeStream {
   /** Hub members' names, oldest first, as last reported. */
   private List<String> members = List.of();
   private long viewSince;
+  /** Every name seen in a view of this process: a name back in the view is not a newcomer. */
+  private final Set<String> everMember = new HashSet<>();
   /** Peers whose full state arrived since the view last changed (or since the pause). */
   private final Set<String> syncedSinceChange = new HashSet<>();
   private Set<String> stable = Set.of();
@@ -166,18 +169,34 @@ public final class ChangeStream {
    * The hub members' names, oldest first, as the membership service lists them now. Like {@link
    * #synced}, {@link #ready} and {@link #tick}, it may start or end speaking; check {@link
    * #needsRecheck} afterwards.
+   *
+   * @return true when every peer's full state is needed again: a member left, or one seen before
+   *     is back (a healed split, a restart after failure detection), so a ledger here may lack
+   *     marks that reached only some peers. A view that only gained names never seen before (nodes
+   *     joining) returns false and keeps the full states already received: a newcomer's arrival
+   *     changes no ledger held, and only its own full state is awaited.
    */
-  public void membership(List<String> oldestFirst, long now) {
+  public boolean membership(List<String> oldestFirst, long now) {
     notePause(now);
+    boolean resync = false;
     if (!oldestFirst.equals(members)) {
-      if (!new HashSet<>(oldestFirst).equals(new HashSet<>(members))) {
+      Set<String> next = new HashSet<>(oldestFirst);
+      Set<String> before = new HashSet<>(members);
+      if (!next.equals(before)) {
         viewSince = now;
-        syncedSinceChange.clear();
+        Set<String> added = new HashSet<>(next);
+        added.removeAll(before);
+        resync = !next.containsAll(before) || added.stream().anyMatch(everMember::contains);
+        if (resync) {
+          syncedSinceChange.clear();
+        }
+        everMember.addAll(next);
       }
       members = List.copyOf(oldestFirst);
       pausedPeers.retainAll(members);
     }
     decide(now);
+    return resync;
   }
 
   /**
@@ -193,6 +212,14 @@ public final class ChangeStream {
       pausedPeers.remove(peer);
     }
     decide(now);
+  }
+
+  /**
+   * Nothing received from the peers can be trusted whole (a healed split): every peer's full state
+   * is needed again before this node starts to speak or the view settles.
+   */
+  public void distrustPeers() {
+    syncedSinceChange.clear();
   }
 
   /** A peer's full state (and the marks in it) was applied. */

@@ -35,7 +35,6 @@ final class ReplicaTable {
   /** Peers whose first full state this node still waits for before it is ready; null before the first look. */
   private Set<String> awaitingFirstSync;
   private boolean whole;
-  private List<String> lastNames = List.of();
 
   /** {@code self}: this node's Vert.x node id; {@code stream}: gets the marks received, membership and full states. */
   ReplicaTable(String self, ChangeStream stream) {
@@ -249,11 +248,11 @@ final class ReplicaTable {
     }
     awaitingFirstSync.retainAll(live);
     checkWhole(now, out);
-    List<String> names = Membership.currentNames(members);
-    if (!new HashSet<>(names).equals(new HashSet<>(lastNames))) {
-      // Another membership: every peer's ledger is needed before this node may start to speak
-      // (ChangeStream), so every peer is asked for its full state.
-      lastNames = names;
+    if (stream.membership(Membership.currentNames(members), now)) {
+      // A member lost or back: every peer's ledger is needed again before this node may start to
+      // speak (ChangeStream), so every peer is asked for its full state. Newcomers alone change no
+      // ledger held here: then only they are asked (above), which keeps a join from costing every
+      // member a full state of every other (issue 17, bench/join.mjs).
       for (PeerReplica p : peers.values()) {
         if (p.alive) {
           p.stale = true;
@@ -261,7 +260,6 @@ final class ReplicaTable {
         }
       }
     }
-    stream.membership(names, now);
     return out;
   }
 
@@ -310,6 +308,7 @@ final class ReplicaTable {
    */
   void distrustAll() {
     peers.values().forEach(p -> p.stale = true);
+    stream.distrustPeers();
   }
 
   /**

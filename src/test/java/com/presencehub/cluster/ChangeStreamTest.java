@@ -139,6 +139,26 @@ class ChangeStreamTest {
     }
 
     @Test
+    @DisplayName("a node joining for the first time is awaited alone; a member lost or back needs every peer's ledger again")
+    void newcomerAwaitedAlone() {
+      ChangeStream b = settled("b", List.of("a", "b", "c"), 0);
+      advance(b, 5_000, 6_000);
+      assertEquals(Set.of("a", "b", "c"), b.stableMembership());
+      assertFalse(b.membership(List.of("a", "b", "c", "d"), 6_000), "a newcomer: the ledgers held stay good");
+      b.synced("d", 6_100);
+      advance(b, 6_200, 11_200);
+      assertEquals(Set.of("a", "b", "c", "d"), b.stableMembership(), "settled on d's full state alone");
+      // a dies: b is the oldest now, and merges the ledger of every peer left before it speaks.
+      assertTrue(b.membership(List.of("b", "c", "d"), 11_400));
+      b.synced("c", 11_500);
+      assertFalse(b.speaking(), "d's ledger not merged since a left");
+      b.synced("d", 11_600);
+      assertTrue(b.speaking());
+      // a is back (a healed split): not a newcomer.
+      assertTrue(b.membership(List.of("b", "c", "d", "a"), 11_800));
+    }
+
+    @Test
     @DisplayName("a restarted node learns the ledger from a full state before it can publish")
     void restartedNodeLearnsLedger() {
       ChangeStream a = settled("a", List.of("a"), 0);

@@ -208,6 +208,23 @@ class ReplicaTableTest {
     }
 
     @Test
+    @DisplayName("a node joining for the first time: only it is asked for its full state; a member lost or back: every peer")
+    void newcomer() {
+      ReplicaTable t = table();
+      ReplicaChanges first = t.membership(List.of(A, B), 0);
+      t.fullState(first.syncs().get(0), state(1, online(U, 1)), 1);
+      ReplicaChanges join = t.membership(List.of(A, B, C), 10);
+      assertEquals(List.of("vc"), syncs(join), "b's full state is still good: the newcomer changes no ledger held");
+      assertFalse(t.peer("vb").syncing);
+      t.fullState(join.syncs().get(0), state(1), 11);
+      ReplicaChanges left = t.membership(List.of(A, C), 20);
+      assertEquals(List.of("vc"), syncs(left), "a member lost: the peers left are re-synced");
+      t.fullState(left.syncs().get(0), state(1), 21);
+      ReplicaChanges back = t.membership(List.of(A, B, C), 30);
+      assertEquals(List.of("vb", "vc"), syncs(back).stream().sorted().toList(), "a member back: every peer re-synced");
+    }
+
+    @Test
     @DisplayName("a departed node's users linger for the grace, then are gone; back in time, its grace is over")
     void departure() {
       ReplicaTable t = synced(1, online(U, 2));
