@@ -43,9 +43,9 @@ import java.util.Set;
  *       every peer of it sent its full state after the pause and after the last view change.
  * </ul>
  * A node only <em>starts</em> to speak once every peer of its current view sent its full state
- * (with its ledger) since the view last lost or regained a member: the marks of a predecessor that
- * died may have reached only some of the survivors. Nodes joining for the first time change no
- * ledger held, so then only their own full states are awaited (see {@link #membership}). While it speaks, every user whose (status, reason) in this node's view differs from the ledger
+ * (with its ledger) since the view last lost a member: the marks of a predecessor that died may
+ * have reached only some of the survivors. Nodes joining change no ledger held, so then only their
+ * own full states are awaited (see {@link #membership}). While it speaks, every user whose (status, reason) in this node's view differs from the ledger
  * gets exactly one event: on a transition, when it starts speaking, and when marks merged from
  * elsewhere (a healed partition) differ from the view.
  *
@@ -72,8 +72,6 @@ public final class ChangeStream {
   /** Hub members' names, oldest first, as last reported. */
   private List<String> members = List.of();
   private long viewSince;
-  /** Every name seen in a view of this process: a name back in the view is not a newcomer. */
-  private final Set<String> everMember = new HashSet<>();
   /** Peers whose full state arrived since the view last changed (or since the pause). */
   private final Set<String> syncedSinceChange = new HashSet<>();
   private Set<String> stable = Set.of();
@@ -170,11 +168,12 @@ public final class ChangeStream {
    * #synced}, {@link #ready} and {@link #tick}, it may start or end speaking; check {@link
    * #needsRecheck} afterwards.
    *
-   * @return true when every peer's full state is needed again: a member left, or one seen before
-   *     is back (a healed split, a restart after failure detection), so a ledger here may lack
-   *     marks that reached only some peers. A view that only gained names never seen before (nodes
-   *     joining) returns false and keeps the full states already received: a newcomer's arrival
-   *     changes no ledger held, and only its own full state is awaited.
+   * @return true when every peer's full state is needed again: a member left, and the marks of a
+   *     predecessor that died may have reached only some of the survivors. A view that only gained
+   *     members (nodes joining, one back after a restart) returns false and keeps the full states
+   *     already received: an arrival changes no ledger held, and only the arrivals' own full states
+   *     are awaited. A healed split re-syncs every peer through {@link #distrustPeers} (the
+   *     membership service's merge event), not through this.
    */
   public boolean membership(List<String> oldestFirst, long now) {
     notePause(now);
@@ -184,13 +183,10 @@ public final class ChangeStream {
       Set<String> before = new HashSet<>(members);
       if (!next.equals(before)) {
         viewSince = now;
-        Set<String> added = new HashSet<>(next);
-        added.removeAll(before);
-        resync = !next.containsAll(before) || added.stream().anyMatch(everMember::contains);
+        resync = !next.containsAll(before);
         if (resync) {
           syncedSinceChange.clear();
         }
-        everMember.addAll(next);
       }
       members = List.copyOf(oldestFirst);
       pausedPeers.retainAll(members);

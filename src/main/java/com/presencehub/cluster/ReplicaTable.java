@@ -249,10 +249,10 @@ final class ReplicaTable {
     awaitingFirstSync.retainAll(live);
     checkWhole(now, out);
     if (stream.membership(Membership.currentNames(members), now)) {
-      // A member lost or back: every peer's ledger is needed again before this node may start to
-      // speak (ChangeStream), so every peer is asked for its full state. Newcomers alone change no
-      // ledger held here: then only they are asked (above), which keeps a join from costing every
-      // member a full state of every other (issue 17, bench/join.mjs).
+      // A member lost: every peer's ledger is needed again before this node may start to speak
+      // (ChangeStream), so every peer is asked for its full state. Arrivals alone change no ledger
+      // held here: then only they are asked (above), which keeps a join or a restart from costing
+      // every member a full state of every other (issue 17, bench/join.mjs).
       for (PeerReplica p : peers.values()) {
         if (p.alive) {
           p.stale = true;

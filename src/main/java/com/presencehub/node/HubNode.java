@@ -163,11 +163,14 @@ public final class HubNode {
    * /health/ready.
    */
   private Future<Deployed> deploy() {
+    // Parsed while the cluster sync runs: nothing waits for it until the node holds the whole view.
+    Future<HttpApi.Contract> contract = HttpApi.loadContract(vertx);
     return deployShards()
         .compose(v -> deployCluster())
         .compose(replication -> (replicator == null ? Future.<Void>succeededFuture() : replicator.wholeView())
-            .compose(v -> HttpApi.start(vertx, config.httpApiOptions(), config.jwtOptions(), config.tenantScope(), directory, courier,
-                registry))
+            .compose(v -> contract)
+            .compose(document -> HttpApi.start(vertx, document, config.httpApiOptions(), config.jwtOptions(),
+                config.tenantScope(), directory, courier, registry))
             .compose(http -> deployGateways(http)
                 .compose(gateways -> deployEventBusApi().map(api -> new Deployed(replication, http, gateways, api)))));
   }

@@ -139,7 +139,7 @@ class ChangeStreamTest {
     }
 
     @Test
-    @DisplayName("a node joining for the first time is awaited alone; a member lost or back needs every peer's ledger again")
+    @DisplayName("a node joining or back is awaited alone; a member lost needs every peer's ledger again")
     void newcomerAwaitedAlone() {
       ChangeStream b = settled("b", List.of("a", "b", "c"), 0);
       advance(b, 5_000, 6_000);
@@ -154,8 +154,23 @@ class ChangeStreamTest {
       assertFalse(b.speaking(), "d's ledger not merged since a left");
       b.synced("d", 11_600);
       assertTrue(b.speaking());
-      // a is back (a healed split): not a newcomer.
-      assertTrue(b.membership(List.of("b", "c", "d", "a"), 11_800));
+      // a is back (restarted): only its own full state is awaited; a healed split goes through distrustPeers.
+      assertFalse(b.membership(List.of("b", "c", "d", "a"), 11_800));
+      assertTrue(b.speaking());
+    }
+
+    @Test
+    @DisplayName("after distrustPeers (a healed split) a node starts to speak only once every peer sent its full state again")
+    void distrustNeedsEveryLedgerAgain() {
+      ChangeStream b = new ChangeStream("b", PAUSE, SETTLE, RETENTION);
+      b.tick(0);
+      b.membership(List.of("b", "c"), 0);
+      b.synced("c", 100);
+      b.distrustPeers();
+      b.ready(200);
+      assertFalse(b.speaking(), "c's full state came before the distrust");
+      b.synced("c", 300);
+      assertTrue(b.speaking());
     }
 
     @Test

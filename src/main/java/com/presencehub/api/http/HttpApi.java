@@ -96,8 +96,8 @@ public final class HttpApi {
    * over {@code directory} and {@code courier}, whose shards must be up; service tokens are checked
    * with {@code jwt} (for the tenants in {@code tenants}, docs/cells.md), meters go to {@code registry}. Mount the routes with {@link #mount}.
    */
-  public static Future<HttpApi> start(Vertx vertx, HttpApiOptions options, JwtOptions jwt, TenantScope tenants,
-      ShardDirectory directory, Courier courier, MeterRegistry registry) {
+  public static Future<HttpApi> start(Vertx vertx, Contract document, HttpApiOptions options, JwtOptions jwt,
+      TenantScope tenants, ShardDirectory directory, Courier courier, MeterRegistry registry) {
     HttpApiMetrics metrics = new HttpApiMetrics(registry);
     // A GET carries its users in the request line: at most what fits MAX_REQUEST_LINE.
     PresenceRequests reads = new PresenceRequests(directory, courier, maxUsersPerRequest(options), options.maxFrameBytes());
@@ -105,9 +105,22 @@ public final class HttpApi {
         options.maxFrameBytes());
     ChangeHub hub = new ChangeHub(options, metrics, deliveries);
     ServiceAuth auth = ServiceAuth.create(vertx, jwt, tenants);
-    return vertx.fileSystem().readFile(CONTRACT).compose(text -> RoutingContract.from(vertx, text)
-        .compose(contract -> vertx.deployVerticle(hub)
-            .map(id -> new HttpApi(vertx, options, auth, contract, text, metrics, reads, hub, id))));
+    return vertx.deployVerticle(hub)
+        .map(id -> new HttpApi(vertx, options, auth, document.routing(), document.text(), metrics, reads, hub, id));
+  }
+
+  /** The served OpenAPI document ({@code text}, bytes as served) and what vertx-openapi built from it. */
+  public record Contract(Buffer text, OpenAPIContract routing) {
+  }
+
+  /**
+   * Reads and parses the OpenAPI document: YAML, then vertx-openapi's schema checks, 0.2-0.5 s of
+   * CPU on a cold JVM, which a clustered node spends while it waits for its peers' full states
+   * rather than after (issue 17: join time). Fails on a document vertx-openapi refuses.
+   */
+  public static Future<Contract> loadContract(Vertx vertx) {
+    return vertx.fileSystem().readFile(CONTRACT)
+        .compose(text -> RoutingContract.from(vertx, text).map(routing -> new Contract(text, routing)));
   }
 
   /** Users one {@code GET …/presence} may ask for: maxUsersPerSubscribe, at most {@link #MAX_USERS_PER_REQUEST}. */
@@ -117,7 +130,7 @@ public final class HttpApi {
 
   /** The document as vertx-openapi takes it, see {@link RoutingContract}. */
   public static Future<OpenAPIContract> contract(Vertx vertx) {
-    return vertx.fileSystem().readFile(CONTRACT).compose(text -> RoutingContract.from(vertx, text));
+    return loadContract(vertx).map(Contract::routing);
   }
 
   /** Stops the change hub (webhook senders); the routes go with the gateways' server. */
