@@ -40,6 +40,7 @@ public final class ClusterSetup {
     Config hz = memberHazelcast(cfg.name(), cfg.host(), cfg.port(), cfg.members(), cfg.failureTimeoutMs(),
         cfg.mergeIntervalMs());
     applyJoin(hz.getNetworkConfig().getJoin(), cfg);
+    waitBeforeJoin(hz);
     hz.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, cfg.nodeId());
     hz.getMemberAttributeConfig().setAttribute(EPOCH_ATTRIBUTE, Long.toString(epoch));
     return hz;
@@ -68,6 +69,7 @@ public final class ClusterSetup {
       join.getMulticastConfig().setEnabled(false);
       join.getTcpIpConfig().setEnabled(true).setMembers(members).setConnectionTimeoutSeconds(2);
     }
+    waitBeforeJoin(hz);
     long failureSeconds = Math.max(1, (failureTimeoutMs + 999) / 1000);
     long mergeSeconds = Math.max(1, (mergeIntervalMs + 999) / 1000);
     // Failure detection: a heartbeat every second and a member declared dead after failureSeconds
@@ -78,14 +80,24 @@ public final class ClusterSetup {
     // After a partition, look for the other side soon (default: 300 s, then every 120 s).
     hz.setProperty("hazelcast.merge.first.run.delay.seconds", Long.toString(mergeSeconds));
     hz.setProperty("hazelcast.merge.next.run.delay.seconds", Long.toString(mergeSeconds));
-    // Join quickly: the default waits 5 s for more members before forming a cluster.
-    hz.setProperty("hazelcast.wait.seconds.before.join", "1");
     hz.setProperty("hazelcast.max.wait.seconds.before.join", "5");
     hz.setProperty("hazelcast.graceful.shutdown.max.wait", "20");
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     hz.setProperty("hazelcast.socket.bind.any", "false");
     hz.setProperty("hazelcast.logging.type", "slf4j");
     return hz;
+  }
+
+  /**
+   * {@code hazelcast.wait.seconds.before.join}: how long a master holds a join request to gather
+   * more joiners (Hazelcast's default 5 s). With TCP-IP members listed, 0: every node that joins
+   * waited that long for nothing (issue 17: join time, bench/join.mjs). Multicast and Kubernetes
+   * discovery keep 1 s: their joiners use the same property as the time to look for members
+   * (Hazelcast's DiscoveryJoiner), which 0 would cut to a single look.
+   */
+  static void waitBeforeJoin(Config hz) {
+    boolean tcp = hz.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled();
+    hz.setProperty("hazelcast.wait.seconds.before.join", tcp ? "0" : "1");
   }
 
   /**

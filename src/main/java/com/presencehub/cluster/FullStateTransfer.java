@@ -64,15 +64,15 @@ final class FullStateTransfer {
   }
 
   /**
-   * Asks {@code peer} for its full state; completes with the whole of it, or fails (no answer, a
-   * part missing or unreadable: ask again later).
+   * Asks {@code peer} for its full state ({@code withLedger} false: without its publish marks);
+   * completes with the whole of it, or fails (no answer, a part missing or unreadable: ask again later).
    *
    * @throws IllegalStateException as Vert.x 5.0's clustered event bus may on a write to a departed peer
    */
-  Future<FullState> fetch(String peer) {
+  Future<FullState> fetch(String peer, boolean withLedger) {
     Promise<FullState> done = Promise.promise();
     FullStateAssembly parts = new FullStateAssembly();
-    bus.<JsonObject>request(ReplicationVerticle.syncAddress(peer), ReplicationEnvelope.syncRequest(self, chunkBytes),
+    bus.<JsonObject>request(ReplicationVerticle.syncAddress(peer), ReplicationEnvelope.syncRequest(self, chunkBytes, withLedger),
             options)
         .onComplete(ar -> receive(ar, parts, done));
     return done.future();

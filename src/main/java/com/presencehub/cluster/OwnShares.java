@@ -71,9 +71,10 @@ final class OwnShares {
   }
 
   /** This node's full state, numbered as its last delta (call {@link #nextDelta} first). */
-  FullState fullState() {
+  /** This node's full state; {@code withLedger} false leaves the publish marks out (an asker that takes them elsewhere). */
+  FullState fullState(boolean withLedger) {
     return new FullState(self, seq, List.copyOf(local.values()), List.copyOf(preferences.all()),
-        List.copyOf(stream.ledger()));
+        withLedger ? List.copyOf(stream.ledger()) : List.of());
   }
 
   Digest digest() {

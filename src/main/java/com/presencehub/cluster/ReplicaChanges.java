@@ -22,7 +22,8 @@ final class ReplicaChanges {
   record Preferences(List<Preference> preferences) implements Step { }
 
   /** Ask {@code peer} for its full state; the answer goes back to the table with this ticket. */
-  record Sync(String peer, long serial) { }
+  /** A full state to ask {@code peer} for; {@code ledger}: with its publish marks (false: the table needs them from another peer). */
+  record Sync(String peer, long serial, boolean ledger) { }
 
   /** {@code peer} departed: call {@link ReplicaTable#graceOver} with this after the grace. */
   record Grace(String peer, long token, String describe) { }

@@ -174,7 +174,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
 
   private void onSyncRequest(Message<JsonObject> m) {
     flush();
-    transfer.serve(m, table.own().fullState());
+    transfer.serve(m, table.own().fullState(ReplicationEnvelope.wantsLedger(m.body())));
   }
 
   // ---- in: the others' shares ---------------------------------------------------------------------
@@ -235,7 +235,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     askedAt.put(s.peer(), asked);
     Future<ReplicationEnvelope.FullState> state;
     try {
-      state = transfer.fetch(s.peer());
+      state = transfer.fetch(s.peer(), s.ledger());
     } catch (IllegalStateException e) {
       // "Promise already completed" (BusFaults) from a peer whose connection just closed: not sent,
       // retried at the next tick like any failed request instead of leaving it "syncing" for good.

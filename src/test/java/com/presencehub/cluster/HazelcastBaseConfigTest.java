@@ -30,4 +30,17 @@ class HazelcastBaseConfigTest {
     assertEquals(xml.getCPSubsystemConfig(), code.getCPSubsystemConfig());
     assertEquals(xml.getPartitionGroupConfig(), code.getPartitionGroupConfig());
   }
+
+  @Test
+  @DisplayName("no wait before a join with TCP-IP members listed; 1 s with multicast, whose joiners also look for members that long")
+  void waitBeforeJoin() {
+    Config tcp = ClusterSetup.memberHazelcast("c", "127.0.0.1", 0, java.util.List.of("127.0.0.1:5701"), 3_000, 5_000);
+    assertEquals("0", tcp.getProperty("hazelcast.wait.seconds.before.join"));
+    Config multicast = ClusterSetup.memberHazelcast("c", "127.0.0.1", 0, java.util.List.of(), 3_000, 5_000);
+    assertEquals("1", multicast.getProperty("hazelcast.wait.seconds.before.join"));
+    multicast.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
+    multicast.getNetworkConfig().getJoin().getKubernetesConfig().setEnabled(true);
+    ClusterSetup.waitBeforeJoin(multicast);
+    assertEquals("1", multicast.getProperty("hazelcast.wait.seconds.before.join"), "kubernetes discovery");
+  }
 }

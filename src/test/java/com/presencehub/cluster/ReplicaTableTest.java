@@ -225,6 +225,43 @@ class ReplicaTableTest {
     }
 
     @Test
+    @DisplayName("joining: only the oldest peer is asked for its ledger; once whole, every request asks for it")
+    void ledgerOfTheOldestOnly() {
+      ReplicaTable t = table();
+      ReplicaChanges join = t.membership(List.of(B, C, A), 0);
+      assertEquals(List.of("vb:ledger", "vc:shares"), join.syncs().stream()
+          .map(s -> s.peer() + (s.ledger() ? ":ledger" : ":shares")).toList());
+      t.fullState(join.syncs().get(0), state(1), 1);
+      ReplicaChanges last = t.fullState(join.syncs().get(1), state(1), 2);
+      assertTrue(last.becameWhole());
+      assertEquals(List.of(), syncs(last), "c's shares were all that was needed of it");
+      ReplicaChanges ask = t.unreadable("vc");
+      assertTrue(ask.syncs().get(0).ledger(), "whole: a re-sync takes the ledger too");
+    }
+
+    @Test
+    @DisplayName("joining: a member lost before a ledger-less answer came makes it asked again, with the ledger")
+    void ledgerLessAnswerAfterALoss() {
+      ReplicaTable t = table();
+      ReplicaChanges join = t.membership(List.of(B, C, A), 0);
+      Sync toC = join.syncs().get(1);
+      assertFalse(toC.ledger());
+      ReplicaChanges left = t.membership(List.of(C, A), 5);
+      assertEquals(List.of(), syncs(left), "c's request is still out");
+      ReplicaChanges answered = t.fullState(toC, state(1), 6);
+      assertTrue(answered.becameWhole());
+      assertEquals(List.of("vc"), syncs(answered));
+      assertTrue(answered.syncs().get(0).ledger());
+    }
+
+    @Test
+    @DisplayName("the oldest member, or one joining alongside no older peer, takes every peer's ledger")
+    void oldestTakesEveryLedger() {
+      ReplicaTable t = table();
+      assertTrue(t.membership(List.of(A, B, C), 0).syncs().stream().allMatch(Sync::ledger));
+    }
+
+    @Test
     @DisplayName("a departed node's users linger for the grace, then are gone; back in time, its grace is over")
     void departure() {
       ReplicaTable t = synced(1, online(U, 2));
@@ -317,7 +354,7 @@ class ReplicaTableTest {
         }
       });
       assertEquals(List.of(newer), toShards, "U's write here (stamp 100) wins over b's (50)");
-      FullState mineNow = t.own().fullState();
+      FullState mineNow = t.own().fullState(true);
       assertEquals(2, mineNow.preferences().size());
       assertTrue(mineNow.preferences().contains(mine));
       assertEquals(mine.fingerprint() + newer.fingerprint(), t.own().digest().preferenceFingerprint());
@@ -344,7 +381,7 @@ class ReplicaTableTest {
           d.preferences(), d.marks())), "the envelope round-trips");
       t.own().local(List.of(Contribution.gone(U, Role.CLIENT)), List.of());
       assertEquals(2, t.own().nextDelta().seq());
-      FullState f = t.own().fullState();
+      FullState f = t.own().fullState(true);
       assertEquals(2, f.seq());
       assertEquals(List.of(online(V, 1)), f.contributions());
       assertEquals(f, ReplicationEnvelope.fullState(ReplicationEnvelope.fullState("va", f.seq(), f.contributions(),

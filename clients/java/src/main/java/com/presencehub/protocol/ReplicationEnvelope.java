@@ -19,7 +19,8 @@ import java.util.List;
  * event bus): a numbered delta {@code {"t":"d","o":node,"s":seq,"c":[…],"p":[…][,"w":[…]]}}, a
  * digest {@code {"t":"g","o","s","n":size,"h":fingerprint,"ph":preferenceFingerprint,"q":paused}},
  * a full state {@code {"o","s","c","p","w"}} answering a sync request {@code {"from":node}}; to a
- * request {@code {"from":node,"chunks":maxBytes}}, the full state streamed as parts {@code
+ * request {@code {"from":node,"chunks":maxBytes[,"ledger":false]}} (false: no publish marks in the
+ * answer), the full state streamed as parts {@code
  * {"o","s","k":index,"last":bool,"c","p","w"}}, each acknowledged by {@code {"ack":index}}.
  *
  * <p>Inside, a contribution is {@code [tenant, user, role, sessions, lingering, active,
@@ -82,6 +83,20 @@ public final class ReplicationEnvelope {
   /** A sync request from a node that takes the full state in parts of at most {@code maxBytes}. */
   public static JsonObject syncRequest(String from, int maxBytes) {
     return syncRequest(from).put("chunks", maxBytes);
+  }
+
+  /**
+   * A streamed sync request that leaves the publish marks out of the answer: a node joining takes
+   * the ledger from one peer, not from every one (issue 17: join time).
+   */
+  public static JsonObject syncRequest(String from, int maxBytes, boolean withLedger) {
+    JsonObject r = syncRequest(from, maxBytes);
+    return withLedger ? r : r.put("ledger", false);
+  }
+
+  /** Whether a sync request wants the publish marks ({@code "ledger"}, absent: true, as from earlier versions). */
+  public static boolean wantsLedger(JsonObject request) {
+    return request == null || !Boolean.FALSE.equals(request.getValue("ledger"));
   }
 
   /** The largest part a sync request asks for, or 0 when it takes the whole state as one reply. */

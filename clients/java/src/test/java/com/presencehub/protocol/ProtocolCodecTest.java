@@ -300,6 +300,15 @@ class ProtocolCodecTest {
     private final PublishMark mark = new PublishMark(u, Role.TECH, Status.AWAY, Reason.PREFERRED, 9, "n1");
 
     @Test
+    @DisplayName("a sync request says whether it wants the ledger; one without the field (earlier versions) does")
+    void syncRequestLedger() {
+      assertTrue(ReplicationEnvelope.wantsLedger(wire(ReplicationEnvelope.syncRequest("n1", 4096, true))));
+      assertFalse(ReplicationEnvelope.wantsLedger(wire(ReplicationEnvelope.syncRequest("n1", 4096, false))));
+      assertTrue(ReplicationEnvelope.wantsLedger(wire(ReplicationEnvelope.syncRequest("n1", 4096))));
+      assertTrue(ReplicationEnvelope.wantsLedger(wire(ReplicationEnvelope.syncRequest("n1"))));
+    }
+
+    @Test
     @DisplayName("a delta round trips, with never as null and the marks left out when there are none")
     void delta() {
       JsonObject m = wire(ReplicationEnvelope.delta("n1", 42, List.of(present, never), List.of(away, forever), List.of(mark)));
