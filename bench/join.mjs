@@ -14,17 +14,21 @@
 // toggles end (/proc/<pid>/stat), and its live heap after a full GC (jcmd) over an empty node's.
 //
 //   node bench/join.mjs [--sessions 50000] [--techs 2000] [--rate 1000] [--toggle-seconds 150]
-//                       [--workers-per-node 2] [--jar target/presence-hub.jar] [--xmx 2g]
+//                       [--workers-per-node 2] [--jar target/presence-hub.jar] [--xmx 2g] [--shipped true]
+//
+// Every node runs with the JVM flags the Dockerfile ships (HUB_JVM_DEFAULTS), and n3 also with the
+// AppCDS archive the image builds (deploy/cds/build-archive.sh, made here for --jar in /tmp first):
+// a node joins as the shipped image starts it. --shipped false: the JDK's defaults, no archive.
 //
 // Nodes n0-n3: HTTP 18190+, Hazelcast 18290+, a fresh cluster name per run, logs in /tmp/<name>/.
 // Every process started here is stopped at the end (loadgen/cluster.mjs).
 import { execFileSync, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendResults, openSession, token } from './loadgen/lib.mjs';
-import { BENCH_SECRET } from './loadgen/hub.mjs';
+import { BENCH_SECRET, HUB_JVM_DEFAULTS } from './loadgen/hub.mjs';
 import { Cluster, CpuWindow, cpuMs, describeCpu, loadavg, logEvents, metrics, mono, sleep, track, jarInfo } from './loadgen/cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -42,6 +46,7 @@ const { values: opt } = parseArgs({ options: {
   // Extra JVM flags for the joining node n3 only (space-separated; {start} = 1 for the join, 2 for the
   // restart), e.g. -XX:StartFlightRecording=duration=40s,filename=/tmp/n3-{start}.jfr or a CDS archive.
   'n3-jvm': { type: 'string', default: '' },
+  shipped: { type: 'string', default: 'true' },
   results: { type: 'string', default: path.join(here, 'RESULTS.md') },
 } });
 const total = Number(opt.sessions);
@@ -51,7 +56,16 @@ const rate = Math.min(Number(opt.rate), 20000);
 const toggleMs = Math.min(Number(opt['toggle-seconds']), 240) * 1000;
 const wpn = Math.max(1, Math.min(Number(opt['workers-per-node']), 4));
 const tw = Math.max(1, Math.min(Number(opt['toggle-workers']), 4));
-const jvmFlags = [`-Xmx${opt.xmx}`, '-XX:+UseG1GC'];
+const shipped = opt.shipped !== 'false';
+const jvmFlags = [`-Xmx${opt.xmx}`, '-XX:+UseG1GC', ...(shipped ? HUB_JVM_DEFAULTS : [])];
+/** The shipped image's AppCDS archive for --jar (Dockerfile), built with the nodes' flags; null with --shipped false. */
+function cdsArchive() {
+  if (!shipped) return null;
+  const archive = path.join('/tmp', `join-bench-${process.pid}.jsa`);
+  execFileSync('bash', [path.join(here, '..', 'deploy', 'cds', 'build-archive.sh'), opt.jar, archive, ...jvmFlags],
+    { stdio: ['ignore', 'ignore', 'inherit'], timeout: 180000 });
+  return archive;
+}
 const tenant = 'bench';
 const deadline = Date.now() + 15 * 60 * 1000; // the whole run, whatever happens
 
@@ -91,7 +105,8 @@ const machineBefore = loadavg();
 const cluster = new Cluster({ jar: opt.jar, jvmFlags, size: 4, httpBase: Number(opt['http-port']), hzBase: Number(opt['hz-port']),
   env: { PRESENCE_RATE_LIMIT_PER_SECOND: '1000000', PRESENCE_RATE_LIMIT_BURST: '1000000', PRESENCE_IDLE_TIMEOUT_MS: '3600000',
     PRESENCE_WRITE_QUEUE_MAX_CHARS: '67108864' } });
-cluster.nodes[3].jvmFlags = opt['n3-jvm'].split(/\s+/).filter(Boolean);
+const archive = cdsArchive();
+cluster.nodes[3].jvmFlags = [...(archive ? [`-XX:SharedArchiveFile=${archive}`] : []), ...opt['n3-jvm'].split(/\s+/).filter(Boolean)];
 const children = [];
 const lines = [];
 const say = (l) => { console.log(l); lines.push(l); };
@@ -278,11 +293,12 @@ try {
   const heaps = [0, 1, 2].map((i) => liveHeapKiB(cluster.pid(i)));
   say(`n0-n2 live heap after a full GC: ${heaps.map((h) => (h / 1024).toFixed(1)).join(' / ')} MiB (each ${perNode.map((p, i) => p + (i === 1 ? 1 : 0)).join(' / ')} client sessions + ${techs / 2} techs on n0 and n2, the whole view)`);
   say(`summary: join ready ${join.readyMs} ms, view equal ${join.viewMs} ms; restart after kill -9 ready ${restart.readyMs} ms, view equal ${restart.viewMs} ms (target ≤ 5,000 ms at 50,000 users); lost at the watcher ${lost}`);
-  appendResults(opt.results, 'Join time under load (bench/join.mjs)', lines, `${jvmFlags.join(' ')} --cluster (per node)${opt['n3-jvm'] ? `; n3 also ${opt['n3-jvm']}` : ''}`);
+  appendResults(opt.results, 'Join time under load (bench/join.mjs)', lines, `${jvmFlags.join(' ')} --cluster (per node)${cluster.nodes[3].jvmFlags.length ? `; n3 also ${cluster.nodes[3].jvmFlags.join(' ')}${archive ? ' (the shipped AppCDS archive of the jar, deploy/cds/build-archive.sh)' : ''}` : ''}`);
 } finally {
   for (const c of children) { try { c.send({ cmd: 'exit' }); } catch { /* gone */ } }
   await Promise.all(children.map((c) => (c.exitCode !== null ? null : Promise.race([new Promise((r) => c.on('exit', r)), sleep(10000)]))));
   await cluster.stopAll();
+  if (archive) rmSync(archive, { force: true });
   if (Date.now() > deadline) console.error('the run went past its 15 min bound');
 }
 process.exit(0);

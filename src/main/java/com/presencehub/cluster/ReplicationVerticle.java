@@ -124,7 +124,10 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     for (MessageConsumer<?> c : consumers) {
       registered.add(c.completion());
     }
-    return Future.all(registered).onSuccess(v -> reconcile());
+    return Future.all(registered).onSuccess(v -> {
+      LOG.debug("replication listening; {} members", membership.running() ? membership.members().size() : 0);
+      reconcile();
+    });
   }
 
   @Override
@@ -173,6 +176,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   }
 
   private void onSyncRequest(Message<JsonObject> m) {
+    LOG.debug("full state asked for by {}", m.body().getValue("from"));
     flush();
     transfer.serve(m, table.own().fullState(ReplicationEnvelope.wantsLedger(m.body())));
   }
@@ -233,6 +237,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     long asked = System.currentTimeMillis();
     metrics.fullStateRequested();
     askedAt.put(s.peer(), asked);
+    LOG.debug("asking {} for its full state ({})", table.peer(s.peer()), s.ledger() ? "with its ledger" : "shares only");
     Future<ReplicationEnvelope.FullState> state;
     try {
       state = transfer.fetch(s.peer(), s.ledger());
@@ -255,6 +260,8 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
       long now = System.currentTimeMillis();
       askedAt.remove(s.peer());
       metrics.fullStateApplied(now - asked);
+      LOG.debug("full state of {}: {} shares, {} marks in {} ms", table.peer(s.peer()), ar.result().contributions().size(),
+          ar.result().marks().size(), now - asked);
       carryOut(table.fullState(s, ar.result(), now));
     });
   }
