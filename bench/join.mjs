@@ -46,6 +46,8 @@ const { values: opt } = parseArgs({ options: {
   // Extra JVM flags for the joining node n3 only (space-separated; {start} = 1 for the join, 2 for the
   // restart), e.g. -XX:StartFlightRecording=duration=40s,filename=/tmp/n3-{start}.jfr or a CDS archive.
   'n3-jvm': { type: 'string', default: '' },
+  // Extra JVM flags for every node (space-separated), e.g. -Dlogback.configurationFile=… for debug logs.
+  'jvm-extra': { type: 'string', default: '' },
   shipped: { type: 'string', default: 'true' },
   results: { type: 'string', default: path.join(here, 'RESULTS.md') },
 } });
@@ -57,7 +59,8 @@ const toggleMs = Math.min(Number(opt['toggle-seconds']), 240) * 1000;
 const wpn = Math.max(1, Math.min(Number(opt['workers-per-node']), 4));
 const tw = Math.max(1, Math.min(Number(opt['toggle-workers']), 4));
 const shipped = opt.shipped !== 'false';
-const jvmFlags = [`-Xmx${opt.xmx}`, '-XX:+UseG1GC', ...(shipped ? HUB_JVM_DEFAULTS : [])];
+const jvmFlags = [`-Xmx${opt.xmx}`, '-XX:+UseG1GC', ...(shipped ? HUB_JVM_DEFAULTS : []),
+  ...opt['jvm-extra'].split(/\s+/).filter(Boolean)];
 /** The shipped image's AppCDS archive for --jar (Dockerfile), built with the nodes' flags; null with --shipped false. */
 function cdsArchive() {
   if (!shipped) return null;

@@ -11,6 +11,8 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A full state between two nodes (README "Replication"), streamed (issue 17): the asker's request
@@ -23,6 +25,8 @@ import java.util.List;
  * with the number of users.
  */
 final class FullStateTransfer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FullStateTransfer.class);
 
   /** The largest part of a full state sent or asked for (bytes of JSON). */
   static final int MAX_CHUNK_BYTES = 256 * 1024;
@@ -54,6 +58,7 @@ final class FullStateTransfer {
 
   private void send(Message<?> to, List<JsonObject> parts, int i) {
     JsonObject part = parts.get(i);
+    LOG.trace("sending full-state part {} of {}", i, parts.size());
     if (i == parts.size() - 1) {
       BusFaults.safely("full state", () -> to.reply(part));
       return;
@@ -85,6 +90,10 @@ final class FullStateTransfer {
     }
     try {
       Chunk c = ReplicationEnvelope.chunk(ar.result().body());
+      if (c != null && LOG.isTraceEnabled()) {
+        LOG.trace("full-state part {} of {}: {} shares, {} marks", c.index(), c.origin(), c.contributions().size(),
+            c.marks().size());
+      }
       FullState whole = c == null ? ReplicationEnvelope.fullState(ar.result().body()) : parts.add(c);
       if (whole != null) {
         done.complete(whole);

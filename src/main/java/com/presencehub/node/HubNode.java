@@ -174,8 +174,10 @@ public final class HubNode {
             .compose(v -> contract)
             .compose(document -> HttpApi.start(vertx, document, config.httpApiOptions(), config.jwtOptions(),
                 config.tenantScope(), directory, courier, registry))
-            .compose(http -> deployGateways(http)
-                .compose(gateways -> deployEventBusApi().map(api -> new Deployed(replication, http, gateways, api)))));
+            // Sockets and the event-bus API at once: each waits on its own (listen; the consumers'
+            // registration in Hazelcast), neither on the other.
+            .compose(http -> Future.all(deployGateways(http), deployEventBusApi())
+                .map(both -> new Deployed(replication, http, both.resultAt(0), both.resultAt(1)))));
   }
 
   /** §5 on the event bus, with the limits of a subscribe frame. */

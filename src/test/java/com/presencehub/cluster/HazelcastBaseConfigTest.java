@@ -36,6 +36,7 @@ class HazelcastBaseConfigTest {
   void waitBeforeJoin() {
     Config tcp = ClusterSetup.memberHazelcast("c", "127.0.0.1", 0, java.util.List.of("127.0.0.1:5701"), 3_000, 5_000);
     assertEquals("0", tcp.getProperty("hazelcast.wait.seconds.before.join"));
+    assertEquals("100", tcp.getProperty("hazelcast.invocation.retry.pause.millis"));
     Config multicast = ClusterSetup.memberHazelcast("c", "127.0.0.1", 0, java.util.List.of(), 3_000, 5_000);
     assertEquals("1", multicast.getProperty("hazelcast.wait.seconds.before.join"));
     multicast.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
