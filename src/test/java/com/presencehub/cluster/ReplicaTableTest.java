@@ -225,16 +225,17 @@ class ReplicaTableTest {
     }
 
     @Test
-    @DisplayName("joining: only the oldest peer is asked for its ledger; once whole, every request asks for it")
-    void ledgerOfTheOldestOnly() {
+    @DisplayName("joining: shares only until whole, then the oldest peer's ledger; every later request takes the ledger")
+    void ledgerOfTheOldestOnceWhole() {
       ReplicaTable t = table();
       ReplicaChanges join = t.membership(List.of(B, C, A), 0);
-      assertEquals(List.of("vb:ledger", "vc:shares"), join.syncs().stream()
+      assertEquals(List.of("vb:shares", "vc:shares"), join.syncs().stream()
           .map(s -> s.peer() + (s.ledger() ? ":ledger" : ":shares")).toList());
       t.fullState(join.syncs().get(0), state(1), 1);
       ReplicaChanges last = t.fullState(join.syncs().get(1), state(1), 2);
-      assertTrue(last.becameWhole());
-      assertEquals(List.of(), syncs(last), "c's shares were all that was needed of it");
+      assertTrue(last.becameWhole(), "ready on the shares alone");
+      assertEquals(List.of("vb"), syncs(last), "then the oldest peer, b, for its ledger");
+      assertTrue(last.syncs().get(0).ledger());
       ReplicaChanges ask = t.unreadable("vc");
       assertTrue(ask.syncs().get(0).ledger(), "whole: a re-sync takes the ledger too");
     }
