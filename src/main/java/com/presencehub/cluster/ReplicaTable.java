@@ -220,6 +220,7 @@ final class ReplicaTable {
   ReplicaChanges membership(List<Membership.Member> members, long now) {
     ReplicaChanges out = new ReplicaChanges();
     Set<String> live = new HashSet<>();
+    boolean restarted = false;
     if (joining && ledgerPeer == null && !members.isEmpty()) {
       // Members come oldest first. The oldest may speak as soon as it is whole: it takes every ledger.
       ledgerPeer = members.get(0).id();
@@ -235,6 +236,7 @@ final class ReplicaTable {
         if (old.name().equals(m.name()) && old.member.epoch() < m.epoch() && !old.id().equals(m.id())) {
           out.log(old + " restarted as epoch " + m.epoch() + ": dropping its old sessions now");
           drop(old, now, out);
+          restarted = true;
         }
       }
       if (m.id().equals(self)) {
@@ -272,7 +274,14 @@ final class ReplicaTable {
     }
     awaitingFirstSync.retainAll(live);
     checkWhole(now, out);
-    if (stream.membership(Membership.currentNames(members), now)) {
+    // A node that restarted before failure detection keeps its name, so the names alone do not show
+    // the loss: its old incarnation died, and its last marks may have reached only some peers.
+    boolean lost = stream.membership(Membership.currentNames(members), now);
+    if (restarted && !lost) {
+      stream.distrustPeers();
+      lost = true;
+    }
+    if (lost) {
       joining = false;
       // A member lost: every peer's ledger is needed again before this node may start to speak
       // (ChangeStream), so every peer is asked for its full state. Arrivals alone change no ledger

@@ -222,6 +222,10 @@ class ReplicaTableTest {
       t.fullState(left.syncs().get(0), state(1), 21);
       ReplicaChanges back = t.membership(List.of(A, B, C), 30);
       assertEquals(List.of("vb"), syncs(back), "b back: c's full state, taken when b left, still holds");
+      t.fullState(back.syncs().get(0), state(1), 31);
+      // b restarts before failure detection: the same names, but its old incarnation died, a loss.
+      ReplicaChanges restart = t.membership(List.of(A, B, C, new Member("vb2", "b", 2)), 40);
+      assertEquals(List.of("vb2", "vc"), syncs(restart).stream().sorted().toList(), "a restart is a loss: every peer");
     }
 
     @Test
