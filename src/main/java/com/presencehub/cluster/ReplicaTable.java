@@ -47,6 +47,8 @@ final class ReplicaTable {
    */
   private boolean joining = true;
   private String ledgerPeer;
+  /** The oldest hub member's name at the last membership: the one that speaks. */
+  private String oldestName;
 
   /** {@code self}: this node's Vert.x node id; {@code stream}: gets the marks received, membership and full states. */
   ReplicaTable(String self, ChangeStream stream) {
@@ -220,7 +222,7 @@ final class ReplicaTable {
   ReplicaChanges membership(List<Membership.Member> members, long now) {
     ReplicaChanges out = new ReplicaChanges();
     Set<String> live = new HashSet<>();
-    boolean restarted = false;
+    boolean restartedSpeaker = false;
     if (joining && ledgerPeer == null && !members.isEmpty()) {
       // Members come oldest first. The oldest may speak as soon as it is whole: it takes every ledger.
       ledgerPeer = members.get(0).id();
@@ -236,7 +238,7 @@ final class ReplicaTable {
         if (old.name().equals(m.name()) && old.member.epoch() < m.epoch() && !old.id().equals(m.id())) {
           out.log(old + " restarted as epoch " + m.epoch() + ": dropping its old sessions now");
           drop(old, now, out);
-          restarted = true;
+          restartedSpeaker |= old.name().equals(oldestName);
         }
       }
       if (m.id().equals(self)) {
@@ -274,13 +276,16 @@ final class ReplicaTable {
     }
     awaitingFirstSync.retainAll(live);
     checkWhole(now, out);
-    // A node that restarted before failure detection keeps its name, so the names alone do not show
-    // the loss: its old incarnation died, and its last marks may have reached only some peers.
-    boolean lost = stream.membership(Membership.currentNames(members), now);
-    if (restarted && !lost) {
+    // The oldest member speaks: if it restarted before failure detection, it kept its name, so the
+    // names alone do not show the loss, but its old incarnation died, and its last marks may have
+    // reached only some peers. (Another node's restart loses no mark: only the speaker makes them.)
+    List<String> names = Membership.currentNames(members);
+    boolean lost = stream.membership(names, now);
+    if (restartedSpeaker && !lost) {
       stream.distrustPeers();
       lost = true;
     }
+    oldestName = names.isEmpty() ? null : names.get(0);
     if (lost) {
       joining = false;
       // A member lost: every peer's ledger is needed again before this node may start to speak
@@ -347,9 +352,9 @@ final class ReplicaTable {
         joining = false;
         PeerReplica oldest = live(ledgerPeer);
         if (oldest != null) {
-          // Its shares are held; now its ledger (an answer still on its way without one is asked again).
+          // Its shares are held; its ledger at the next tick, once the node has started to serve
+          // (an answer still on its way without one is asked again).
           oldest.stale = true;
-          sync(oldest, out);
         }
       }
     }
