@@ -47,6 +47,9 @@ final class ReplicaTable {
    */
   private boolean joining = true;
   private String ledgerPeer;
+  /** When a node that joined asks the oldest peer for its ledger (ms), after it is whole; MAX_VALUE: not due. */
+  private long ledgerDueAt = Long.MAX_VALUE;
+  static final long LEDGER_DELAY_MS = 1_000;
   /** The oldest hub member's name at the last membership: the one that speaks. */
   private String oldestName;
 
@@ -350,12 +353,9 @@ final class ReplicaTable {
       stream.ready(now);
       if (joining) {
         joining = false;
-        PeerReplica oldest = live(ledgerPeer);
-        if (oldest != null) {
-          // Its shares are held; its ledger at the next tick, once the node has started to serve
-          // (an answer still on its way without one is asked again).
-          oldest.stale = true;
-        }
+        // The oldest peer's shares are held; its ledger a second later, once the node has started
+        // to serve, so that the two do not compete for the node's CPU (see tick).
+        ledgerDueAt = now + LEDGER_DELAY_MS;
       }
     }
   }
@@ -376,6 +376,13 @@ final class ReplicaTable {
    */
   ReplicaChanges tick(long now, long silenceMs) {
     ReplicaChanges out = new ReplicaChanges();
+    if (now >= ledgerDueAt) {
+      ledgerDueAt = Long.MAX_VALUE;
+      PeerReplica oldest = live(ledgerPeer);
+      if (oldest != null) {
+        oldest.stale = true; // asked below, with its ledger (an answer on its way without one is asked again)
+      }
+    }
     for (PeerReplica p : peers.values()) {
       boolean silent = now - p.lastHeard > silenceMs;
       if (p.alive && !p.syncing && (p.stale || silent)) {
