@@ -120,14 +120,8 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     for (PresenceRecord r; (r = early.poll()) != null; ) {
       carry(stream.transition(r, System.currentTimeMillis()));
     }
-    List<Future<Void>> registered = new ArrayList<>();
-    for (MessageConsumer<?> c : consumers) {
-      registered.add(c.completion());
-    }
-    return Future.all(registered).onSuccess(v -> {
-      LOG.debug("replication listening; {} members", membership.running() ? membership.members().size() : 0);
-      reconcile();
-    });
+    List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
+    return Future.all(registered).onSuccess(v -> reconcile());
   }
 
   @Override

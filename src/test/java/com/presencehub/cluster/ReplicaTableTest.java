@@ -251,7 +251,7 @@ class ReplicaTableTest {
       assertTrue(last.becameWhole(), "ready on the shares alone");
       assertEquals(List.of(), syncs(last));
       assertEquals(List.of(), syncs(t.tick(3, 60_000)), "not while the node starts to serve");
-      ReplicaChanges next = t.tick(2 + ReplicaTable.LEDGER_DELAY_MS, 60_000);
+      ReplicaChanges next = t.tick(2 + FirstSync.LEDGER_DELAY_MS, 60_000);
       assertEquals(List.of("vb"), syncs(next), "then the oldest peer, b, for its ledger");
       assertTrue(next.syncs().get(0).ledger());
       ReplicaChanges ask = t.unreadable("vc");
