@@ -48,6 +48,8 @@ const { values: opt } = parseArgs({ options: {
   'n3-jvm': { type: 'string', default: '' },
   // Extra JVM flags for every node (space-separated), e.g. -Dlogback.configurationFile=… for debug logs.
   'jvm-extra': { type: 'string', default: '' },
+  // PRESENCE_CLUSTER_PARTITIONS of every node (the hub's default, Hazelcast's 271, when unset).
+  partitions: { type: 'string', default: '' },
   shipped: { type: 'string', default: 'true' },
   results: { type: 'string', default: path.join(here, 'RESULTS.md') },
 } });
@@ -107,7 +109,7 @@ const connected = (m) => (m['presence_users{status="online"}'] ?? 0) + (m['prese
 const machineBefore = loadavg();
 const cluster = new Cluster({ jar: opt.jar, jvmFlags, size: 4, httpBase: Number(opt['http-port']), hzBase: Number(opt['hz-port']),
   env: { PRESENCE_RATE_LIMIT_PER_SECOND: '1000000', PRESENCE_RATE_LIMIT_BURST: '1000000', PRESENCE_IDLE_TIMEOUT_MS: '3600000',
-    PRESENCE_WRITE_QUEUE_MAX_CHARS: '67108864' } });
+    PRESENCE_WRITE_QUEUE_MAX_CHARS: '67108864', ...(opt.partitions ? { PRESENCE_CLUSTER_PARTITIONS: opt.partitions } : {}) } });
 const archive = cdsArchive();
 cluster.nodes[3].jvmFlags = [...(archive ? [`-XX:SharedArchiveFile=${archive}`] : []), ...opt['n3-jvm'].split(/\s+/).filter(Boolean)];
 const children = [];
@@ -296,7 +298,7 @@ try {
   const heaps = [0, 1, 2].map((i) => liveHeapKiB(cluster.pid(i)));
   say(`n0-n2 live heap after a full GC: ${heaps.map((h) => (h / 1024).toFixed(1)).join(' / ')} MiB (each ${perNode.map((p, i) => p + (i === 1 ? 1 : 0)).join(' / ')} client sessions + ${techs / 2} techs on n0 and n2, the whole view)`);
   say(`summary: join ready ${join.readyMs} ms, view equal ${join.viewMs} ms; restart after kill -9 ready ${restart.readyMs} ms, view equal ${restart.viewMs} ms (target ≤ 5,000 ms at 50,000 users); lost at the watcher ${lost}`);
-  appendResults(opt.results, 'Join time under load (bench/join.mjs)', lines, `${jvmFlags.join(' ')} --cluster (per node)${cluster.nodes[3].jvmFlags.length ? `; n3 also ${cluster.nodes[3].jvmFlags.join(' ')}${archive ? ' (the shipped AppCDS archive of the jar, deploy/cds/build-archive.sh)' : ''}` : ''}`);
+  appendResults(opt.results, 'Join time under load (bench/join.mjs)', lines, `${jvmFlags.join(' ')} --cluster (per node${opt.partitions ? `, PRESENCE_CLUSTER_PARTITIONS=${opt.partitions}` : ''})${cluster.nodes[3].jvmFlags.length ? `; n3 also ${cluster.nodes[3].jvmFlags.join(' ')}${archive ? ' (the shipped AppCDS archive of the jar, deploy/cds/build-archive.sh)' : ''}` : ''}`);
 } finally {
   for (const c of children) { try { c.send({ cmd: 'exit' }); } catch { /* gone */ } }
   await Promise.all(children.map((c) => (c.exitCode !== null ? null : Promise.race([new Promise((r) => c.on('exit', r)), sleep(10000)]))));

@@ -14,12 +14,13 @@ import java.util.List;
  * @param busPort {@code clusterBusPort}: the event bus's port (0: any free one)
  * @param failureTimeoutMs {@code clusterFailureTimeoutMs}
  * @param mergeIntervalMs {@code clusterMergeIntervalMs}
+ * @param partitions {@code clusterPartitions}: Hazelcast's partition count, the same on every member
  * @param join {@code clusterJoin}: one of {@link HubConfig#CLUSTER_JOINS}
  * @param kubernetesServiceName {@code clusterKubernetesServiceName}, or null
  * @param kubernetesNamespace {@code clusterKubernetesNamespace}, or null
  * @param kubernetesServiceDns {@code clusterKubernetesServiceDns}, or null
  */
 public record ClusterOptions(String name, String host, int port, List<String> members, String nodeId, int busPort,
-    long failureTimeoutMs, long mergeIntervalMs, String join, String kubernetesServiceName, String kubernetesNamespace,
+    long failureTimeoutMs, long mergeIntervalMs, int partitions, String join, String kubernetesServiceName, String kubernetesNamespace,
     String kubernetesServiceDns) {
 }

@@ -45,6 +45,8 @@ final class ConfigDefaults {
     // within 10 s of a crash, grace included).
     d.put("clusterFailureTimeoutMs", 3_000L);
     d.put("clusterMergeIntervalMs", 5_000L);
+    // Hazelcast's own default, which every member of the cluster must share (services included).
+    d.put("clusterPartitions", 271);
     d.put("clusterDigestIntervalMs", 1_000L);
     d.put("clusterSyncTimeoutMs", 5_000L);
     d.put("maxFrameBytes", 65_536);

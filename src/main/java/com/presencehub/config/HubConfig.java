@@ -44,6 +44,7 @@ public record HubConfig(
     int clusterBusPort,
     long clusterFailureTimeoutMs,
     long clusterMergeIntervalMs,
+    int clusterPartitions,
     long clusterDigestIntervalMs,
     long clusterSyncTimeoutMs,
     int maxFrameBytes,
@@ -170,6 +171,7 @@ public record HubConfig(
         r.integer("clusterBusPort", 0, 65_535),
         r.longValue("clusterFailureTimeoutMs", 1_000, 600_000),
         r.longValue("clusterMergeIntervalMs", 1_000, 600_000),
+        r.integer("clusterPartitions", 1, 10_007),
         r.longValue("clusterDigestIntervalMs", 50, 60_000),
         r.longValue("clusterSyncTimeoutMs", 100, 600_000),
         r.integer("maxFrameBytes", 256, 16 * 1024 * 1024),
@@ -268,7 +270,7 @@ public record HubConfig(
   /** The Hazelcast and event-bus options of a clustered node (cluster/ClusterSetup). */
   public ClusterOptions clusterOptions() {
     return new ClusterOptions(clusterName, clusterHost, clusterPort, clusterMembers, nodeId, clusterBusPort,
-        clusterFailureTimeoutMs, clusterMergeIntervalMs, clusterJoin, clusterKubernetesServiceName,
+        clusterFailureTimeoutMs, clusterMergeIntervalMs, clusterPartitions, clusterJoin, clusterKubernetesServiceName,
         clusterKubernetesNamespace, clusterKubernetesServiceDns);
   }
 

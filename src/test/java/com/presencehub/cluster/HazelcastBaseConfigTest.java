@@ -32,6 +32,19 @@ class HazelcastBaseConfigTest {
   }
 
   @Test
+  @DisplayName("clusterPartitions sets Hazelcast's partition count; 0 is refused naming the field")
+  void partitions() {
+    var config = com.presencehub.config.HubConfig.fromLayers(new io.vertx.core.json.JsonObject()
+        .put("jwtSecret", "0123456789abcdef0123456789abcdef").put("clusterPartitions", 31), java.util.Map.of(), java.util.Map.of());
+    assertEquals("31", ClusterSetup.hubHazelcast(config.clusterOptions(), 1).getProperty("hazelcast.partition.count"));
+    var refused = org.junit.jupiter.api.Assertions.assertThrows(com.presencehub.config.ConfigException.class,
+        () -> com.presencehub.config.HubConfig.fromLayers(new io.vertx.core.json.JsonObject()
+            .put("jwtSecret", "0123456789abcdef0123456789abcdef"), java.util.Map.of("PRESENCE_CLUSTER_PARTITIONS", "0"),
+            java.util.Map.of()));
+    org.junit.jupiter.api.Assertions.assertTrue(refused.getMessage().contains("clusterPartitions"), refused.getMessage());
+  }
+
+  @Test
   @DisplayName("no wait before a join with TCP-IP members listed; 1 s with multicast, whose joiners also look for members that long")
   void waitBeforeJoin() {
     Config tcp = ClusterSetup.memberHazelcast("c", "127.0.0.1", 0, java.util.List.of("127.0.0.1:5701"), 3_000, 5_000);

@@ -71,6 +71,7 @@ class HubConfigTest {
       assertEquals("127.0.0.1", c.clusterHost());
       assertEquals(5701, c.clusterPort());
       assertEquals(List.of(), c.clusterMembers());
+      assertEquals(271, c.clusterPartitions(), "Hazelcast's own default: any member joins");
       assertEquals(65_536, c.maxFrameBytes());
       assertEquals(50, c.rateLimitPerSecond());
       assertEquals(100, c.rateLimitBurst());
