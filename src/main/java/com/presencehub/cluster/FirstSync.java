@@ -10,28 +10,24 @@ import java.util.Set;
  * used by the {@link ReplicaTable}: which peers' first full states it waits for before it is
  * ready, and how it asks for them.
  *
- * <p>While <em>joining</em> (until it holds the whole view, and while no member is lost), the peers
- * send their shares alone, without their publish marks; a second after it is whole, the oldest
- * peer (the one that speaks) is asked again, with its ledger. Every peer's ledger is a copy of the
- * same cluster state, and this node needs the union of the survivors' ledgers only to start
- * speaking, which it, the youngest, can do only after a member is lost, when every peer is asked
- * again with its ledger; the deltas it hears meanwhile bring the marks published since. Readiness
- * waits for no ledger, and one ledger is fetched instead of one per peer: 52,000 marks at 50,000
- * users, most of a full state. A node that is the oldest at its first look takes every ledger.
+ * <p>While <em>joining</em> (until it holds the whole view, and while no member is lost), only the
+ * oldest peer (the one that speaks) sends its publish marks with its full state; the others send
+ * their shares alone. Every peer's ledger is a copy of the same cluster state, and this node needs
+ * the union of the survivors' ledgers only to start speaking, which it, the youngest, can do only
+ * after a member is lost, when every peer is asked again with its ledger; but it is not ready
+ * before it holds one whole ledger, the speaker's, since it may be the only survivor (the speaker
+ * of two nodes stopped right after it joined). One ledger instead of one per peer: 52,000 marks at
+ * 50,000 users, most of a full state. A node that is the oldest at its first look takes every one.
  *
  * <p>Not thread-safe: used on the replication event loop.
  */
 final class FirstSync {
-
-  /** How long after it is whole a node that joined asks for the ledger (ms): not while it starts to serve. */
-  static final long LEDGER_DELAY_MS = 1_000;
 
   /** Peers whose first full state this node still waits for; null before the first look. */
   private Set<String> awaiting;
   private boolean whole;
   private boolean joining = true;
   private String ledgerPeer;
-  private long ledgerDueAt = Long.MAX_VALUE;
 
   /** At every membership (members oldest first): the first look picks the ledger's peer, the oldest. */
   void look(List<Membership.Member> members, String self) {
@@ -41,7 +37,12 @@ final class FirstSync {
     }
   }
 
-  /** Whether full states are asked for without the ledger now. */
+  /** Whether a full state asked of {@code peer} now leaves the ledger out. */
+  boolean sharesOnly(String peer) {
+    return joining && !peer.equals(ledgerPeer);
+  }
+
+  /** Whether this node is still in its first sync (a ledger-less answer then counts as received). */
   boolean joining() {
     return joining;
   }
@@ -82,16 +83,13 @@ final class FirstSync {
     return awaiting != null && awaiting.remove(peer);
   }
 
-  /** True once, when nothing is awaited any more: the node is whole (and, if it was joining, its ledger is due). */
-  boolean becameWhole(long now) {
+  /** True once, when nothing is awaited any more: the node is whole. */
+  boolean becameWhole() {
     if (awaiting == null || !awaiting.isEmpty() || whole) {
       return false;
     }
     whole = true;
-    if (joining) {
-      joining = false;
-      ledgerDueAt = now + LEDGER_DELAY_MS;
-    }
+    joining = false;
     return true;
   }
 
@@ -99,12 +97,4 @@ final class FirstSync {
     return whole;
   }
 
-  /** The peer to ask for the ledger once it is due (then never again), else null. */
-  String ledgerDue(long now) {
-    if (now < ledgerDueAt) {
-      return null;
-    }
-    ledgerDueAt = Long.MAX_VALUE;
-    return ledgerPeer;
-  }
 }

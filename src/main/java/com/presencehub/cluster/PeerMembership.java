@@ -48,8 +48,12 @@ final class PeerMembership {
       for (PeerReplica old : new ArrayList<>(peers.values())) {
         if (old.name().equals(m.name()) && old.member.epoch() < m.epoch() && !old.id().equals(m.id())) {
           out.log(old + " restarted as epoch " + m.epoch() + ": dropping its old sessions now");
+          if (old.name().equals(oldestName)) {
+            // Before anything lets the stream decide who speaks: the next oldest takes over now.
+            restartedSpeaker = true;
+            stream.distrustPeers();
+          }
           drop(old, now, out);
-          restartedSpeaker |= old.name().equals(oldestName);
         }
       }
       if (m.id().equals(self)) {
@@ -81,11 +85,7 @@ final class PeerMembership {
     // names alone do not show the loss, but its old incarnation died, and its last marks may have
     // reached only some peers. (Another node's restart loses no mark: only the speaker makes them.)
     List<String> names = Membership.currentNames(members);
-    boolean lost = stream.membership(names, now);
-    if (restartedSpeaker && !lost) {
-      stream.distrustPeers();
-      lost = true;
-    }
+    boolean lost = stream.membership(names, now) || restartedSpeaker;
     oldestName = names.isEmpty() ? null : names.get(0);
     if (lost) {
       first.endJoining();
@@ -150,7 +150,7 @@ final class PeerMembership {
   }
 
   private void checkWhole(long now, ReplicaChanges out) {
-    if (first.becameWhole(now)) {
+    if (first.becameWhole()) {
       out.whole(peers.size());
       stream.ready(now);
     }
@@ -166,12 +166,12 @@ final class PeerMembership {
     stream.distrustPeers();
   }
 
-  /** Asks {@code p} for its full state (with the ledger unless this node is joining); deltas that arrive meanwhile wait. */
+  /** Asks {@code p} for its full state (its shares alone while joining, unless it is the oldest); deltas that arrive meanwhile wait. */
   void sync(PeerReplica p, ReplicaChanges out) {
     if (p.syncing || !p.alive) {
       return;
     }
     p.syncing = true;
-    out.sync(new ReplicaChanges.Sync(p.id(), p.serial, !first.joining()));
+    out.sync(new ReplicaChanges.Sync(p.id(), p.serial, !first.sharesOnly(p.id())));
   }
 }

@@ -220,11 +220,6 @@ final class ReplicaTable {
    */
   ReplicaChanges tick(long now, long silenceMs) {
     ReplicaChanges out = new ReplicaChanges();
-    String ledgerPeer = first.ledgerDue(now);
-    PeerReplica oldest = ledgerPeer == null ? null : live(ledgerPeer);
-    if (oldest != null) {
-      oldest.stale = true; // asked below, with its ledger (an answer on its way without one is asked again)
-    }
     for (PeerReplica p : peers.values()) {
       boolean silent = now - p.lastHeard > silenceMs;
       if (p.alive && !p.syncing && (p.stale || silent)) {

@@ -176,8 +176,17 @@ public final class HubNode {
                 config.tenantScope(), directory, courier, registry))
             // Sockets and the event-bus API at once: each waits on its own (listen; the consumers'
             // registration in Hazelcast), neither on the other.
-            .compose(http -> Future.all(deployGateways(http), deployEventBusApi())
-                .map(both -> new Deployed(replication, http, both.resultAt(0), both.resultAt(1)))));
+            .compose(http -> {
+              Future<String> gateways = deployGateways(http);
+              Future<String> api = deployEventBusApi();
+              // Both settle before a failure is reported, and the one that came up is taken down again.
+              return Future.join(gateways, api).map(v -> new Deployed(replication, http, gateways.result(), api.result()))
+                  .recover(err -> Future.join(undeployIfUp(gateways), undeployIfUp(api)).transform(v -> Future.failedFuture(err)));
+            }));
+  }
+
+  private Future<Void> undeployIfUp(Future<String> deployment) {
+    return deployment.succeeded() ? vertx.undeploy(deployment.result()) : Future.succeededFuture();
   }
 
   /** §5 on the event bus, with the limits of a subscribe frame. */

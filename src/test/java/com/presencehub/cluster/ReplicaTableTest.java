@@ -240,22 +240,33 @@ class ReplicaTableTest {
     }
 
     @Test
-    @DisplayName("joining: shares only until whole, then the oldest peer's ledger; every later request takes the ledger")
-    void ledgerOfTheOldestOnceWhole() {
+    @DisplayName("joining: the oldest peer's full state with its ledger, the others' shares alone; later requests take the ledger")
+    void ledgerOfTheOldestOnly() {
       ReplicaTable t = table();
       ReplicaChanges join = t.membership(List.of(B, C, A), 0);
-      assertEquals(List.of("vb:shares", "vc:shares"), join.syncs().stream()
+      assertEquals(List.of("vb:ledger", "vc:shares"), join.syncs().stream()
           .map(s -> s.peer() + (s.ledger() ? ":ledger" : ":shares")).toList());
       t.fullState(join.syncs().get(0), state(1), 1);
       ReplicaChanges last = t.fullState(join.syncs().get(1), state(1), 2);
-      assertTrue(last.becameWhole(), "ready on the shares alone");
-      assertEquals(List.of(), syncs(last));
-      assertEquals(List.of(), syncs(t.tick(3, 60_000)), "not while the node starts to serve");
-      ReplicaChanges next = t.tick(2 + FirstSync.LEDGER_DELAY_MS, 60_000);
-      assertEquals(List.of("vb"), syncs(next), "then the oldest peer, b, for its ledger");
-      assertTrue(next.syncs().get(0).ledger());
+      assertTrue(last.becameWhole());
+      assertEquals(List.of(), syncs(last), "c's shares were all that was needed of it");
       ReplicaChanges ask = t.unreadable("vc");
       assertTrue(ask.syncs().get(0).ledger(), "whole: a re-sync takes the ledger too");
+    }
+
+    @Test
+    @DisplayName("the speaker restarting before failure detection: the next oldest speaks only after every peer's ledger again")
+    void speakerRestartSilencesTheNextOldest() {
+      ChangeStream stream = new ChangeStream(B.name(), 1_500, 5_000, 60_000);
+      ReplicaTable t = new ReplicaTable(B.id(), stream);
+      stream.tick(0);
+      t.membership(List.of(A, B, C), 0).syncs().forEach(s -> t.fullState(s, state(1), 1));
+      assertTrue(t.whole());
+      assertFalse(stream.speaking(), "a, the oldest, speaks");
+      ReplicaChanges restart = t.membership(List.of(A, B, C, new Member("va2", "a", 2)), 100);
+      assertFalse(stream.speaking(), "b is the oldest now, but its ledgers of c and a predate a's death");
+      restart.syncs().forEach(s -> t.fullState(s, state(1), 200));
+      assertTrue(stream.speaking());
     }
 
     @Test

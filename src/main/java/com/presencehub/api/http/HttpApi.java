@@ -119,8 +119,11 @@ public final class HttpApi {
    * rather than after (issue 17: join time). Fails on a document vertx-openapi refuses.
    */
   public static Future<Contract> loadContract(Vertx vertx) {
+    // On a worker thread: the YAML parse must not hold up whichever event loop the read completes on
+    // (the replication's, during a sync).
     return vertx.fileSystem().readFile(CONTRACT)
-        .compose(text -> RoutingContract.from(vertx, text).map(routing -> new Contract(text, routing)));
+        .compose(text -> vertx.executeBlocking(() -> RoutingContract.from(vertx, text)).compose(routing -> routing)
+            .map(routing -> new Contract(text, routing)));
   }
 
   /** Users one {@code GET …/presence} may ask for: maxUsersPerSubscribe, at most {@link #MAX_USERS_PER_REQUEST}. */
