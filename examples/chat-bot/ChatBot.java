@@ -81,8 +81,12 @@ public class ChatBot {
     hz.setProperty("hazelcast.heartbeat.failuredetector.type", "deadline");
     hz.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
     hz.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
-    // The hub's clusterPartitions: every member must have the same count.
-    hz.setProperty("hazelcast.partition.count", env("PRESENCE_CLUSTER_PARTITIONS", "271"));
+    // The hub's clusterPartitions when it sets one: every member must have the same count (and leave
+    // Hazelcast's default unset, as the hub does: Hazelcast compares the property as written).
+    String partitions = System.getenv("PRESENCE_CLUSTER_PARTITIONS");
+    if (partitions != null && !partitions.equals("271")) {
+      hz.setProperty("hazelcast.partition.count", partitions);
+    }
     hz.setProperty("hazelcast.wait.seconds.before.join", "1");
     hz.setProperty("hazelcast.max.wait.seconds.before.join", "5");
     hz.setProperty("hazelcast.graceful.shutdown.max.wait", "20");

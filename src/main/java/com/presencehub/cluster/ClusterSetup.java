@@ -29,6 +29,8 @@ public final class ClusterSetup {
   public static final String NODE_ATTRIBUTE = "presence.node";
   /** Member attribute: the boot time of that node, which tells a restarted node from its past. */
   public static final String EPOCH_ATTRIBUTE = "presence.epoch";
+  /** Hazelcast's own partition count, {@code clusterPartitions}' default. */
+  static final int HAZELCAST_PARTITIONS = 271;
   /** Member attribute set by vertx-hazelcast: the Vert.x node id, stable across merges. */
   public static final String VERTX_NODE_ATTRIBUTE = "__vertx.nodeId";
 
@@ -44,7 +46,11 @@ public final class ClusterSetup {
     // Every member must have the same count (Hazelcast refuses a joiner that differs). A joiner waits
     // for the partitions' migration before its first event-bus message leaves (the peers' addresses
     // are in Hazelcast): 271 took 1.2-1.4 s under load here, 31 0.35 s (issue 17, bench/join.mjs).
-    hz.setProperty("hazelcast.partition.count", Integer.toString(cfg.partitions()));
+    // Hazelcast's default is left unset: its join check compares the property as written, and a
+    // member that does not set it (a service, an earlier hub version) shows "null", not 271.
+    if (cfg.partitions() != HAZELCAST_PARTITIONS) {
+      hz.setProperty("hazelcast.partition.count", Integer.toString(cfg.partitions()));
+    }
     hz.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, cfg.nodeId());
     hz.getMemberAttributeConfig().setAttribute(EPOCH_ATTRIBUTE, Long.toString(epoch));
     return hz;

@@ -37,6 +37,11 @@ class HazelcastBaseConfigTest {
     var config = com.presencehub.config.HubConfig.fromLayers(new io.vertx.core.json.JsonObject()
         .put("jwtSecret", "0123456789abcdef0123456789abcdef").put("clusterPartitions", 31), java.util.Map.of(), java.util.Map.of());
     assertEquals("31", ClusterSetup.hubHazelcast(config.clusterOptions(), 1).getProperty("hazelcast.partition.count"));
+    var defaults = com.presencehub.config.HubConfig.fromLayers(new io.vertx.core.json.JsonObject()
+        .put("jwtSecret", "0123456789abcdef0123456789abcdef"), java.util.Map.of(), java.util.Map.of());
+    // Hazelcast's join check compares the property as written: a service member that leaves it unset
+    // ("null") must be able to join a hub with the default.
+    assertNull(ClusterSetup.hubHazelcast(defaults.clusterOptions(), 1).getProperty("hazelcast.partition.count"));
     var refused = org.junit.jupiter.api.Assertions.assertThrows(com.presencehub.config.ConfigException.class,
         () -> com.presencehub.config.HubConfig.fromLayers(new io.vertx.core.json.JsonObject()
             .put("jwtSecret", "0123456789abcdef0123456789abcdef"), java.util.Map.of("PRESENCE_CLUSTER_PARTITIONS", "0"),
