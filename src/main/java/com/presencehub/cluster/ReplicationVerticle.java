@@ -120,8 +120,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     for (PresenceRecord r; (r = early.poll()) != null; ) {
       carry(stream.transition(r, System.currentTimeMillis()));
     }
-    List<Future<Void>> registered = consumers.stream().map(MessageConsumer::completion).toList();
-    return Future.all(registered).onSuccess(v -> reconcile());
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).onSuccess(v -> reconcile());
   }
 
   @Override

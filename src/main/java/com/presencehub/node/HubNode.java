@@ -166,10 +166,7 @@ public final class HubNode {
     // Parsed while the cluster sync runs: nothing waits for it until the node holds the whole view.
     Future<HttpApi.Contract> contract = HttpApi.loadContract(vertx);
     return deployShards()
-        .compose(v -> {
-          LOG.debug("shards deployed");
-          return deployCluster();
-        })
+        .compose(v -> deployCluster())
         .compose(replication -> (replicator == null ? Future.<Void>succeededFuture() : replicator.wholeView())
             .compose(v -> contract)
             .compose(document -> HttpApi.start(vertx, document, config.httpApiOptions(), config.jwtOptions(),
