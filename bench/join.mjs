@@ -15,12 +15,16 @@
 //
 //   node bench/join.mjs [--sessions 50000] [--techs 2000] [--rate 1000] [--toggle-seconds 150]
 //                       [--workers-per-node 2] [--jar target/presence-hub.jar] [--xmx 2g] [--shipped true]
+//                       [--bus-port 18390]
 //
 // Every node runs with the JVM flags the Dockerfile ships (HUB_JVM_DEFAULTS), and n3 also with the
 // AppCDS archive the image builds (deploy/cds/build-archive.sh, made here for --jar in /tmp first):
 // a node joins as the shipped image starts it. --shipped false: the JDK's defaults, no archive.
 //
-// Nodes n0-n3: HTTP 18190+, Hazelcast 18290+, a fresh cluster name per run, logs in /tmp/<name>/.
+// Nodes n0-n3: HTTP 18190+, Hazelcast 18290+, the clustered event bus on 18390+ (a fixed port, as
+// the shipped compose file and manifests set PRESENCE_CLUSTER_BUS_PORT; --bus-port 0: any free one,
+// whose address a joiner finds only in Hazelcast's partitioned map), a fresh cluster name per run,
+// logs in /tmp/<name>/.
 // Every process started here is stopped at the end (loadgen/cluster.mjs).
 import { execFileSync, fork } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -41,6 +45,7 @@ const { values: opt } = parseArgs({ options: {
   'toggle-workers': { type: 'string', default: '2' },
   'http-port': { type: 'string', default: '18190' },
   'hz-port': { type: 'string', default: '18290' },
+  'bus-port': { type: 'string', default: '18390' },
   jar: { type: 'string', default: path.join(here, '..', 'target', 'presence-hub.jar') },
   xmx: { type: 'string', default: '2g' },
   // Extra JVM flags for the joining node n3 only (space-separated; {start} = 1 for the join, 2 for the
@@ -107,7 +112,7 @@ function io(pid, skipPort) {
 const connected = (m) => (m['presence_users{status="online"}'] ?? 0) + (m['presence_users{status="away"}'] ?? 0);
 
 const machineBefore = loadavg();
-const cluster = new Cluster({ jar: opt.jar, jvmFlags, size: 4, httpBase: Number(opt['http-port']), hzBase: Number(opt['hz-port']),
+const cluster = new Cluster({ jar: opt.jar, jvmFlags, size: 4, httpBase: Number(opt['http-port']), hzBase: Number(opt['hz-port']), busBase: Number(opt['bus-port']),
   env: { PRESENCE_RATE_LIMIT_PER_SECOND: '1000000', PRESENCE_RATE_LIMIT_BURST: '1000000', PRESENCE_IDLE_TIMEOUT_MS: '3600000',
     PRESENCE_WRITE_QUEUE_MAX_CHARS: '67108864', ...(opt.partitions ? { PRESENCE_CLUSTER_PARTITIONS: opt.partitions } : {}) } });
 const archive = cdsArchive();
@@ -298,7 +303,7 @@ try {
   const heaps = [0, 1, 2].map((i) => liveHeapKiB(cluster.pid(i)));
   say(`n0-n2 live heap after a full GC: ${heaps.map((h) => (h / 1024).toFixed(1)).join(' / ')} MiB (each ${perNode.map((p, i) => p + (i === 1 ? 1 : 0)).join(' / ')} client sessions + ${techs / 2} techs on n0 and n2, the whole view)`);
   say(`summary: join ready ${join.readyMs} ms, view equal ${join.viewMs} ms; restart after kill -9 ready ${restart.readyMs} ms, view equal ${restart.viewMs} ms (target ≤ 5,000 ms at 50,000 users); lost at the watcher ${lost}`);
-  appendResults(opt.results, 'Join time under load (bench/join.mjs)', lines, `${jvmFlags.join(' ')} --cluster (per node${opt.partitions ? `, PRESENCE_CLUSTER_PARTITIONS=${opt.partitions}` : ''})${cluster.nodes[3].jvmFlags.length ? `; n3 also ${cluster.nodes[3].jvmFlags.join(' ')}${archive ? ' (the shipped AppCDS archive of the jar, deploy/cds/build-archive.sh)' : ''}` : ''}`);
+  appendResults(opt.results, 'Join time under load (bench/join.mjs)', lines, `${jvmFlags.join(' ')} --cluster (per node${opt.partitions ? `, PRESENCE_CLUSTER_PARTITIONS=${opt.partitions}` : ''}, PRESENCE_CLUSTER_BUS_PORT=${Number(opt['bus-port']) > 0 ? `${opt['bus-port']}+i` : '0 (any free port)'})${cluster.nodes[3].jvmFlags.length ? `; n3 also ${cluster.nodes[3].jvmFlags.join(' ')}${archive ? ' (the shipped AppCDS archive of the jar, deploy/cds/build-archive.sh)' : ''}` : ''}`);
 } finally {
   for (const c of children) { try { c.send({ cmd: 'exit' }); } catch { /* gone */ } }
   await Promise.all(children.map((c) => (c.exitCode !== null ? null : Promise.race([new Promise((r) => c.on('exit', r)), sleep(10000)]))));

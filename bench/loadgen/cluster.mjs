@@ -70,9 +70,13 @@ export function logEvents(file, re) {
   return out;
 }
 
-/** A clustered set of hub nodes n0…n(size-1), HTTP on httpBase+i, Hazelcast on hzBase+i. */
+/**
+ * A clustered set of hub nodes n0…n(size-1), HTTP on httpBase+i, Hazelcast on hzBase+i, and the
+ * clustered event bus on busBase+i when busBase is given (as the shipped compose file and manifests
+ * fix it), else on any free port.
+ */
 export class Cluster {
-  constructor({ jar, jvmFlags, size, httpBase, hzBase, env = {}, name }) {
+  constructor({ jar, jvmFlags, size, httpBase, hzBase, busBase = 0, env = {}, name }) {
     this.jar = jar;
     this.jvmFlags = jvmFlags;
     this.name = name ?? `bench-${Math.random().toString(36).slice(2, 10)}`;
@@ -80,7 +84,7 @@ export class Cluster {
     this.logDir = path.join(os.tmpdir(), this.name);
     mkdirSync(this.logDir, { recursive: true });
     this.nodes = Array.from({ length: size }, (_, i) => ({
-      id: `n${i}`, index: i, httpPort: httpBase + i, hzPort: hzBase + i, proc: null, starts: 0,
+      id: `n${i}`, index: i, httpPort: httpBase + i, hzPort: hzBase + i, busPort: busBase > 0 ? busBase + i : 0, proc: null, starts: 0,
       url: `ws://127.0.0.1:${httpBase + i}/presence/websocket`,
     }));
     this.members = this.nodes.map((n) => `127.0.0.1:${n.hzPort}`).join(',');
@@ -111,6 +115,7 @@ export class Cluster {
         PRESENCE_CLUSTER_HOST: '127.0.0.1',
         PRESENCE_CLUSTER_PORT: String(n.hzPort),
         PRESENCE_CLUSTER_MEMBERS: this.members,
+        PRESENCE_CLUSTER_BUS_PORT: String(n.busPort),
         PRESENCE_NODE_ID: n.id,
         ...this.env,
       },

@@ -43,9 +43,10 @@ import java.util.Set;
  *       every peer of it sent its full state after the pause and after the last view change.
  * </ul>
  * A node only <em>starts</em> to speak once every peer of its current view sent its full state
- * (with its ledger) since the view last lost a member: the marks of a predecessor that died may
- * have reached only some of the survivors. Nodes joining change no ledger held, so then only their
- * own full states are awaited (see {@link #membership}). While it speaks, every user whose (status, reason) in this node's view differs from the ledger
+ * (with its ledger) since the view last lost its oldest member, the one that spoke: the marks of a
+ * predecessor that died may have reached only some of the survivors. Only the speaker makes marks,
+ * so nodes joining, and any other member lost, change no ledger held: then only the arrivals' own
+ * full states are awaited (see {@link #membership}). While it speaks, every user whose (status, reason) in this node's view differs from the ledger
  * gets exactly one event: on a transition, when it starts speaking, and when marks merged from
  * elsewhere (a healed partition) differ from the view.
  *
@@ -168,12 +169,13 @@ public final class ChangeStream {
    * #synced}, {@link #ready} and {@link #tick}, it may start or end speaking; check {@link
    * #needsRecheck} afterwards.
    *
-   * @return true when every peer's full state is needed again: a member left, and the marks of a
-   *     predecessor that died may have reached only some of the survivors. A view that only gained
-   *     members (nodes joining, one back after a restart) returns false and keeps the full states
-   *     already received: an arrival changes no ledger held, and only the arrivals' own full states
-   *     are awaited. A healed split re-syncs every peer through {@link #distrustPeers} (the
-   *     membership service's merge event), not through this.
+   * @return true when every peer's full state is needed again: the oldest member (the speaker) left,
+   *     and the marks of a predecessor that died may have reached only some of the survivors. Any
+   *     other change returns false and keeps the full states already received: only the speaker
+   *     makes marks, so an arrival (a node joining, one back after a restart) or another member's
+   *     loss changes no ledger held, and only the arrivals' own full states are awaited (issue 17:
+   *     a loss cost every node a full state of every peer, N·(N−1) of them). A healed split
+   *     re-syncs every peer through {@link #distrustPeers} (the membership service's merge event).
    */
   public boolean membership(List<String> oldestFirst, long now) {
     notePause(now);
@@ -183,7 +185,7 @@ public final class ChangeStream {
       Set<String> before = new HashSet<>(members);
       if (!next.equals(before)) {
         viewSince = now;
-        resync = !next.containsAll(before);
+        resync = !members.isEmpty() && !next.contains(members.get(0));
         if (resync) {
           syncedSinceChange.clear();
         }

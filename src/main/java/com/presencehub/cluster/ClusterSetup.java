@@ -53,6 +53,10 @@ public final class ClusterSetup {
     }
     hz.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, cfg.nodeId());
     hz.getMemberAttributeConfig().setAttribute(EPOCH_ATTRIBUTE, Long.toString(epoch));
+    String bus = HubClusterManager.busAttribute(cfg.host(), cfg.busPort());
+    if (bus != null) {
+      hz.getMemberAttributeConfig().setAttribute(HubClusterManager.BUS_ATTRIBUTE, bus);
+    }
     return hz;
   }
 
@@ -187,7 +191,7 @@ public final class ClusterSetup {
   /** A clustered Vert.x whose event bus binds and advertises {@code clusterHost:clusterBusPort}. */
   public static Future<Vertx> clusteredVertx(VertxBuilder builder, VertxOptions options, ClusterOptions cfg, long epoch) {
     options.getEventBusOptions().setHost(cfg.host()).setPort(cfg.busPort());
-    HazelcastClusterManager manager = new HazelcastClusterManager(hubHazelcast(cfg, epoch));
+    HazelcastClusterManager manager = new HubClusterManager(hubHazelcast(cfg, epoch));
     return builder.with(options).withClusterManager(manager).buildClustered();
   }
 }

@@ -10,14 +10,17 @@ import java.util.Set;
  * used by the {@link ReplicaTable}: which peers' first full states it waits for before it is
  * ready, and how it asks for them.
  *
- * <p>While <em>joining</em> (until it holds the whole view, and while no member is lost), only the
- * oldest peer (the one that speaks) sends its publish marks with its full state; the others send
- * their shares alone. Every peer's ledger is a copy of the same cluster state, and this node needs
- * the union of the survivors' ledgers only to start speaking, which it, the youngest, can do only
- * after a member is lost, when every peer is asked again with its ledger; but it is not ready
- * before it holds one whole ledger, the speaker's, since it may be the only survivor (the speaker
- * of two nodes stopped right after it joined). One ledger instead of one per peer: 52,000 marks at
- * 50,000 users, most of a full state. A node that is the oldest at its first look takes every one.
+ * <p>While <em>joining</em> (until it holds the whole view, and while no member is lost), every
+ * peer sends its shares alone, and the oldest peer (the one that speaks) is asked for its publish
+ * marks ("ledger") in a request of their own once this node holds the shares. Every peer's ledger is a copy of
+ * the same cluster state, and this node needs the union of the survivors' ledgers only to start
+ * speaking, which it, the youngest, can do only after every older member is lost; the speaker's
+ * loss asks every peer again with its ledger. The speaker's ledger is for the one case with no survivor to ask: this
+ * node left alone (the speaker of two stopped right after it joined). So readiness waits for the
+ * shares and not for the ledger, which is most of a full state (52,000 marks at 50,000 users:
+ * about 2 s of a join under load, bench/join.mjs), and the ledger is asked for only then: streamed
+ * beside the shares, it slowed them down on the same event loop. A node that is the oldest at its
+ * first look takes every peer's ledger with its shares.
  *
  * <p>Not thread-safe: used on the replication event loop.
  */
@@ -29,17 +32,39 @@ final class FirstSync {
   private boolean joining = true;
   private String ledgerPeer;
 
+  /** The speaker's ledger, asked for alone: wanted, asked (in flight), or not needed (held, or a loss re-asks every peer). */
+  private enum Ledger { NOT_NEEDED, WANTED, ASKED }
+
+  private Ledger ledger = Ledger.NOT_NEEDED;
+
   /** At every membership (members oldest first): the first look picks the ledger's peer, the oldest. */
   void look(List<Membership.Member> members, String self) {
     if (joining && ledgerPeer == null && !members.isEmpty()) {
       ledgerPeer = members.get(0).id();
       joining = !ledgerPeer.equals(self);
+      ledger = joining ? Ledger.WANTED : Ledger.NOT_NEEDED;
     }
   }
 
-  /** Whether a full state asked of {@code peer} now leaves the ledger out. */
-  boolean sharesOnly(String peer) {
-    return joining && !peer.equals(ledgerPeer);
+  /** Whether a full state asked of a peer now leaves the ledger out: while joining, of every peer. */
+  boolean sharesOnly() {
+    return joining;
+  }
+
+  /** Whether to ask {@code peer} for its ledger alone now: it is the speaker's, wanted, not yet asked for, and this node whole. */
+  boolean askLedger(String peer) {
+    if (ledger != Ledger.WANTED || !whole || !peer.equals(ledgerPeer)) {
+      return false;
+    }
+    ledger = Ledger.ASKED;
+    return true;
+  }
+
+  /** The ledger asked for alone came ({@code held}) or did not (then it is asked for again at the next tick). */
+  void ledgerAnswered(boolean held) {
+    if (ledger == Ledger.ASKED) {
+      ledger = held ? Ledger.NOT_NEEDED : Ledger.WANTED;
+    }
   }
 
   /** Whether this node is still in its first sync (a ledger-less answer then counts as received). */
@@ -47,14 +72,15 @@ final class FirstSync {
     return joining;
   }
 
-  /** A member lost, a split merged: every full state asked for from now on carries the ledger. */
+  /** The speaker lost, a split merged: every full state asked for from now on carries the ledger. */
   void endJoining() {
     joining = false;
+    ledger = Ledger.NOT_NEEDED;
   }
 
-  /** Whether {@code peer} is the one the ledger is to come from while this node is joining. */
+  /** Whether {@code peer} is the one the ledger is still to come from. */
   boolean isLedgerPeer(String peer) {
-    return joining && peer.equals(ledgerPeer);
+    return ledger != Ledger.NOT_NEEDED && peer.equals(ledgerPeer);
   }
 
   /** The first look at the cluster: ready once each of {@code peers} sent its full state (or left). */

@@ -6,23 +6,36 @@ import com.presencehub.protocol.ReplicationEnvelope.FullState;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A full state between two nodes (README "Replication"), streamed (issue 17): the asker's request
  * on {@code presence.repl.sync.<id>} says it takes parts of at most {@code chunks} bytes; the
- * answer is then the state taken at that moment, in parts of at most that size, one at a time: each
- * part is a reply the asker acknowledges by replying to it, which asks for the next (no part leaves
- * before the previous one arrived: back-pressure), each with {@code clusterSyncTimeoutMs}. A
- * request without {@code chunks} (a node of an earlier version) gets the whole state as one reply,
- * and a whole state in answer (from such a node) is taken as it is. So no event-bus message grows
- * with the number of users.
+ * answer is then the state taken at that moment, in parts of at most that size, so that no
+ * event-bus message grows with the number of users. Two ways, both with back-pressure and {@code
+ * clusterSyncTimeoutMs} per part:
+ * <ul>
+ *   <li><em>Windowed</em>, when the request carries {@code "window"} and {@code "transfer"} (this
+ *       version): part 0 answers the request, the others are sent to the asker's own sync address,
+ *       and the asker acknowledges every part there; at most {@code window} parts are unacknowledged.
+ *       Under load a part's round trip took 0.1-0.6 s (bench/join.mjs), and the parts of a joiner's
+ *       full states came one round trip apart; now a few travel at once.
+ *   <li><em>One at a time</em> (a node of an earlier version): each part is a reply the asker
+ *       acknowledges by replying to it, which asks for the next.
+ * </ul>
+ * A request without {@code chunks} (an earlier version still) gets the whole state as one reply,
+ * and a whole state in answer is taken as it is.
+ *
+ * <p>Not thread-safe: used on the replication event loop.
  */
 final class FullStateTransfer {
 
@@ -30,33 +43,64 @@ final class FullStateTransfer {
 
   /** The largest part of a full state sent or asked for (bytes of JSON). */
   static final int MAX_CHUNK_BYTES = 256 * 1024;
+  /** Parts of a windowed transfer in flight, unacknowledged, at most. */
+  static final int WINDOW = 4;
+  /** Room in a part for the windowed transfer's fields ({@code "transfer"}, {@code "window"}). */
+  private static final int WINDOW_FIELDS_BYTES = 64;
 
-  private final EventBus bus;
+  private final Vertx vertx;
   private final String self;
+  private final long timeoutMs;
   private final DeliveryOptions options;
   private final int chunkBytes;
+  /** Windowed answers in flight, by asker and transfer id. */
+  private final Map<String, Serving> serving = new HashMap<>();
+  /** Windowed full states on their way here, by transfer id. */
+  private final Map<Long, Fetching> fetching = new HashMap<>();
+  private long transfers;
 
-  FullStateTransfer(EventBus bus, String self, long timeoutMs, int chunkBytes) {
-    this.bus = bus;
+  FullStateTransfer(Vertx vertx, String self, long timeoutMs, int chunkBytes) {
+    this.vertx = vertx;
     this.self = self;
+    this.timeoutMs = timeoutMs;
     this.options = new DeliveryOptions().setSendTimeout(timeoutMs);
     this.chunkBytes = Math.min(chunkBytes, MAX_CHUNK_BYTES);
   }
 
+  // ---- serving ---------------------------------------------------------------------------------
+
   /** Answers the request {@code m} with {@code state} (taken now), in parts when the asker takes them. */
   void serve(Message<JsonObject> m, FullState state) {
-    int max = ReplicationEnvelope.chunkBytes(m.body());
+    JsonObject request = m.body();
+    int max = Math.min(ReplicationEnvelope.chunkBytes(request), MAX_CHUNK_BYTES);
     if (max <= 0) {
       JsonObject whole = ReplicationEnvelope.fullState(self, state.seq(), state.contributions(), state.preferences(),
           state.marks());
       BusFaults.safely("full state", () -> m.reply(whole));
       return;
     }
-    send(m, ReplicationEnvelope.chunks(self, state.seq(), state.contributions(), state.preferences(), state.marks(),
-        Math.min(max, MAX_CHUNK_BYTES)), 0);
+    int window = Math.min(ReplicationEnvelope.window(request), WINDOW);
+    Long id = ReplicationEnvelope.transfer(request);
+    String asker = request.getString("from");
+    boolean windowed = window > 0 && id != null && asker != null && max > 2 * WINDOW_FIELDS_BYTES;
+    List<JsonObject> parts = ReplicationEnvelope.chunks(self, state.seq(), state.contributions(), state.preferences(),
+        state.marks(), windowed ? max - WINDOW_FIELDS_BYTES : max);
+    if (!windowed) {
+      sendChained(m, parts, 0);
+      return;
+    }
+    parts.forEach(p -> ReplicationEnvelope.windowed(p, window, id));
+    LOG.trace("sending full-state part 0 of {}, {} at a time", parts.size(), window);
+    BusFaults.safely("full state", () -> m.reply(parts.get(0)));
+    if (parts.size() > 1) {
+      Serving s = new Serving(asker, id, parts, window);
+      serving.put(s.key(), s);
+      s.pump();
+    }
   }
 
-  private void send(Message<?> to, List<JsonObject> parts, int i) {
+  /** One part at a time, each the reply to the asker's acknowledgement of the one before. */
+  private void sendChained(Message<?> to, List<JsonObject> parts, int i) {
     JsonObject part = parts.get(i);
     LOG.trace("sending full-state part {} of {}", i, parts.size());
     if (i == parts.size() - 1) {
@@ -65,44 +109,200 @@ final class FullStateTransfer {
     }
     BusFaults.safely("full state", () -> to.<JsonObject>replyAndRequest(part, options)
         // A failure: the asker gave up (timeout), left, or failed on a part; it asks again.
-        .onSuccess(ack -> send(ack, parts, i + 1)));
+        .onSuccess(ack -> sendChained(ack, parts, i + 1)));
   }
+
+  /** A windowed answer: parts 1.. go to the asker's sync address as its acknowledgements open the window. */
+  private final class Serving {
+    final String asker;
+    final long id;
+    final List<JsonObject> parts;
+    final int window;
+    int next = 1;
+    int acked = -1;
+    long timer = -1;
+
+    Serving(String asker, long id, List<JsonObject> parts, int window) {
+      this.asker = asker;
+      this.id = id;
+      this.parts = parts;
+      this.window = window;
+    }
+
+    String key() {
+      return asker + "/" + id;
+    }
+
+    void acked(int index) {
+      acked = Math.max(acked, index);
+      pump();
+    }
+
+    /** Sends what the window allows; done once the last part left (a lost one: the asker times out and asks again). */
+    void pump() {
+      while (next < parts.size() && next <= acked + window) {
+        JsonObject part = parts.get(next);
+        LOG.trace("sending full-state part {} of {}", next, parts.size());
+        next++;
+        BusFaults.safely("full state", () -> vertx.eventBus().send(ReplicationVerticle.syncAddress(asker), part));
+      }
+      vertx.cancelTimer(timer);
+      if (next == parts.size()) {
+        serving.remove(key());
+      } else {
+        // No acknowledgement for that long: the asker gave up or left.
+        timer = vertx.setTimer(timeoutMs, t -> serving.remove(key()));
+      }
+    }
+  }
+
+  // ---- fetching --------------------------------------------------------------------------------
 
   /**
-   * Asks {@code peer} for its full state ({@code withLedger} false: without its publish marks);
-   * completes with the whole of it, or fails (no answer, a part missing or unreadable: ask again later).
-   *
-   * @throws IllegalStateException as Vert.x 5.0's clustered event bus may on a write to a departed peer
+   * Asks {@code peer} for its full state ({@code withShares} false: its publish marks alone; {@code
+   * withLedger} false: without them); completes with the whole of it, or fails (no answer, a part
+   * missing or unreadable, or not even sent: ask again later). Not sent: Vert.x 5.0's clustered
+   * event bus may throw "Promise already completed" (BusFaults) on a write to a peer whose
+   * connection just closed; that is a failed fetch too, retried like any other, not one left
+   * "syncing" for good.
    */
-  Future<FullState> fetch(String peer, boolean withLedger) {
-    Promise<FullState> done = Promise.promise();
-    FullStateAssembly parts = new FullStateAssembly();
-    bus.<JsonObject>request(ReplicationVerticle.syncAddress(peer), ReplicationEnvelope.syncRequest(self, chunkBytes, withLedger),
-            options)
-        .onComplete(ar -> receive(ar, parts, done));
-    return done.future();
+  Future<FullState> fetch(String peer, boolean withShares, boolean withLedger) {
+    Fetching f = new Fetching(peer, ++transfers);
+    fetching.put(f.id, f);
+    JsonObject request = ReplicationEnvelope.windowed(
+        ReplicationEnvelope.syncRequest(self, chunkBytes, withShares, withLedger), WINDOW, f.id);
+    try {
+      vertx.eventBus().<JsonObject>request(ReplicationVerticle.syncAddress(peer), request, options)
+          .onComplete(ar -> first(ar, f));
+    } catch (IllegalStateException e) {
+      f.fail(e);
+    }
+    return f.done.future();
   }
 
-  private void receive(AsyncResult<Message<JsonObject>> ar, FullStateAssembly parts, Promise<FullState> done) {
+  /** The answer to the request: a whole state, the first part of a windowed one, or of one sent a part at a time. */
+  private void first(AsyncResult<Message<JsonObject>> ar, Fetching f) {
     if (ar.failed()) {
-      done.fail(ar.cause());
+      f.fail(ar.cause());
+      return;
+    }
+    JsonObject body = ar.result().body();
+    try {
+      if (ReplicationEnvelope.chunk(body) != null && ReplicationEnvelope.transfer(body) != null) {
+        f.part(body);
+        return;
+      }
+    } catch (RuntimeException e) {
+      f.fail(e);
+      return;
+    }
+    // An earlier version's answer.
+    fetching.remove(f.id);
+    receiveChained(ar, new FullStateAssembly(), f.done);
+  }
+
+  private void receiveChained(AsyncResult<Message<JsonObject>> ar, FullStateAssembly parts, Promise<FullState> done) {
+    if (ar.failed()) {
+      done.tryFail(ar.cause());
       return;
     }
     try {
       Chunk c = ReplicationEnvelope.chunk(ar.result().body());
-      if (c != null && LOG.isTraceEnabled()) {
-        LOG.trace("full-state part {} of {}: {} shares, {} marks", c.index(), c.origin(), c.contributions().size(),
-            c.marks().size());
-      }
+      trace(c);
       FullState whole = c == null ? ReplicationEnvelope.fullState(ar.result().body()) : parts.add(c);
       if (whole != null) {
-        done.complete(whole);
+        done.tryComplete(whole);
         return;
       }
       ar.result().<JsonObject>replyAndRequest(ReplicationEnvelope.ack(c.index()), options)
-          .onComplete(next -> receive(next, parts, done));
+          .onComplete(next -> receiveChained(next, parts, done));
     } catch (RuntimeException e) {
-      done.fail(e);
+      done.tryFail(e);
+    }
+  }
+
+  /**
+   * A message of a windowed transfer on this node's sync address: a part of a state on its way
+   * here, or an acknowledgement of one this node sends. False: it is not one (a sync request).
+   */
+  boolean handle(JsonObject m) {
+    Long id = ReplicationEnvelope.transfer(m);
+    if (id == null || !(m.containsKey("ack") || m.containsKey("k"))) {
+      return false; // a sync request (which names its transfer too)
+    }
+    if (m.containsKey("ack")) {
+      Serving s = serving.get(m.getString("from") + "/" + id);
+      if (s != null) {
+        s.acked(m.getInteger("ack", -1));
+      }
+    } else {
+      Fetching f = fetching.get(id);
+      // The peer too: a transfer id is this node's own, and a stray part (a peer's restart) is not one of them.
+      if (f != null && f.peer.equals(m.getString("o"))) {
+        f.part(m);
+      }
+    }
+    return true;
+  }
+
+  private static void trace(Chunk c) {
+    if (c != null && LOG.isTraceEnabled()) {
+      LOG.trace("full-state part {} of {}: {} shares, {} marks", c.index(), c.origin(), c.contributions().size(),
+          c.marks().size());
+    }
+  }
+
+  /** A windowed full state on its way here: parts put in order, each acknowledged once taken. */
+  private final class Fetching {
+    final String peer;
+    final long id;
+    final Promise<FullState> done = Promise.promise();
+    final FullStateAssembly assembly = new FullStateAssembly();
+    /** Parts that came before the one due (none in practice: one connection keeps them in order). */
+    final TreeMap<Integer, Chunk> early = new TreeMap<>();
+    long timer = -1;
+
+    Fetching(String peer, long id) {
+      this.peer = peer;
+      this.id = id;
+    }
+
+    void part(JsonObject m) {
+      try {
+        Chunk c = ReplicationEnvelope.chunk(m);
+        if (c == null || c.index() < assembly.parts() || early.size() > WINDOW) {
+          throw new IllegalStateException("full-state part " + (c == null ? "?" : c.index()) + " unexpected, "
+              + assembly.parts() + " taken");
+        }
+        early.put(c.index(), c);
+        for (Chunk due; (due = early.remove(assembly.parts())) != null; ) {
+          trace(due);
+          FullState whole = assembly.add(due);
+          if (whole != null) {
+            finish();
+            done.tryComplete(whole);
+            return;
+          }
+          JsonObject ack = ReplicationEnvelope.ack(due.index()).put("from", self);
+          BusFaults.safely("full-state ack", () -> vertx.eventBus().send(ReplicationVerticle.syncAddress(peer),
+              ReplicationEnvelope.windowed(ack, WINDOW, id)));
+        }
+        vertx.cancelTimer(timer);
+        timer = vertx.setTimer(timeoutMs, t -> fail(new IllegalStateException("no full-state part for " + timeoutMs
+            + " ms after part " + (assembly.parts() - 1))));
+      } catch (RuntimeException e) {
+        fail(e);
+      }
+    }
+
+    void fail(Throwable cause) {
+      finish();
+      done.tryFail(cause);
+    }
+
+    private void finish() {
+      vertx.cancelTimer(timer);
+      fetching.remove(id);
     }
   }
 }

@@ -70,11 +70,14 @@ final class OwnShares {
     return d;
   }
 
-  /** This node's full state, numbered as its last delta (call {@link #nextDelta} first). */
-  /** This node's full state; {@code withLedger} false leaves the publish marks out (an asker that takes them elsewhere). */
-  FullState fullState(boolean withLedger) {
-    return new FullState(self, seq, List.copyOf(local.values()), List.copyOf(preferences.all()),
-        withLedger ? List.copyOf(stream.ledger()) : List.of());
+  /**
+   * This node's full state, numbered as its last delta (call {@link #nextDelta} first); {@code
+   * withShares} false leaves its shares and preferences out (the ledger asked for alone), {@code
+   * withLedger} false its publish marks (an asker that takes them elsewhere).
+   */
+  FullState fullState(boolean withShares, boolean withLedger) {
+    return new FullState(self, seq, withShares ? List.copyOf(local.values()) : List.of(),
+        withShares ? List.copyOf(preferences.all()) : List.of(), withLedger ? List.copyOf(stream.ledger()) : List.of());
   }
 
   Digest digest() {

@@ -9,9 +9,9 @@ import java.util.Set;
 /**
  * The {@link ReplicaTable}'s peers as the membership service lists them (PROTOCOL.md §6), plain
  * Java: a node new or back is asked for its full state; one that restarted (same name, later
- * epoch) replaces its past at once; a departed one lingers for the grace, then is dropped; a lost
- * member (or the speaker's restart, or a healed split) makes every peer re-sync, since only then
- * may a ledger here lack marks; and readiness, through {@link FirstSync}. Shares the table's peers.
+ * epoch) replaces its past at once; a departed one lingers for the grace, then is dropped; the
+ * speaker lost (or restarted, or a healed split) makes every peer re-sync, since only then may a
+ * ledger here lack marks; and readiness, through {@link FirstSync}. Shares the table's peers.
  *
  * <p>Not thread-safe: used on the replication event loop.
  */
@@ -89,10 +89,11 @@ final class PeerMembership {
     oldestName = names.isEmpty() ? null : names.get(0);
     if (lost) {
       first.endJoining();
-      // A member lost: every peer's ledger is needed again before this node may start to speak
-      // (ChangeStream), so every peer is asked for its full state. Arrivals alone change no ledger
-      // held here: then only they are asked (above), which keeps a join or a restart from costing
-      // every member a full state of every other (issue 17, bench/join.mjs).
+      // The speaker lost: every peer's ledger is needed again before this node may start to speak
+      // (ChangeStream), so every peer is asked for its full state. Arrivals, and other members
+      // lost, change no ledger held here: then only arrivals are asked (above), which keeps a
+      // join, a restart or a crash from costing every member a full state of every other (issue
+      // 17, bench/join.mjs).
       resyncAll(out);
     }
     return out;
@@ -153,6 +154,7 @@ final class PeerMembership {
     if (first.becameWhole()) {
       out.whole(peers.size());
       stream.ready(now);
+      peers.values().forEach(p -> askLedger(p, out));
     }
   }
 
@@ -166,12 +168,19 @@ final class PeerMembership {
     stream.distrustPeers();
   }
 
-  /** Asks {@code p} for its full state (its shares alone while joining, unless it is the oldest); deltas that arrive meanwhile wait. */
+  /** Asks {@code p} for its full state (its shares alone while joining); deltas that arrive meanwhile wait. */
   void sync(PeerReplica p, ReplicaChanges out) {
     if (p.syncing || !p.alive) {
       return;
     }
     p.syncing = true;
-    out.sync(new ReplicaChanges.Sync(p.id(), p.serial, !first.sharesOnly(p.id())));
+    out.sync(new ReplicaChanges.Sync(p.id(), p.serial, !first.sharesOnly()));
+  }
+
+  /** Asks {@code p} for its ledger alone if it is the speaker's, wanted and not in flight. */
+  void askLedger(PeerReplica p, ReplicaChanges out) {
+    if (p.alive && first.askLedger(p.id())) {
+      out.sync(new ReplicaChanges.Sync(p.id(), p.serial, false, true));
+    }
   }
 }

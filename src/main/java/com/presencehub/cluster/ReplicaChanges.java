@@ -21,9 +21,18 @@ final class ReplicaChanges {
   /** Preferences newer than the ones held. */
   record Preferences(List<Preference> preferences) implements Step { }
 
-  /** Ask {@code peer} for its full state; the answer goes back to the table with this ticket. */
-  /** A full state to ask {@code peer} for; {@code ledger}: with its publish marks (false: the table needs them from another peer). */
-  record Sync(String peer, long serial, boolean ledger) { }
+  /**
+   * A full state to ask {@code peer} for; the answer goes back to the table with this ticket.
+   * {@code shares}: its shares and preferences (false: its ledger alone, asked for beside them);
+   * {@code ledger}: its publish marks (false: the table needs them from another peer, or apart).
+   */
+  record Sync(String peer, long serial, boolean shares, boolean ledger) {
+
+    /** Shares (and preferences), with or without the ledger. */
+    Sync(String peer, long serial, boolean ledger) {
+      this(peer, serial, true, ledger);
+    }
+  }
 
   /** {@code peer} departed: call {@link ReplicaTable#graceOver} with this after the grace. */
   record Grace(String peer, long token, String describe) { }

@@ -151,6 +151,10 @@ final class ReplicaTable {
 
   /** The full state asked for by {@code s} did not come: the next tick asks again; waiting deltas stay. */
   void syncFailed(ReplicaChanges.Sync s) {
+    if (!s.shares()) {
+      first.ledgerAnswered(false);
+      return;
+    }
     PeerReplica p = answered(s);
     if (p != null) {
       p.stale = true;
@@ -160,6 +164,13 @@ final class ReplicaTable {
   /** The full state asked for by {@code s} arrived. */
   ReplicaChanges fullState(ReplicaChanges.Sync s, FullState state, long now) {
     ReplicaChanges out = new ReplicaChanges();
+    if (!s.shares()) {
+      // The speaker's ledger alone, for a joining node: marks merge by latest stamp at any time.
+      // (A node of an earlier version sends its shares with it: they are left, not half-applied.)
+      stream.marks(state.marks(), now);
+      first.ledgerAnswered(true);
+      return out;
+    }
     boolean wasJoining = first.joining();
     PeerReplica p = answered(s);
     if (p == null) {
@@ -228,6 +239,8 @@ final class ReplicaTable {
         }
         sync(p, out);
       }
+      // The speaker's ledger, if asked for alone and lost on the way.
+      membership.askLedger(p, out);
     }
     return out;
   }

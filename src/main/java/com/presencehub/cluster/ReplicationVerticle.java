@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Out: the shards' shares leave as one numbered delta per burst on {@code presence.repl},
  *       which every hub node hears; a digest every {@code clusterDigestIntervalMs}; a full state
  *       answers on {@code presence.repl.sync.<id>}.
- *   <li>In: deltas and digests go to the table; the full states it asks for are requested here,
- *       and the shares and preferences it returns go to the shards that own the users.
+ *   <li>In: deltas and digests go to the table; the full states it asks for are fetched here
+ *       (FullStateTransfer); the shares and preferences it returns go to the users' shards.
  *   <li>{@link Membership} callbacks hop onto this loop; a departed node's grace is timed here.
  *   <li>{@code presence.changes}: every transition of this node's view goes to the {@link
  *       ChangeStream}; what it returns is published, its marks leave with the next delta.
@@ -43,7 +43,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   static final String REPLICATION = "presence.repl";
 
   static String syncAddress(String node) {
-    return "presence.repl.sync." + node;
+    return HubClusterManager.SYNC_ADDRESS_PREFIX + node;
   }
 
   private final ReplicationOptions opts;
@@ -56,8 +56,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   private ChangeStream stream;
   private ReplicaTable table;
   private FullStateTransfer transfer;
-  /** Transitions handed over before this verticle started (none in practice: no session yet). */
-  private final ConcurrentLinkedQueue<PresenceRecord> early = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<PresenceRecord> early = new ConcurrentLinkedQueue<>(); // before start (none in practice)
   private boolean recheckScheduled;
   private boolean wasSpeaking;
   private boolean wasPaused;
@@ -94,7 +93,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     stream = new ChangeStream(membership.localName(), Math.max(1_000, opts.failureTimeoutMs() / 2),
         opts.failureTimeoutMs() + Math.max(2_000, 2 * opts.digestIntervalMs()), opts.offlineRetentionMs());
     table = new ReplicaTable(self, stream);
-    transfer = new FullStateTransfer(vertx.eventBus(), self, opts.syncTimeoutMs(), FullStateTransfer.MAX_CHUNK_BYTES);
+    transfer = new FullStateTransfer(vertx, self, opts.syncTimeoutMs(), FullStateTransfer.MAX_CHUNK_BYTES);
     ctx = (ContextInternal) context;
     context.exceptionHandler(BusFaults::uncaught);
     // The double completion is reported on the event bus's own context, not this one: Vert.x falls
@@ -168,10 +167,14 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     }
   }
 
+  /** A full state asked for, or a part or acknowledgement of a windowed transfer (FullStateTransfer). */
   private void onSyncRequest(Message<JsonObject> m) {
+    if (transfer.handle(m.body())) {
+      return;
+    }
     LOG.debug("full state asked for by {}", m.body().getValue("from"));
     flush();
-    transfer.serve(m, table.own().fullState(ReplicationEnvelope.wantsLedger(m.body())));
+    transfer.serve(m, table.own().fullState(ReplicationEnvelope.wantsShares(m.body()), ReplicationEnvelope.wantsLedger(m.body())));
   }
 
   // ---- in: the others' shares ---------------------------------------------------------------------
@@ -225,33 +228,22 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     afterStreamInput();
   }
 
-  /** Asks a peer for its full state; deltas that arrive meanwhile wait in the table. */
+  /** Asks a peer for its full state (or its ledger alone); deltas that arrive meanwhile wait in the table. */
   private void requestFullState(ReplicaChanges.Sync s) {
     long asked = System.currentTimeMillis();
     metrics.fullStateRequested();
-    askedAt.put(s.peer(), asked);
-    LOG.debug("asking {} for its full state ({})", table.peer(s.peer()), s.ledger() ? "with its ledger" : "shares only");
-    Future<ReplicationEnvelope.FullState> state;
-    try {
-      state = transfer.fetch(s.peer(), s.ledger());
-    } catch (IllegalStateException e) {
-      // "Promise already completed" (BusFaults) from a peer whose connection just closed: not sent,
-      // retried at the next tick like any failed request instead of leaving it "syncing" for good.
-      LOG.debug("full state of " + table.peer(s.peer()) + " not requested: " + e);
-      askedAt.remove(s.peer());
-      table.syncFailed(s);
-      return;
-    }
-    state.onComplete(ar -> {
+    String key = s.shares() ? s.peer() : s.peer() + " ledger"; // askedAt: both may be in flight
+    askedAt.put(key, asked);
+    LOG.debug("asking {} for its full state ({})", table.peer(s.peer()), !s.shares() ? "its ledger alone" : s.ledger() ? "with its ledger" : "shares only");
+    transfer.fetch(s.peer(), s.shares(), s.ledger()).onComplete(ar -> {
+      askedAt.remove(key);
       if (ar.failed()) {
         // Not there yet, unreachable, overloaded, or a part lost: the next tick retries; waiting deltas are kept.
         LOG.debug("full state of " + table.peer(s.peer()) + " not received: " + ar.cause().getMessage());
-        askedAt.remove(s.peer());
         table.syncFailed(s);
         return;
       }
       long now = System.currentTimeMillis();
-      askedAt.remove(s.peer());
       metrics.fullStateApplied(now - asked);
       LOG.debug("full state of {}: {} shares, {} marks in {} ms", table.peer(s.peer()), ar.result().contributions().size(),
           ar.result().marks().size(), now - asked);
@@ -343,7 +335,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     // Silence (no delta, no digest) is what a lost subscription looks like; a busy peer still sends: a generous threshold.
     long now = System.currentTimeMillis();
     carryOut(table.tick(now, Math.max(10 * opts.digestIntervalMs(), 10_000)));
-    long oldest = askedAt.values().stream().mapToLong(Long::longValue).min().orElse(now);
-    metrics.sample(membership.running() ? membership.members().size() : 0, table.bufferedDeltas(), now - oldest);
+    metrics.sample(membership.running() ? membership.members().size() : 0, table.bufferedDeltas(),
+        now - askedAt.values().stream().mapToLong(Long::longValue).min().orElse(now));
   }
 }

@@ -160,6 +160,18 @@ class ChangeStreamTest {
     }
 
     @Test
+    @DisplayName("a member lost that never spoke costs no ledger: the speaker goes on, no peer is asked again")
+    void otherLossKeepsLedgers() {
+      ChangeStream a = settled("a", List.of("a", "b", "c"), 0);
+      assertTrue(a.speaking());
+      assertFalse(a.membership(List.of("a", "b"), 6_000), "c never spoke: no mark of it to miss");
+      assertTrue(a.speaking());
+      ChangeStream b = settled("b", List.of("a", "b", "c"), 0);
+      assertFalse(b.membership(List.of("a", "b"), 6_000));
+      assertTrue(b.membership(List.of("b"), 6_200), "a spoke: its last marks may have missed b");
+    }
+
+    @Test
     @DisplayName("after distrustPeers (a healed split) a node starts to speak only once every peer sent its full state again")
     void distrustNeedsEveryLedgerAgain() {
       ChangeStream b = new ChangeStream("b", PAUSE, SETTLE, RETENTION);

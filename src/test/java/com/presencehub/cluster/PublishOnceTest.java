@@ -77,7 +77,7 @@ class PublishOnceTest {
       for (ReplicaChanges.Sync s : todo.get(i).syncs()) {
         Node peer = reachable.stream().filter(p -> p.member.id().equals(s.peer())).findFirst().orElseThrow();
         peer.table.own().nextDelta();
-        todo.add(n.table.fullState(s, peer.table.own().fullState(s.ledger()), now));
+        todo.add(n.table.fullState(s, peer.table.own().fullState(s.shares(), s.ledger()), now));
       }
     }
   }

@@ -208,7 +208,7 @@ class ReplicaTableTest {
     }
 
     @Test
-    @DisplayName("a node joining or back: only it is asked for its full state; a member lost: every peer left")
+    @DisplayName("a node joining or back: only it is asked for its full state; a member lost that did not speak: none")
     void newcomer() {
       ReplicaTable t = table();
       ReplicaChanges first = t.membership(List.of(A, B), 0);
@@ -218,8 +218,7 @@ class ReplicaTableTest {
       assertFalse(t.peer("vb").syncing);
       t.fullState(join.syncs().get(0), state(1), 11);
       ReplicaChanges left = t.membership(List.of(A, C), 20);
-      assertEquals(List.of("vc"), syncs(left), "a member lost: the peers left are re-synced");
-      t.fullState(left.syncs().get(0), state(1), 21);
+      assertEquals(List.of(), syncs(left), "b lost, which never spoke (a does): no ledger to re-sync");
       ReplicaChanges back = t.membership(List.of(A, B, C), 30);
       assertEquals(List.of("vb"), syncs(back), "b back: c's full state, taken when b left, still holds");
       t.fullState(back.syncs().get(0), state(1), 31);
@@ -240,18 +239,59 @@ class ReplicaTableTest {
     }
 
     @Test
-    @DisplayName("joining: the oldest peer's full state with its ledger, the others' shares alone; later requests take the ledger")
+    @DisplayName("joining: every peer's shares alone; ready on them, then the oldest's ledger asked for alone")
     void ledgerOfTheOldestOnly() {
-      ReplicaTable t = table();
+      ChangeStream stream = new ChangeStream(A.name(), 1_500, 5_000, 60_000);
+      ReplicaTable t = new ReplicaTable(A.id(), stream);
       ReplicaChanges join = t.membership(List.of(B, C, A), 0);
-      assertEquals(List.of("vb:ledger", "vc:shares"), join.syncs().stream()
-          .map(s -> s.peer() + (s.ledger() ? ":ledger" : ":shares")).toList());
+      assertEquals(List.of("vb:shares", "vc:shares"), join.syncs().stream()
+          .map(s -> s.peer() + (s.shares() ? (s.ledger() ? ":both" : ":shares") : ":ledger")).toList());
       t.fullState(join.syncs().get(0), state(1), 1);
+      assertEquals(List.of(), syncs(t.tick(1, 60_000)), "not whole yet: the ledger waits");
       ReplicaChanges last = t.fullState(join.syncs().get(1), state(1), 2);
-      assertTrue(last.becameWhole());
-      assertEquals(List.of(), syncs(last), "c's shares were all that was needed of it");
+      assertTrue(last.becameWhole(), "ready on the shares: the ledger is not needed to serve");
+      assertEquals(List.of("vb:ledger"), last.syncs().stream()
+          .map(s -> s.peer() + (s.shares() ? ":shares" : ":ledger")).toList(), "the speaker's ledger, alone, now");
+      Sync ledger = last.syncs().get(0);
+      assertEquals(List.of(), syncs(t.tick(3, 60_000)), "the ledger is in flight: not asked twice");
+      PublishMark m = new PublishMark(U, Role.TECH, Status.ONLINE, Reason.ACTIVE, 5, "b");
+      ReplicaChanges got = t.fullState(ledger, new FullState("vb", 9, List.of(online(V, 1)), List.of(), List.of(m)), 4);
+      assertEquals(List.of(), shares(got), "the ledger alone: shares that came with it (an earlier version) are left");
+      assertEquals(m, stream.published(U), "its marks are merged");
+      assertEquals(List.of(), syncs(t.tick(5, 60_000)), "held: not asked again");
       ReplicaChanges ask = t.unreadable("vc");
       assertTrue(ask.syncs().get(0).ledger(), "whole: a re-sync takes the ledger too");
+    }
+
+    @Test
+    @DisplayName("joining: the ledger asked for alone that did not come is asked for again at the next tick")
+    void ledgerAskedAgain() {
+      ReplicaTable t = table();
+      ReplicaChanges join = t.membership(List.of(B, A), 0);
+      Sync ledger = t.fullState(join.syncs().get(0), state(1), 1).syncs().get(0);
+      assertTrue(t.whole());
+      assertFalse(ledger.shares());
+      t.syncFailed(ledger);
+      assertFalse(t.peer("vb").stale, "the shares came: only the ledger is asked for again");
+      ReplicaChanges again = t.tick(2, 60_000);
+      assertEquals(List.of("vb"), syncs(again));
+      assertFalse(again.syncs().get(0).shares());
+    }
+
+    @Test
+    @DisplayName("joining: the ledger's peer lost before its ledger came: every peer is asked with its own, none alone")
+    void ledgerPeerLost() {
+      ReplicaTable t = table();
+      ReplicaChanges join = t.membership(List.of(B, C, A), 0);
+      t.fullState(join.syncs().get(0), state(1), 1);
+      Sync ledger = t.fullState(join.syncs().get(1), state(1), 1).syncs().get(0);
+      assertTrue(t.whole());
+      ReplicaChanges left = t.membership(List.of(C, A), 5);
+      assertEquals(List.of("vc:both"), left.syncs().stream()
+          .map(s -> s.peer() + (s.shares() ? (s.ledger() ? ":both" : ":shares") : ":ledger")).toList());
+      t.syncFailed(ledger);
+      assertEquals(List.of(), t.tick(6, 60_000).syncs().stream().filter(s -> !s.shares()).toList(),
+          "the ledger alone is no longer wanted");
     }
 
     @Test
@@ -317,8 +357,7 @@ class ReplicaTableTest {
       // During the split, b's delta 2 (U's end) was lost; b went on to delta 3.
       ReplicaChanges split = t.membership(List.of(A, C), 10);
       assertEquals(List.of("vb:u1:0~"), shares(split));
-      assertEquals(List.of("vc"), syncs(split), "another membership: the peers left are re-synced");
-      t.fullState(split.syncs().get(0), state(1), 11);
+      assertEquals(List.of(), syncs(split), "b never spoke (a, this node, does): c's full state still holds");
       ReplicaChanges healed = t.membership(List.of(A, B, C), 12);
       assertEquals(List.of("vb"), syncs(healed), "b is back: its full state is asked for");
       Sync sb = healed.syncs().get(0);
@@ -389,7 +428,7 @@ class ReplicaTableTest {
         }
       });
       assertEquals(List.of(newer), toShards, "U's write here (stamp 100) wins over b's (50)");
-      FullState mineNow = t.own().fullState(true);
+      FullState mineNow = t.own().fullState(true, true);
       assertEquals(2, mineNow.preferences().size());
       assertTrue(mineNow.preferences().contains(mine));
       assertEquals(mine.fingerprint() + newer.fingerprint(), t.own().digest().preferenceFingerprint());
@@ -416,7 +455,7 @@ class ReplicaTableTest {
           d.preferences(), d.marks())), "the envelope round-trips");
       t.own().local(List.of(Contribution.gone(U, Role.CLIENT)), List.of());
       assertEquals(2, t.own().nextDelta().seq());
-      FullState f = t.own().fullState(true);
+      FullState f = t.own().fullState(true, true);
       assertEquals(2, f.seq());
       assertEquals(List.of(online(V, 1)), f.contributions());
       assertEquals(f, ReplicationEnvelope.fullState(ReplicationEnvelope.fullState("va", f.seq(), f.contributions(),

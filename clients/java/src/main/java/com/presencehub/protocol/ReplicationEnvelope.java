@@ -19,9 +19,11 @@ import java.util.List;
  * event bus): a numbered delta {@code {"t":"d","o":node,"s":seq,"c":[…],"p":[…][,"w":[…]]}}, a
  * digest {@code {"t":"g","o","s","n":size,"h":fingerprint,"ph":preferenceFingerprint,"q":paused}},
  * a full state {@code {"o","s","c","p","w"}} answering a sync request {@code {"from":node}}; to a
- * request {@code {"from":node,"chunks":maxBytes[,"ledger":false]}} (false: no publish marks in the
- * answer), the full state streamed as parts {@code
- * {"o","s","k":index,"last":bool,"c","p","w"}}, each acknowledged by {@code {"ack":index}}.
+ * request {@code {"from":node,"chunks":maxBytes[,"ledger":false][,"shares":false]}} ("ledger"
+ * false: no publish marks in the answer; "shares" false: only them, no shares nor preferences; a
+ * node of an earlier version ignores "shares" and sends everything), the full state streamed as parts {@code
+ * {"o","s","k":index,"last":bool,"c","p","w"}}, each acknowledged by {@code {"ack":index}}; with
+ * {@code "window":n,"transfer":id} in the request (see {@link #windowed}) up to n parts travel at once.
  *
  * <p>Inside, a contribution is {@code [tenant, user, role, sessions, lingering, active,
  * lastActiveAt]}, a preference {@code [tenant, user, away, until, stamp, node]}, a publish mark
@@ -94,6 +96,20 @@ public final class ReplicationEnvelope {
     return withLedger ? r : r.put("ledger", false);
   }
 
+  /**
+   * A streamed sync request; {@code withShares} false asks for the publish marks alone (a joining
+   * node takes the speaker's ledger beside its shares, not before its readiness; issue 17).
+   */
+  public static JsonObject syncRequest(String from, int maxBytes, boolean withShares, boolean withLedger) {
+    JsonObject r = syncRequest(from, maxBytes, withLedger);
+    return withShares ? r : r.put("shares", false);
+  }
+
+  /** Whether a sync request wants the shares and preferences ({@code "shares"}, absent: true). */
+  public static boolean wantsShares(JsonObject request) {
+    return request == null || !Boolean.FALSE.equals(request.getValue("shares"));
+  }
+
   /** Whether a sync request wants the publish marks ({@code "ledger"}, absent: true, as from earlier versions). */
   public static boolean wantsLedger(JsonObject request) {
     return request == null || !Boolean.FALSE.equals(request.getValue("ledger"));
@@ -106,6 +122,26 @@ public final class ReplicationEnvelope {
 
   public static JsonObject ack(int index) {
     return new JsonObject().put("ack", index);
+  }
+
+  /**
+   * Marks {@code m} (a sync request, a part or an acknowledgement) as of the windowed transfer
+   * {@code id}: at most {@code window} parts unacknowledged, those after the first sent to the
+   * asker's own sync address, acknowledged on the sender's (issue 17). A node of an earlier version
+   * ignores both fields and answers a part at a time.
+   */
+  public static JsonObject windowed(JsonObject m, int window, long id) {
+    return m.put("window", window).put("transfer", id);
+  }
+
+  /** The window a request or part names, or 0 (none: a part at a time). */
+  public static int window(JsonObject m) {
+    return m != null && m.getValue("window") instanceof Number n ? Math.max(0, n.intValue()) : 0;
+  }
+
+  /** The windowed transfer a message belongs to, or null. */
+  public static Long transfer(JsonObject m) {
+    return m != null && m.getValue("transfer") instanceof Number n ? n.longValue() : null;
   }
 
   /**
@@ -122,7 +158,7 @@ public final class ReplicationEnvelope {
     int size = 0;
     for (int l = 0; l < lists.length; l++) {
       for (Object entry : lists[l]) {
-        int bytes = encodedBytes(entry) + 1;
+        int bytes = EncodedSize.bytes(entry) + 1;
         if (part == null || size + bytes > maxBytes) {
           part = new JsonObject().put("o", origin).put("s", seq).put("k", out.size()).put("last", false)
               .put("c", new JsonArray()).put("p", new JsonArray()).put("w", new JsonArray());
@@ -140,71 +176,6 @@ public final class ReplicationEnvelope {
     }
     out.get(out.size() - 1).put("last", true);
     return out;
-  }
-
-  /**
-   * The length in bytes of {@code value} as the event bus sends it (UTF-8 JSON written by Vert.x's
-   * Jackson codec: no spaces, only {@code "}, {@code \\} and control characters escaped), counted
-   * without encoding it: a full state of tens of thousands of entries is cut into parts by this, and
-   * encoding each entry apart (a Jackson generator per entry) cost a node most of its CPU while it
-   * served full states at a join (bench/join.mjs profile, bench/RESULTS.md). Strings, integers,
-   * booleans, null and arrays of them are counted here; anything else is encoded.
-   */
-  public static int encodedBytes(Object value) {
-    if (value == null) {
-      return 4;
-    }
-    if (value instanceof String s) {
-      return stringBytes(s);
-    }
-    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-      long n = ((Number) value).longValue();
-      return n == Long.MIN_VALUE ? 20 : (n < 0 ? 1 : 0) + digits(Math.abs(n));
-    }
-    if (value instanceof Boolean b) {
-      return b ? 4 : 5;
-    }
-    if (value instanceof JsonArray a) {
-      int n = 2 + Math.max(0, a.size() - 1);
-      for (int i = 0; i < a.size(); i++) {
-        n += encodedBytes(a.getValue(i));
-      }
-      return n;
-    }
-    return new JsonArray().add(value).toBuffer().length() - 2;
-  }
-
-  private static int digits(long n) {
-    int d = 1;
-    while (n >= 10) {
-      n /= 10;
-      d++;
-    }
-    return d;
-  }
-
-  /** A JSON string in UTF-8: quotes, short escapes for \b \t \n \f \r, \\u00XX for other controls and surrogates. */
-  private static int stringBytes(String s) {
-    int n = 2;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        n += 2;
-      } else if (c < 0x20) {
-        n += c == '\b' || c == '\t' || c == '\n' || c == '\f' || c == '\r' ? 2 : 6;
-      } else if (c < 0x80) {
-        n += 1;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (Character.isSurrogate(c)) {
-        // Jackson's UTF-8 writer escapes each half of a pair as \\uXXXX (unless told to combine
-        // them, which would be 4 bytes for the pair: fewer, so the bound still holds).
-        n += 6;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
   }
 
   /**

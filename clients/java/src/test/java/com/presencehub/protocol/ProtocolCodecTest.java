@@ -300,12 +300,18 @@ class ProtocolCodecTest {
     private final PublishMark mark = new PublishMark(u, Role.TECH, Status.AWAY, Reason.PREFERRED, 9, "n1");
 
     @Test
-    @DisplayName("a sync request says whether it wants the ledger; one without the field (earlier versions) does")
+    @DisplayName("a sync request says whether it wants the shares and the ledger; one without the fields (earlier versions) wants both")
     void syncRequestLedger() {
       assertTrue(ReplicationEnvelope.wantsLedger(wire(ReplicationEnvelope.syncRequest("n1", 4096, true))));
       assertFalse(ReplicationEnvelope.wantsLedger(wire(ReplicationEnvelope.syncRequest("n1", 4096, false))));
       assertTrue(ReplicationEnvelope.wantsLedger(wire(ReplicationEnvelope.syncRequest("n1", 4096))));
       assertTrue(ReplicationEnvelope.wantsLedger(wire(ReplicationEnvelope.syncRequest("n1"))));
+      JsonObject ledgerAlone = wire(ReplicationEnvelope.syncRequest("n1", 4096, false, true));
+      assertFalse(ReplicationEnvelope.wantsShares(ledgerAlone));
+      assertTrue(ReplicationEnvelope.wantsLedger(ledgerAlone));
+      assertEquals(4096, ReplicationEnvelope.chunkBytes(ledgerAlone));
+      assertTrue(ReplicationEnvelope.wantsShares(wire(ReplicationEnvelope.syncRequest("n1", 4096, false))));
+      assertTrue(ReplicationEnvelope.wantsShares(wire(ReplicationEnvelope.syncRequest("n1"))), "an earlier version's request");
     }
 
     @Test
@@ -345,7 +351,7 @@ class ProtocolCodecTest {
     }
 
     @Test
-    @DisplayName("encodedBytes counts what the event bus sends: UTF-8 JSON bytes, escapes and non-ASCII included")
+    @DisplayName("EncodedSize counts what the event bus sends: UTF-8 JSON bytes, escapes and non-ASCII included")
     void encodedBytesMatchTheWire() {
       List<Object> values = List.of("plain", "", "q\"uote\\back/slash", "tab\tnl\ncr\rbs\bff\f", "\u0001\u001f\u007f",
           "é ü", "中文", "emoji \uD83D\uDE00 pair", 0, -1, 7L, Long.MAX_VALUE, Long.MIN_VALUE, Integer.MIN_VALUE, true, false,
@@ -353,16 +359,16 @@ class ProtocolCodecTest {
       JsonArray all = new JsonArray();
       for (Object v : values) {
         JsonArray one = new JsonArray().add(v);
-        assertEquals(one.toBuffer().length(), ReplicationEnvelope.encodedBytes(one), "for " + v);
+        assertEquals(one.toBuffer().length(), EncodedSize.bytes(one), "for " + v);
         all.add(v);
       }
       all.addNull().add(new JsonArray()).add(new JsonArray().add("a").add(new JsonArray().add(1)));
-      assertEquals(all.toBuffer().length(), ReplicationEnvelope.encodedBytes(all));
+      assertEquals(all.toBuffer().length(), EncodedSize.bytes(all));
       for (Object entry : ReplicationEnvelope.contributions(List.of(present, never))) {
-        assertEquals(((JsonArray) entry).toBuffer().length(), ReplicationEnvelope.encodedBytes(entry));
+        assertEquals(((JsonArray) entry).toBuffer().length(), EncodedSize.bytes(entry));
       }
       for (Object entry : ReplicationEnvelope.marks(List.of(mark))) {
-        assertEquals(((JsonArray) entry).toBuffer().length(), ReplicationEnvelope.encodedBytes(entry));
+        assertEquals(((JsonArray) entry).toBuffer().length(), EncodedSize.bytes(entry));
       }
     }
 

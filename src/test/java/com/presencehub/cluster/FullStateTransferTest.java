@@ -1,0 +1,147 @@
+package com.presencehub.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.presencehub.protocol.ReplicationEnvelope;
+import com.presencehub.protocol.ReplicationEnvelope.FullState;
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link FullStateTransfer} between two "nodes" on one Vert.x event bus (the transfer uses the
+ * event bus only; the clustered one is exercised by the cluster tests): the windowed way, both ways
+ * with a node of an earlier version (a part at a time), and a part lost on the way.
+ */
+@DisplayName("A full state transfer")
+class FullStateTransferTest {
+
+  private final Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void close() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  /** A node: its transfer and the one context it is used on (as the replication verticle's). */
+  private record Node(FullStateTransfer transfer, Context context) { }
+
+  /** A node's transfer, with its sync address served as ReplicationVerticle serves it, on its own context. */
+  private Node node(String id, FullState state, long timeoutMs) throws Exception {
+    Context context = vertx.getOrCreateContext();
+    Promise<FullStateTransfer> made = Promise.promise();
+    context.runOnContext(v -> {
+      FullStateTransfer t = new FullStateTransfer(vertx, id, timeoutMs, FullStateTransfer.MAX_CHUNK_BYTES);
+      vertx.eventBus().<JsonObject>consumer(ReplicationVerticle.syncAddress(id), m -> {
+        if (!t.handle(m.body())) {
+          t.serve(m, state);
+        }
+      }).completion().onComplete(ar -> made.complete(t));
+    });
+    return new Node(made.future().await(10, TimeUnit.SECONDS), context);
+  }
+
+  private FullState fetch(Node asker, String peer) throws Exception {
+    Promise<FullState> got = Promise.promise();
+    asker.context().runOnContext(v -> asker.transfer().fetch(peer, true, true).onComplete(got));
+    return got.future().await(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("windowed: 50,000 users in parts of at most 256 KiB, at most four unacknowledged, put back together")
+  void windowed() throws Exception {
+    FullState state = StreamedFullStateTest.big(50_000);
+    node("vb", state, 10_000);
+    Node a = node("va", new FullState("va", 0, List.of(), List.of(), List.of()), 10_000);
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    List<Integer> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
+    vertx.eventBus().addOutboundInterceptor(dc -> {
+      Object body = dc.message().body();
+      if (body instanceof JsonObject m && m.containsKey("k")) {
+        sizes.add(m.encode().length());
+        most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      } else if (body instanceof JsonObject m && m.containsKey("ack")) {
+        inFlight.decrementAndGet();
+      }
+      dc.next();
+    });
+    assertEquals(state, fetch(a, "vb"));
+    assertTrue(sizes.size() > 4, sizes.size() + " parts");
+    assertTrue(sizes.stream().allMatch(n -> n <= FullStateTransfer.MAX_CHUNK_BYTES), "part sizes " + sizes);
+    assertTrue(most.get() > 1 && most.get() <= FullStateTransfer.WINDOW, "at most " + most.get() + " in flight");
+  }
+
+  @Test
+  @DisplayName("an asker of an earlier version (no window) gets the parts one at a time")
+  void earlierAsker() throws Exception {
+    FullState state = StreamedFullStateTest.big(2_000);
+    node("vb", state, 10_000);
+    Promise<FullState> got = Promise.promise();
+    FullStateAssembly assembly = new FullStateAssembly();
+    vertx.runOnContext(v -> vertx.eventBus().<JsonObject>request(ReplicationVerticle.syncAddress("vb"),
+        ReplicationEnvelope.syncRequest("va", 16 * 1024)).onComplete(ar -> chain(ar.result(), assembly, got)));
+    assertEquals(state, got.future().await(30, TimeUnit.SECONDS));
+    assertTrue(assembly.parts() > 2, assembly.parts() + " parts");
+  }
+
+  private static void chain(Message<JsonObject> m, FullStateAssembly assembly, Promise<FullState> got) {
+    assertEquals(null, ReplicationEnvelope.transfer(m.body()), "not windowed");
+    FullState whole = assembly.add(ReplicationEnvelope.chunk(m.body()));
+    if (whole != null) {
+      got.complete(whole);
+      return;
+    }
+    m.<JsonObject>replyAndRequest(ReplicationEnvelope.ack(assembly.parts() - 1))
+        .onComplete(ar -> chain(ar.result(), assembly, got));
+  }
+
+  @Test
+  @DisplayName("a sender of an earlier version (it ignores the window) is followed a part at a time")
+  void earlierSender() throws Exception {
+    FullState state = StreamedFullStateTest.big(2_000);
+    List<JsonObject> parts = ReplicationEnvelope.chunks("vb", state.seq(), state.contributions(), state.preferences(),
+        state.marks(), 16 * 1024);
+    vertx.eventBus().<JsonObject>consumer(ReplicationVerticle.syncAddress("vb"), m -> sendChained(m, parts, 0))
+        .completion().await(10, TimeUnit.SECONDS);
+    Node a = node("va", new FullState("va", 0, List.of(), List.of(), List.of()), 10_000);
+    assertEquals(state, fetch(a, "vb"));
+  }
+
+  private static void sendChained(Message<?> to, List<JsonObject> parts, int i) {
+    if (i == parts.size() - 1) {
+      to.reply(parts.get(i));
+    } else {
+      to.<JsonObject>replyAndRequest(parts.get(i)).onSuccess(ack -> sendChained(ack, parts, i + 1));
+    }
+  }
+
+  @Test
+  @DisplayName("a part lost on the way: the fetch fails after the timeout (and is asked for again by the table)")
+  void lostPart() throws Exception {
+    FullState state = StreamedFullStateTest.big(20_000);
+    node("vb", state, 500);
+    Node a = node("va", new FullState("va", 0, List.of(), List.of(), List.of()), 500);
+    vertx.eventBus().addOutboundInterceptor(dc -> {
+      if (dc.message().body() instanceof JsonObject m && m.getInteger("k", -1) == 2) {
+        return; // dropped
+      }
+      dc.next();
+    });
+    long start = System.nanoTime();
+    Exception e = assertThrows(Exception.class, () -> fetch(a, "vb"));
+    assertTrue(e.getMessage().contains("no full-state part"), e.getMessage());
+    assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(450), "not before the timeout");
+  }
+}
