@@ -43,14 +43,19 @@ public final class ClusterSetup {
         cfg.mergeIntervalMs());
     applyJoin(hz.getNetworkConfig().getJoin(), cfg);
     waitBeforeJoin(hz);
-    // Every member must have the same count (Hazelcast refuses a joiner that differs). A joiner waits
-    // for the partitions' migration before its first event-bus message leaves (the peers' addresses
-    // are in Hazelcast): 271 took 1.2-1.4 s under load here, 31 0.35 s (issue 17, bench/join.mjs).
+    // Every member must have the same count (Hazelcast refuses a joiner that differs). A joiner's
+    // writes to the partitioned maps wait for the partitions' migration, and with an ephemeral bus
+    // port so do its peers' addresses: 271 took 1.2-1.4 s under load here, 31 0.35 s (issue 17).
     // Hazelcast's default is left unset: its join check compares the property as written, and a
     // member that does not set it (a service, an earlier hub version) shows "null", not 271.
     if (cfg.partitions() != HAZELCAST_PARTITIONS) {
       hz.setProperty("hazelcast.partition.count", Integer.toString(cfg.partitions()));
     }
+    // Every partition migrates at once when a node joins (Hazelcast's default: 10 at a time). The
+    // partitions hold only the event bus's subscriptions, a few bytes each, and a joiner's first
+    // writes there (its address, its consumers) wait for the migration: 1.5 s under load with 10,
+    // 0.7 s with all at once (issue 17, bench/join.mjs). Read by the master, whichever node it is.
+    hz.setProperty("hazelcast.partition.max.parallel.migrations", Integer.toString(cfg.partitions()));
     hz.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, cfg.nodeId());
     hz.getMemberAttributeConfig().setAttribute(EPOCH_ATTRIBUTE, Long.toString(epoch));
     String bus = HubClusterManager.busAttribute(cfg.host(), cfg.busPort());

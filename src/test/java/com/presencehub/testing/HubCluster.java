@@ -79,8 +79,14 @@ public final class HubCluster implements AutoCloseable {
    * own, which only the split-brain merge joins later (as in production; see the README).
    */
   public HubCluster startAll() {
-    for (int i = 0; i < hzPorts.size(); i++) {
-      node(i).start().awaitReady(Duration.ofSeconds(60));
+    try {
+      for (int i = 0; i < hzPorts.size(); i++) {
+        node(i).start().awaitReady(Duration.ofSeconds(60));
+      }
+    } catch (RuntimeException | Error e) {
+      // The caller never gets the cluster to close: its started processes would outlive the test.
+      close();
+      throw e;
     }
     return this;
   }
