@@ -10,17 +10,18 @@ import java.util.Set;
  * used by the {@link ReplicaTable}: which peers' first full states it waits for before it is
  * ready, and how it asks for them.
  *
- * <p>While <em>joining</em> (until it holds the whole view, and while no member is lost), every
- * peer sends its shares alone, and the oldest peer (the one that speaks) is asked for its publish
- * marks ("ledger") in a request of their own once this node holds the shares. Every peer's ledger is a copy of
- * the same cluster state, and this node needs the union of the survivors' ledgers only to start
- * speaking, which it, the youngest, can do only after every older member is lost; the speaker's
- * loss asks every peer again with its ledger. The speaker's ledger is for the one case with no survivor to ask: this
- * node left alone (the speaker of two stopped right after it joined). So readiness waits for the
- * shares and not for the ledger, which is most of a full state (52,000 marks at 50,000 users:
- * about 2 s of a join under load, bench/join.mjs), and the ledger is asked for only then: streamed
- * beside the shares, it slowed them down on the same event loop. A node that is the oldest at its
- * first look takes every peer's ledger with its shares.
+ * <p>While <em>joining</em> (until it holds the whole view, and while the speaker is not lost),
+ * every peer sends its shares alone, and the oldest peer (the one that speaks) is asked for its
+ * publish marks ("ledger") in a request of their own, at the same time: both stream at once,
+ * instead of the ledger's 13 parts (52,000 marks at 50,000 users) after the speaker's shares.
+ * Every peer's ledger is a copy of the same cluster state, and this node needs the union of the
+ * survivors' ledgers only to start speaking, which it, the youngest, can do only after every older
+ * member is lost; the speaker's loss asks every peer again with its ledger. But it is not ready
+ * before it holds the speaker's whole ledger: it may be the only survivor (a rolling restart of
+ * two nodes stops the speaker as soon as this one is ready), and a node that speaks without a
+ * ledger publishes every user again and misses the offlines the ledger would show (a review
+ * finding, issue 17). A node that is the oldest at its first look takes every peer's ledger with
+ * its shares.
  *
  * <p>Not thread-safe: used on the replication event loop.
  */
@@ -51,9 +52,9 @@ final class FirstSync {
     return joining;
   }
 
-  /** Whether to ask {@code peer} for its ledger alone now: it is the speaker's, wanted, not yet asked for, and this node whole. */
+  /** Whether to ask {@code peer} for its ledger alone now: it is the speaker's, wanted and not yet asked for. */
   boolean askLedger(String peer) {
-    if (ledger != Ledger.WANTED || !whole || !peer.equals(ledgerPeer)) {
+    if (ledger != Ledger.WANTED || !peer.equals(ledgerPeer)) {
       return false;
     }
     ledger = Ledger.ASKED;
@@ -109,9 +110,9 @@ final class FirstSync {
     return awaiting != null && awaiting.remove(peer);
   }
 
-  /** True once, when nothing is awaited any more: the node is whole. */
+  /** True once, when nothing is awaited any more (every peer's shares, the speaker's ledger): the node is whole. */
   boolean becameWhole() {
-    if (awaiting == null || !awaiting.isEmpty() || whole) {
+    if (awaiting == null || !awaiting.isEmpty() || whole || ledger != Ledger.NOT_NEEDED) {
       return false;
     }
     whole = true;

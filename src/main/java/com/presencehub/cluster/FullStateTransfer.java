@@ -81,7 +81,7 @@ final class FullStateTransfer {
     }
     int window = Math.min(ReplicationEnvelope.window(request), WINDOW);
     Long id = ReplicationEnvelope.transfer(request);
-    String asker = request.getString("from");
+    String asker = request.getValue("from") instanceof String from ? from : null;
     boolean windowed = window > 0 && id != null && asker != null && max > 2 * WINDOW_FIELDS_BYTES;
     List<JsonObject> parts = ReplicationEnvelope.chunks(self, state.seq(), state.contributions(), state.preferences(),
         state.marks(), windowed ? max - WINDOW_FIELDS_BYTES : max);
@@ -94,7 +94,11 @@ final class FullStateTransfer {
     BusFaults.safely("full state", () -> m.reply(parts.get(0)));
     if (parts.size() > 1) {
       Serving s = new Serving(asker, id, parts, window);
-      serving.put(s.key(), s);
+      Serving before = serving.put(s.key(), s);
+      if (before != null) {
+        // The same asker and id again (its transfer ids restart with its replication verticle).
+        vertx.cancelTimer(before.timer);
+      }
       s.pump();
     }
   }
@@ -133,9 +137,12 @@ final class FullStateTransfer {
       return asker + "/" + id;
     }
 
+    /** An acknowledgement: only of a part already sent counts (a peer's bad index opens no window). */
     void acked(int index) {
-      acked = Math.max(acked, index);
-      pump();
+      if (index >= 0 && index < next) {
+        acked = Math.max(acked, index);
+        pump();
+      }
     }
 
     /** Sends what the window allows; done once the last part left (a lost one: the asker times out and asks again). */
@@ -148,10 +155,10 @@ final class FullStateTransfer {
       }
       vertx.cancelTimer(timer);
       if (next == parts.size()) {
-        serving.remove(key());
+        serving.remove(key(), this);
       } else {
         // No acknowledgement for that long: the asker gave up or left.
-        timer = vertx.setTimer(timeoutMs, t -> serving.remove(key()));
+        timer = vertx.setTimer(timeoutMs, t -> serving.remove(key(), this));
       }
     }
   }
@@ -230,15 +237,16 @@ final class FullStateTransfer {
     if (id == null || !(m.containsKey("ack") || m.containsKey("k"))) {
       return false; // a sync request (which names its transfer too)
     }
-    if (m.containsKey("ack")) {
-      Serving s = serving.get(m.getString("from") + "/" + id);
+    // A peer's message of the wrong shape is dropped here: the transfer it names times out.
+    if (m.getValue("ack") instanceof Number ack && m.getValue("from") instanceof String from) {
+      Serving s = serving.get(from + "/" + id);
       if (s != null) {
-        s.acked(m.getInteger("ack", -1));
+        s.acked(ack.intValue());
       }
-    } else {
+    } else if (m.getValue("o") instanceof String origin) {
       Fetching f = fetching.get(id);
       // The peer too: a transfer id is this node's own, and a stray part (a peer's restart) is not one of them.
-      if (f != null && f.peer.equals(m.getString("o"))) {
+      if (f != null && f.peer.equals(origin)) {
         f.part(m);
       }
     }

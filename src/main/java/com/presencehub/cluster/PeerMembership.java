@@ -95,6 +95,8 @@ final class PeerMembership {
       // join, a restart or a crash from costing every member a full state of every other (issue
       // 17, bench/join.mjs).
       resyncAll(out);
+      // The speaker's ledger, if it was all this node waited for, is wanted no more.
+      checkWhole(now, out);
     }
     return out;
   }
@@ -137,6 +139,7 @@ final class PeerMembership {
       // The one peer the ledger was to come from is gone: every other one is asked for its own.
       first.endJoining();
       resyncAll(out);
+      checkWhole(now, out);
     }
     if (first.done(p.id())) {
       checkWhole(now, out);
@@ -154,8 +157,13 @@ final class PeerMembership {
     if (first.becameWhole()) {
       out.whole(peers.size());
       stream.ready(now);
-      peers.values().forEach(p -> askLedger(p, out));
     }
+  }
+
+  /** The speaker's ledger asked for alone came ({@code held}) or did not (asked again at the next tick). */
+  void ledgerAnswered(boolean held, long now, ReplicaChanges out) {
+    first.ledgerAnswered(held);
+    checkWhole(now, out);
   }
 
   /**
@@ -175,6 +183,7 @@ final class PeerMembership {
     }
     p.syncing = true;
     out.sync(new ReplicaChanges.Sync(p.id(), p.serial, !first.sharesOnly()));
+    askLedger(p, out);
   }
 
   /** Asks {@code p} for its ledger alone if it is the speaker's, wanted and not in flight. */

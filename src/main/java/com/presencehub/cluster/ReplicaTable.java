@@ -165,10 +165,10 @@ final class ReplicaTable {
   ReplicaChanges fullState(ReplicaChanges.Sync s, FullState state, long now) {
     ReplicaChanges out = new ReplicaChanges();
     if (!s.shares()) {
-      // The speaker's ledger alone, for a joining node: marks merge by latest stamp at any time.
+      // The speaker's ledger alone, for a joining node (it may complete readiness): marks merge by latest stamp at any time.
       // (A node of an earlier version sends its shares with it: they are left, not half-applied.)
       stream.marks(state.marks(), now);
-      first.ledgerAnswered(true);
+      membership.ledgerAnswered(true, now, out);
       return out;
     }
     boolean wasJoining = first.joining();

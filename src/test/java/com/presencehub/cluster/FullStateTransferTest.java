@@ -128,6 +128,27 @@ class FullStateTransferTest {
   }
 
   @Test
+  @DisplayName("a peer's malformed parts and acknowledgements are dropped; transfers go on")
+  void badInput() throws Exception {
+    FullState state = StreamedFullStateTest.big(20_000);
+    Node b = node("vb", state, 10_000);
+    Node a = node("va", new FullState("va", 0, List.of(), List.of(), List.of()), 10_000);
+    List<Throwable> uncaught = java.util.Collections.synchronizedList(new ArrayList<>());
+    b.context().exceptionHandler(uncaught::add);
+    a.context().exceptionHandler(uncaught::add);
+    for (JsonObject bad : List.of(new JsonObject().put("transfer", 1).put("ack", "x"),
+        new JsonObject().put("transfer", 1).put("ack", Integer.MAX_VALUE).put("from", "va"),
+        new JsonObject().put("transfer", 1).put("ack", -5).put("from", 7),
+        new JsonObject().put("transfer", 1).put("k", 0).put("o", 5),
+        new JsonObject().put("transfer", 1).put("k", "zero").put("o", "vb"))) {
+      vertx.eventBus().send(ReplicationVerticle.syncAddress("vb"), bad);
+      vertx.eventBus().send(ReplicationVerticle.syncAddress("va"), bad);
+    }
+    assertEquals(state, fetch(a, "vb"));
+    assertEquals(List.of(), uncaught);
+  }
+
+  @Test
   @DisplayName("a part lost on the way: the fetch fails after the timeout (and is asked for again by the table)")
   void lostPart() throws Exception {
     FullState state = StreamedFullStateTest.big(20_000);

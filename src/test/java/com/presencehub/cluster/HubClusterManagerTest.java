@@ -75,6 +75,9 @@ class HubClusterManagerTest {
         .filter(m -> bId.equals(m.getAttribute(HubClusterManager.VERTX_NODE_ID_ATTRIBUTE))).findFirst().orElseThrow();
     assertEquals("127.0.0.1:" + busB, bMember.getAttribute(HubClusterManager.BUS_ATTRIBUTE),
         "vertx-hazelcast's node-id attribute is the one this reads");
+    Promise<NodeInfo> atOnce = Promise.promise();
+    manager(a).getNodeInfo(bId, atOnce);
+    assertTrue(atOnce.future().isComplete(), "from the member list, in the call: the map is read on a worker");
     NodeInfo bSeen = lookUp(a, bId);
     assertEquals(manager(b).getNodeInfo().host(), bSeen.host());
     assertEquals(manager(b).getNodeInfo().port(), bSeen.port());

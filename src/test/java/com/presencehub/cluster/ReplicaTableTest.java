@@ -239,23 +239,22 @@ class ReplicaTableTest {
     }
 
     @Test
-    @DisplayName("joining: every peer's shares alone; ready on them, then the oldest's ledger asked for alone")
+    @DisplayName("joining: every peer's shares alone and the oldest's ledger alone, at once; ready once all came")
     void ledgerOfTheOldestOnly() {
       ChangeStream stream = new ChangeStream(A.name(), 1_500, 5_000, 60_000);
       ReplicaTable t = new ReplicaTable(A.id(), stream);
       ReplicaChanges join = t.membership(List.of(B, C, A), 0);
-      assertEquals(List.of("vb:shares", "vc:shares"), join.syncs().stream()
+      assertEquals(List.of("vb:shares", "vb:ledger", "vc:shares"), join.syncs().stream()
           .map(s -> s.peer() + (s.shares() ? (s.ledger() ? ":both" : ":shares") : ":ledger")).toList());
+      Sync ledger = join.syncs().get(1);
       t.fullState(join.syncs().get(0), state(1), 1);
-      assertEquals(List.of(), syncs(t.tick(1, 60_000)), "not whole yet: the ledger waits");
-      ReplicaChanges last = t.fullState(join.syncs().get(1), state(1), 2);
-      assertTrue(last.becameWhole(), "ready on the shares: the ledger is not needed to serve");
-      assertEquals(List.of("vb:ledger"), last.syncs().stream()
-          .map(s -> s.peer() + (s.shares() ? ":shares" : ":ledger")).toList(), "the speaker's ledger, alone, now");
-      Sync ledger = last.syncs().get(0);
-      assertEquals(List.of(), syncs(t.tick(3, 60_000)), "the ledger is in flight: not asked twice");
+      assertEquals(List.of(), syncs(t.tick(1, 60_000)), "the ledger is in flight: not asked twice");
+      ReplicaChanges shares = t.fullState(join.syncs().get(2), state(1), 2);
+      assertFalse(shares.becameWhole(), "every share, but not the speaker's ledger: a node left alone would speak without one");
+      assertFalse(t.whole());
       PublishMark m = new PublishMark(U, Role.TECH, Status.ONLINE, Reason.ACTIVE, 5, "b");
       ReplicaChanges got = t.fullState(ledger, new FullState("vb", 9, List.of(online(V, 1)), List.of(), List.of(m)), 4);
+      assertTrue(got.becameWhole());
       assertEquals(List.of(), shares(got), "the ledger alone: shares that came with it (an earlier version) are left");
       assertEquals(m, stream.published(U), "its marks are merged");
       assertEquals(List.of(), syncs(t.tick(5, 60_000)), "held: not asked again");
@@ -268,25 +267,29 @@ class ReplicaTableTest {
     void ledgerAskedAgain() {
       ReplicaTable t = table();
       ReplicaChanges join = t.membership(List.of(B, A), 0);
-      Sync ledger = t.fullState(join.syncs().get(0), state(1), 1).syncs().get(0);
-      assertTrue(t.whole());
+      Sync ledger = join.syncs().get(1);
       assertFalse(ledger.shares());
+      t.fullState(join.syncs().get(0), state(1), 1);
       t.syncFailed(ledger);
+      assertFalse(t.whole());
       assertFalse(t.peer("vb").stale, "the shares came: only the ledger is asked for again");
       ReplicaChanges again = t.tick(2, 60_000);
       assertEquals(List.of("vb"), syncs(again));
       assertFalse(again.syncs().get(0).shares());
+      assertTrue(t.fullState(again.syncs().get(0), state(1), 3).becameWhole());
     }
 
     @Test
-    @DisplayName("joining: the ledger's peer lost before its ledger came: every peer is asked with its own, none alone")
+    @DisplayName("joining: the ledger's peer lost before its ledger came: whole on the shares; every peer is asked with its own, none alone")
     void ledgerPeerLost() {
       ReplicaTable t = table();
       ReplicaChanges join = t.membership(List.of(B, C, A), 0);
+      Sync ledger = join.syncs().get(1);
       t.fullState(join.syncs().get(0), state(1), 1);
-      Sync ledger = t.fullState(join.syncs().get(1), state(1), 1).syncs().get(0);
-      assertTrue(t.whole());
+      t.fullState(join.syncs().get(2), state(1), 1);
+      assertFalse(t.whole(), "the ledger is still out");
       ReplicaChanges left = t.membership(List.of(C, A), 5);
+      assertTrue(left.becameWhole(), "b's ledger is wanted no more: c's comes with its full state, before a speaks");
       assertEquals(List.of("vc:both"), left.syncs().stream()
           .map(s -> s.peer() + (s.shares() ? (s.ledger() ? ":both" : ":shares") : ":ledger")).toList());
       t.syncFailed(ledger);
@@ -314,7 +317,7 @@ class ReplicaTableTest {
     void ledgerLessAnswerAfterALoss() {
       ReplicaTable t = table();
       ReplicaChanges join = t.membership(List.of(B, C, A), 0);
-      Sync toC = join.syncs().get(1);
+      Sync toC = join.syncs().get(2);
       assertFalse(toC.ledger());
       ReplicaChanges left = t.membership(List.of(C, A), 5);
       assertEquals(List.of(), syncs(left), "c's request is still out");

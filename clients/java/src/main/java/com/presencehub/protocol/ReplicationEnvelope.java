@@ -178,6 +178,12 @@ public final class ReplicationEnvelope {
     return out;
   }
 
+  /** @deprecated moved to {@link EncodedSize#bytes}; kept for callers of the 0.x client jar. */
+  @Deprecated
+  public static int encodedBytes(Object value) {
+    return EncodedSize.bytes(value);
+  }
+
   /**
    * A part of a streamed full state, or null when {@code m} is a whole full state (the answer of a
    * node that does not stream).
