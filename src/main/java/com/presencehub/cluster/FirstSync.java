@@ -61,10 +61,15 @@ final class FirstSync {
     return true;
   }
 
-  /** The ledger asked for alone came ({@code held}) or did not (then it is asked for again at the next tick). */
+  /**
+   * The speaker's ledger came ({@code held}: alone, or with a full state asked for with it) or the
+   * one asked for alone did not (then it is asked for again at the next tick).
+   */
   void ledgerAnswered(boolean held) {
-    if (ledger == Ledger.ASKED) {
-      ledger = held ? Ledger.NOT_NEEDED : Ledger.WANTED;
+    if (held) {
+      ledger = Ledger.NOT_NEEDED;
+    } else if (ledger == Ledger.ASKED) {
+      ledger = Ledger.WANTED;
     }
   }
 
@@ -73,10 +78,20 @@ final class FirstSync {
     return joining;
   }
 
-  /** The speaker lost, a split merged: every full state asked for from now on carries the ledger. */
-  void endJoining() {
+  /**
+   * The speaker lost ({@code speakerGone}), a split merged or this process paused: every full state
+   * asked for from now on carries the ledger. The speaker's, if still wanted, stays wanted unless
+   * the speaker is gone; then, while this node is not whole yet, every peer left is awaited again,
+   * with its ledger: a node ready without any ledger and then left alone would speak without one.
+   */
+  void endJoining(boolean speakerGone, Collection<String> peersLeft) {
     joining = false;
-    ledger = Ledger.NOT_NEEDED;
+    if (speakerGone) {
+      ledger = Ledger.NOT_NEEDED;
+      if (awaiting != null && !whole) {
+        awaiting.addAll(peersLeft);
+      }
+    }
   }
 
   /** Whether {@code peer} is the one the ledger is still to come from. */

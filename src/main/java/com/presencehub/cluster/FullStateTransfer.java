@@ -194,6 +194,10 @@ final class FullStateTransfer {
       return;
     }
     JsonObject body = ar.result().body();
+    if (body == null) {
+      f.fail(new IllegalStateException("an empty answer to a full-state request"));
+      return;
+    }
     if (body.containsKey("k") && ReplicationEnvelope.transfer(body) != null) {
       f.part(body); // read (and any fault reported) there, once
       return;

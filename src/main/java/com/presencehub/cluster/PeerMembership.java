@@ -88,7 +88,7 @@ final class PeerMembership {
     boolean lost = stream.membership(names, now) || restartedSpeaker;
     oldestName = names.isEmpty() ? null : names.get(0);
     if (lost) {
-      first.endJoining();
+      first.endJoining(true, alivePeers());
       // The speaker lost: every peer's ledger is needed again before this node may start to speak
       // (ChangeStream), so every peer is asked for its full state. Arrivals, and other members
       // lost, change no ledger held here: then only arrivals are asked (above), which keeps a
@@ -99,6 +99,10 @@ final class PeerMembership {
       checkWhole(now, out);
     }
     return out;
+  }
+
+  private List<String> alivePeers() {
+    return peers.values().stream().filter(p -> p.alive).map(PeerReplica::id).toList();
   }
 
   /** Every live peer is asked for its full state (one already asked is asked again once it answers, if stale). */
@@ -137,7 +141,7 @@ final class PeerMembership {
     out.shares(p.id(), p.forget());
     if (first.isLedgerPeer(p.id())) {
       // The one peer the ledger was to come from is gone: every other one is asked for its own.
-      first.endJoining();
+      first.endJoining(true, alivePeers());
       resyncAll(out);
       checkWhole(now, out);
     }
@@ -171,7 +175,7 @@ final class PeerMembership {
    * each is asked for its full state at the next {@link ReplicaTable#tick}.
    */
   void distrustAll() {
-    first.endJoining();
+    first.endJoining(false, List.of());
     peers.values().forEach(p -> p.stale = true);
     stream.distrustPeers();
   }

@@ -193,11 +193,16 @@ final class ReplicaTable {
     if (p.order.waiting() > 0) {
       sync(p, out);
     }
-    membership.received(p.id(), now, out);
+    if (s.ledger() && first.isLedgerPeer(p.id())) {
+      // The speaker's ledger came with its full state (a re-sync after a merge or a pause).
+      membership.ledgerAnswered(true, now, out);
+    }
     if (s.ledger() || wasJoining) {
+      membership.received(p.id(), now, out);
       stream.synced(p.name(), now);
     } else {
-      // Asked without the ledger while joining, answered after a member was lost: ask again, with it.
+      // Asked without the ledger while joining, answered after the speaker was lost: it counts
+      // neither for readiness nor for speaking; asked again, with it.
       p.stale = true;
       sync(p, out);
     }

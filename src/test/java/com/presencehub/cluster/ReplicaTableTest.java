@@ -280,7 +280,7 @@ class ReplicaTableTest {
     }
 
     @Test
-    @DisplayName("joining: the ledger's peer lost before its ledger came: whole on the shares; every peer is asked with its own, none alone")
+    @DisplayName("joining: the ledger's peer lost before its ledger came: every peer left is asked with its own and awaited, none alone")
     void ledgerPeerLost() {
       ReplicaTable t = table();
       ReplicaChanges join = t.membership(List.of(B, C, A), 0);
@@ -289,12 +289,13 @@ class ReplicaTableTest {
       t.fullState(join.syncs().get(2), state(1), 1);
       assertFalse(t.whole(), "the ledger is still out");
       ReplicaChanges left = t.membership(List.of(C, A), 5);
-      assertTrue(left.becameWhole(), "b's ledger is wanted no more: c's comes with its full state, before a speaks");
+      assertFalse(left.becameWhole(), "b's ledger is wanted no more, c's is: a node ready without any, left alone, would speak");
       assertEquals(List.of("vc:both"), left.syncs().stream()
           .map(s -> s.peer() + (s.shares() ? (s.ledger() ? ":both" : ":shares") : ":ledger")).toList());
       t.syncFailed(ledger);
       assertEquals(List.of(), t.tick(6, 60_000).syncs().stream().filter(s -> !s.shares()).toList(),
           "the ledger alone is no longer wanted");
+      assertTrue(t.fullState(left.syncs().get(0), state(1), 7).becameWhole(), "c's full state with its ledger");
     }
 
     @Test
@@ -313,7 +314,25 @@ class ReplicaTableTest {
     }
 
     @Test
-    @DisplayName("joining: a member lost before a ledger-less answer came makes it asked again, with the ledger")
+    @DisplayName("joining: a merge (or a pause) while the speaker's ledger is out keeps it wanted; its full state with the ledger counts")
+    void ledgerAfterDistrust() {
+      ReplicaTable t = table();
+      ReplicaChanges join = t.membership(List.of(B, C, A), 0);
+      Sync ledger = join.syncs().get(1);
+      t.fullState(join.syncs().get(0), state(1), 1);
+      t.fullState(join.syncs().get(2), state(1), 1);
+      t.distrustAll();
+      assertFalse(t.membership(List.of(B, C, A), 2).becameWhole(), "still without the speaker's ledger");
+      t.syncFailed(ledger);
+      ReplicaChanges again = t.tick(3, 60_000);
+      assertEquals(List.of("vb:both", "vc:both"), again.syncs().stream().filter(Sync::shares)
+          .map(s -> s.peer() + (s.ledger() ? ":both" : ":shares")).sorted().toList(), "every peer, with its ledger");
+      Sync fromB = again.syncs().stream().filter(s -> s.peer().equals("vb") && s.shares()).findFirst().orElseThrow();
+      assertTrue(t.fullState(fromB, state(2), 4).becameWhole(), "the speaker's ledger came with its full state");
+    }
+
+    @Test
+    @DisplayName("joining: the speaker lost before a ledger-less answer came: it is asked again, with the ledger, and only that answer makes the node whole")
     void ledgerLessAnswerAfterALoss() {
       ReplicaTable t = table();
       ReplicaChanges join = t.membership(List.of(B, C, A), 0);
@@ -322,9 +341,10 @@ class ReplicaTableTest {
       ReplicaChanges left = t.membership(List.of(C, A), 5);
       assertEquals(List.of(), syncs(left), "c's request is still out");
       ReplicaChanges answered = t.fullState(toC, state(1), 6);
-      assertTrue(answered.becameWhole());
+      assertFalse(answered.becameWhole(), "without a ledger it counts for nothing: b, the speaker, is gone");
       assertEquals(List.of("vc"), syncs(answered));
       assertTrue(answered.syncs().get(0).ledger());
+      assertTrue(t.fullState(answered.syncs().get(0), state(1), 7).becameWhole());
     }
 
     @Test
