@@ -52,6 +52,11 @@ class FullStateTransferTest {
     return new Node(made.future().await(10, TimeUnit.SECONDS), context);
   }
 
+  /** Node "va", the asker, with an empty state of its own. */
+  private Node asker(long timeoutMs) throws Exception {
+    return node("va", new FullState("va", 0, List.of(), List.of(), List.of()), timeoutMs);
+  }
+
   private FullState fetch(Node asker, String peer) throws Exception {
     Promise<FullState> got = Promise.promise();
     asker.context().runOnContext(v -> asker.transfer().fetch(peer, true, true).onComplete(got));
@@ -63,7 +68,7 @@ class FullStateTransferTest {
   void windowed() throws Exception {
     FullState state = StreamedFullStateTest.big(50_000);
     node("vb", state, 10_000);
-    Node a = node("va", new FullState("va", 0, List.of(), List.of(), List.of()), 10_000);
+    Node a = asker(10_000);
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger most = new AtomicInteger();
     List<Integer> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -115,7 +120,7 @@ class FullStateTransferTest {
         state.marks(), 16 * 1024);
     vertx.eventBus().<JsonObject>consumer(ReplicationVerticle.syncAddress("vb"), m -> sendChained(m, parts, 0))
         .completion().await(10, TimeUnit.SECONDS);
-    Node a = node("va", new FullState("va", 0, List.of(), List.of(), List.of()), 10_000);
+    Node a = asker(10_000);
     assertEquals(state, fetch(a, "vb"));
   }
 
@@ -132,7 +137,7 @@ class FullStateTransferTest {
   void badInput() throws Exception {
     FullState state = StreamedFullStateTest.big(20_000);
     Node b = node("vb", state, 10_000);
-    Node a = node("va", new FullState("va", 0, List.of(), List.of(), List.of()), 10_000);
+    Node a = asker(10_000);
     List<Throwable> uncaught = java.util.Collections.synchronizedList(new ArrayList<>());
     b.context().exceptionHandler(uncaught::add);
     a.context().exceptionHandler(uncaught::add);
@@ -153,7 +158,7 @@ class FullStateTransferTest {
   void lostPart() throws Exception {
     FullState state = StreamedFullStateTest.big(20_000);
     node("vb", state, 500);
-    Node a = node("va", new FullState("va", 0, List.of(), List.of(), List.of()), 500);
+    Node a = asker(500);
     vertx.eventBus().addOutboundInterceptor(dc -> {
       if (dc.message().body() instanceof JsonObject m && m.getInteger("k", -1) == 2) {
         return; // dropped

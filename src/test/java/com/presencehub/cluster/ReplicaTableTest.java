@@ -75,6 +75,11 @@ class ReplicaTableTest {
     return c.syncs().stream().map(Sync::peer).toList();
   }
 
+  /** The full states asked for, as {@code peer:both}, {@code peer:shares} or {@code peer:ledger} (the ledger alone). */
+  static List<String> kinds(ReplicaChanges c) {
+    return c.syncs().stream().map(s -> s.peer() + (s.shares() ? (s.ledger() ? ":both" : ":shares") : ":ledger")).toList();
+  }
+
   /** Joins {@code b} to a's view and answers its first full state (numbered {@code seq}). */
   static ReplicaTable synced(long seq, Contribution... cs) {
     ReplicaTable t = table();
@@ -244,8 +249,7 @@ class ReplicaTableTest {
       ChangeStream stream = new ChangeStream(A.name(), 1_500, 5_000, 60_000);
       ReplicaTable t = new ReplicaTable(A.id(), stream);
       ReplicaChanges join = t.membership(List.of(B, C, A), 0);
-      assertEquals(List.of("vb:shares", "vb:ledger", "vc:shares"), join.syncs().stream()
-          .map(s -> s.peer() + (s.shares() ? (s.ledger() ? ":both" : ":shares") : ":ledger")).toList());
+      assertEquals(List.of("vb:shares", "vb:ledger", "vc:shares"), kinds(join));
       Sync ledger = join.syncs().get(1);
       t.fullState(join.syncs().get(0), state(1), 1);
       assertEquals(List.of(), syncs(t.tick(1, 60_000)), "the ledger is in flight: not asked twice");
@@ -290,8 +294,7 @@ class ReplicaTableTest {
       assertFalse(t.whole(), "the ledger is still out");
       ReplicaChanges left = t.membership(List.of(C, A), 5);
       assertFalse(left.becameWhole(), "b's ledger is wanted no more, c's is: a node ready without any, left alone, would speak");
-      assertEquals(List.of("vc:both"), left.syncs().stream()
-          .map(s -> s.peer() + (s.shares() ? (s.ledger() ? ":both" : ":shares") : ":ledger")).toList());
+      assertEquals(List.of("vc:both"), kinds(left));
       t.syncFailed(ledger);
       assertEquals(List.of(), t.tick(6, 60_000).syncs().stream().filter(s -> !s.shares()).toList(),
           "the ledger alone is no longer wanted");
