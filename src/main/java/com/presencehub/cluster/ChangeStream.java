@@ -37,8 +37,9 @@ import java.util.Set;
  *       Nor does a pair that is what is left of a larger cluster, until it has been stable for
  *       {@code 6 × settleMs}: losing a member (often Hazelcast's master) can briefly split the
  *       two survivors, and each must not publish the other's healthy users offline;
- *   <li>it is not quarantined: a gap of more than {@code pauseMs} between two {@link #tick}s means
- *       this process was frozen (SIGSTOP, a long GC, a VM pause). Its view and membership are then
+ *   <li>it is not quarantined: a gap of more than {@code pauseMs} between two inputs, confirmed by
+ *       the {@link PauseWitness}, means this process was frozen (SIGSTOP, a long GC, a VM pause),
+ *       not merely its event loop behind. Its view and membership are then
  *       stale, so it speaks again only after its view stayed unchanged for {@code settleMs} and
  *       every peer of it sent its full state after the pause and after the last view change.
  * </ul>
@@ -66,6 +67,7 @@ public final class ChangeStream {
 
   private final String self;
   private final long pauseMs;
+  private final PauseWitness pauses;
   private final long settleMs;
   /** The view and the published state this node compares. */
   private final PublishLedger ledger;
@@ -98,14 +100,16 @@ public final class ChangeStream {
 
   /**
    * @param self this node's name (its {@code nodeId})
-   * @param pauseMs a gap between ticks longer than this is a pause (ms)
+   * @param pauseMs a gap between inputs longer than this is a pause (ms), if {@code pauses} confirms it
    * @param settleMs how long a view must stay unchanged to become stable or to end a quarantine (ms)
    * @param retentionMs how long a user offline in both the view and the ledger is kept
    *     ({@code offlineRetentionMs}, PROTOCOL.md §2); then it is forgotten, as if never seen
+   * @param pauses tells a pause of the process from a busy loop ({@link ProcessPauses}; tests: every gap)
    */
-  public ChangeStream(String self, long pauseMs, long settleMs, long retentionMs) {
+  ChangeStream(String self, long pauseMs, long settleMs, long retentionMs, PauseWitness pauses) {
     this.self = self;
     this.pauseMs = pauseMs;
+    this.pauses = pauses;
     this.settleMs = settleMs;
     this.ledger = new PublishLedger(self, retentionMs);
     this.pairTrustMs = 6 * settleMs;
@@ -198,9 +202,8 @@ public final class ChangeStream {
   }
 
   /**
-   * A peer's own word on whether it is quarantined after a pause (from its digests). A peer that
-   * just resumed cannot vouch for the cluster: it does not count toward a majority until it says
-   * it re-synced.
+   * A peer's word (its digests) on its quarantine after a pause: a peer that just resumed cannot
+   * vouch for the cluster, so until it says it re-synced it counts for no majority.
    */
   public void peerPaused(String peer, boolean isPaused, long now) {
     notePause(now);
@@ -212,10 +215,7 @@ public final class ChangeStream {
     decide(now);
   }
 
-  /**
-   * Nothing received from the peers can be trusted whole (a healed split): every peer's full state
-   * is needed again before this node starts to speak or the view settles.
-   */
+  /** Nothing from the peers can be trusted whole (a healed split): every peer's full state is needed again. */
   public void distrustPeers() {
     syncedSinceChange.clear();
   }
@@ -281,9 +281,9 @@ public final class ChangeStream {
   private boolean recheckAll;
 
   private void notePause(long now) {
-    if (lastTick >= 0 && now - lastTick > pauseMs) {
-      // Frozen: whatever the membership says now may be stale, and the others may have published
-      // this node's users' fate meanwhile. Silent until re-synced.
+    if (lastTick >= 0 && now - lastTick > pauseMs && pauses.pausedBetween(lastTick, now)) {
+      // Frozen (a loop merely behind loses nothing): the membership may be stale, and the others
+      // may have published this node's users' fate meanwhile. Silent until re-synced.
       paused = true;
       pausedSinceStable = true;
       pausedAt = now;

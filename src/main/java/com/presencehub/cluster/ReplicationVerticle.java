@@ -67,6 +67,8 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   private Runnable stopListening = () -> { };
   private long digestTimer = -1;
   private long pauseTimer = -1;
+  private ProcessPauses pauses;
+  private long lastPauseTick; // ms
   private final ReplicationMetrics metrics;
   private final Map<String, Long> askedAt = new HashMap<>(); // full states asked for: peer id → when (ms)
 
@@ -90,14 +92,15 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   public Future<?> start() {
     // A pause over half the failure timeout may have cost this node its membership; the view
     // settles once membership had the failure timeout to notice, plus a digest round.
-    stream = new ChangeStream(membership.localName(), Math.max(1_000, opts.failureTimeoutMs() / 2),
-        opts.failureTimeoutMs() + Math.max(2_000, 2 * opts.digestIntervalMs()), opts.offlineRetentionMs());
+    long pauseMs = Math.max(1_000, opts.failureTimeoutMs() / 2);
+    pauses = new ProcessPauses(membership.localName(), 100, pauseMs);
+    stream = new ChangeStream(membership.localName(), pauseMs,
+        opts.failureTimeoutMs() + Math.max(2_000, 2 * opts.digestIntervalMs()), opts.offlineRetentionMs(), pauses);
     table = new ReplicaTable(self, stream);
     transfer = new FullStateTransfer(vertx, self, opts.syncTimeoutMs(), FullStateTransfer.MAX_CHUNK_BYTES);
     ctx = (ContextInternal) context;
     context.exceptionHandler(BusFaults::uncaught);
-    // The double completion is reported on the event bus's own context, not this one: Vert.x falls
-    // back to the instance-wide handler there. Installed only where the node set none.
+    // Vert.x reports the double completion on the event bus's context: the instance-wide handler, if none is set.
     if (vertx.exceptionHandler() == null) {
       vertx.exceptionHandler(BusFaults::uncaught);
     }
@@ -111,21 +114,23 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
       reconcile();
     }));
     digestTimer = vertx.setPeriodic(opts.digestIntervalMs(), t -> tick());
-    // The pause detector's clock: a gap between two of these is a frozen process.
+    // The pause detector's clock: a gap between two of these, if ProcessPauses saw it too, is a frozen process.
     pauseTimer = vertx.setPeriodic(200, t -> {
-      stream.tick(System.currentTimeMillis());
+      stream.tick(lastPauseTick = System.currentTimeMillis());
       afterStreamInput();
     });
     for (PresenceRecord r; (r = early.poll()) != null; ) {
       carry(stream.transition(r, System.currentTimeMillis()));
     }
-    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).onSuccess(v -> reconcile());
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).onSuccess(v -> reconcile())
+        .onFailure(e -> pauses.close()); // Vert.x calls no stop() after a failed start
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(digestTimer);
     vertx.cancelTimer(pauseTimer);
+    pauses.close();
     stream.stop();
     publisher.speaking(false);
     stopListening.run();
@@ -261,7 +266,11 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
       return;
     }
     c.execute(() -> {
-      carry(stream.transition(r, System.currentTimeMillis()));
+      long now = System.currentTimeMillis();
+      if (now - lastPauseTick > pauses.thresholdMs()) {
+        reconcile(); // this loop was behind, not paused: the membership first (its queued hop may come after this)
+      }
+      carry(stream.transition(r, now));
       afterStreamInput();
     });
   }

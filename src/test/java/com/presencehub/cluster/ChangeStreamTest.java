@@ -41,7 +41,12 @@ class ChangeStreamTest {
 
   /** A node named {@code name}, ready, in a settled view {@code members} at time {@code t}. */
   private static ChangeStream settled(String name, List<String> members, long t) {
-    ChangeStream s = new ChangeStream(name, PAUSE, SETTLE, RETENTION);
+    return settled(name, members, t, PauseWitness.EVERY_GAP);
+  }
+
+  /** The same, with {@code pauses} telling which gaps between inputs were pauses of the process. */
+  private static ChangeStream settled(String name, List<String> members, long t, PauseWitness pauses) {
+    ChangeStream s = new ChangeStream(name, PAUSE, SETTLE, RETENTION, pauses);
     s.tick(t);
     s.membership(members, t);
     for (String m : members) {
@@ -174,7 +179,7 @@ class ChangeStreamTest {
     @Test
     @DisplayName("after distrustPeers (a healed split) a node starts to speak only once every peer sent its full state again")
     void distrustNeedsEveryLedgerAgain() {
-      ChangeStream b = new ChangeStream("b", PAUSE, SETTLE, RETENTION);
+      ChangeStream b = new ChangeStream("b", PAUSE, SETTLE, RETENTION, PauseWitness.EVERY_GAP);
       b.tick(0);
       b.membership(List.of("b", "c"), 0);
       b.synced("c", 100);
@@ -192,7 +197,7 @@ class ChangeStreamTest {
       advance(a, 5_000, 6_000);
       Outcome o = a.transition(online(U), 6_000);
       // b (re)joins: not ready until its first full state, which carries a's ledger.
-      ChangeStream b = new ChangeStream("b", PAUSE, SETTLE, RETENTION);
+      ChangeStream b = new ChangeStream("b", PAUSE, SETTLE, RETENTION, PauseWitness.EVERY_GAP);
       b.tick(7_000);
       b.membership(List.of("a", "b"), 7_000);
       b.marks(List.copyOf(a.ledger()), 7_100);
@@ -346,6 +351,30 @@ class ChangeStreamTest {
       a.tick(24_300);
       assertFalse(a.paused());
       assertFalse(a.speaking(), "not the oldest any more");
+    }
+
+    @Test
+    @DisplayName("a gap the process did not share (its event loop behind, issue 17) is no pause; one it shared is")
+    void loopBehindIsNoPause() {
+      boolean[] processPaused = {false};
+      List<long[]> asked = new java.util.ArrayList<>();
+      ChangeStream a = settled("a", List.of("a", "b", "c"), 0, (from, to) -> {
+        asked.add(new long[] {from, to});
+        return processPaused[0];
+      });
+      assertTrue(a.speaking());
+      // 11 s with no input: the loop was busy (a joiner's full states on a starved machine).
+      assertEquals(List.of("u2:online"), users(a.transition(online(V), 16_000)), "published as usual");
+      assertFalse(a.paused());
+      assertTrue(a.speaking());
+      advance(a, 16_200, 18_000);
+      // The same gap, but the whole process was frozen.
+      processPaused[0] = true;
+      assertTrue(a.transition(offline(V), 30_000).isEmpty(), "nothing from a stale view");
+      assertTrue(a.paused());
+      assertFalse(a.speaking());
+      // Asked about each gap, with the last input before it and the one after.
+      assertEquals(List.of("5000-16000", "18000-30000"), asked.stream().map(g -> g[0] + "-" + g[1]).toList());
     }
 
     @Test

@@ -7,6 +7,9 @@ import com.presencehub.testing.HubCluster;
 import com.presencehub.testing.HubProcess;
 import com.presencehub.testing.SockJsTestClient;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class FrozenNodeTest {
 
   @Test
-  void afterAFreezeEveryViewConvergesToTheTruth() {
+  void afterAFreezeEveryViewConvergesToTheTruth() throws IOException {
     try (HubCluster cluster = new HubCluster("FrozenNodeTest", 3, Map.of("idleTimeoutMs", 600_000)).startAll();
         Portal portal = new Portal()) {
       Convergence truth = new Convergence();
@@ -48,6 +51,7 @@ class FrozenNodeTest {
       HubProcess frozen = cluster.node(2);
       Map<String, SockJsTestClient> others = new LinkedHashMap<>(askers);
       others.remove("n2");
+      long logBefore = Files.size(frozen.log()); // the log is appended to across runs
       frozen.signal("STOP");
       try {
         // The others give up on the frozen node and its users (failure detection 3 s, grace 1 s).
@@ -64,6 +68,9 @@ class FrozenNodeTest {
         frozen.signal("CONT");
       }
       long resumedAt = System.currentTimeMillis();
+      // The whole process was frozen (ProcessPauses saw it too): quarantined until re-synced.
+      await("the resumed node knows it was paused").atMost(Duration.ofSeconds(30))
+          .until(() -> logSince(frozen, logBefore).contains("this process was paused"));
       await("every view equal to the truth after the merge").atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(200)).until(() -> truth.mismatches(askers).isEmpty());
       long converged = System.currentTimeMillis() - resumedAt;
@@ -73,5 +80,11 @@ class FrozenNodeTest {
           .until(() -> truth.mismatches(askers).isEmpty());
       assertEquals(List.of(), truth.mismatches(askers));
     }
+  }
+
+  /** What {@code node} logged after byte {@code from} (decoded leniently: a line may be half written). */
+  private static String logSince(HubProcess node, long from) throws IOException {
+    byte[] all = Files.readAllBytes(node.log());
+    return new String(all, (int) Math.min(from, all.length), (int) Math.max(0, all.length - from), StandardCharsets.UTF_8);
   }
 }

@@ -39,7 +39,7 @@ class PublishOnceTest {
 
     Node(String name) {
       member = new Member("v" + name, name, 1);
-      stream = new ChangeStream(name, PAUSE, SETTLE, 60_000);
+      stream = new ChangeStream(name, PAUSE, SETTLE, 60_000, PauseWitness.EVERY_GAP);
       table = new ReplicaTable(member.id(), stream);
     }
 

@@ -56,7 +56,7 @@ class ReplicaTableTest {
 
   /** Node a's table, with b (and c) in its membership; every first full state asked for. */
   static ReplicaTable table(Member... members) {
-    return new ReplicaTable(A.id(), new ChangeStream(A.name(), 1_500, 5_000, 60_000));
+    return new ReplicaTable(A.id(), new ChangeStream(A.name(), 1_500, 5_000, 60_000, PauseWitness.EVERY_GAP));
   }
 
   /** The shares for the shards, flattened in order, as {@code node:user:sessions}. */
@@ -235,7 +235,7 @@ class ReplicaTableTest {
     @Test
     @DisplayName("the speaker restarting before failure detection is a loss: every peer is asked again")
     void speakerRestart() {
-      ReplicaTable t = new ReplicaTable(C.id(), new ChangeStream(C.name(), 1_500, 5_000, 60_000));
+      ReplicaTable t = new ReplicaTable(C.id(), new ChangeStream(C.name(), 1_500, 5_000, 60_000, PauseWitness.EVERY_GAP));
       ReplicaChanges join = t.membership(List.of(A, B, C), 0);
       join.syncs().forEach(s -> t.fullState(s, state(1), 1));
       t.tick(2, 60_000).syncs().forEach(s -> t.fullState(s, state(1), 3));
@@ -246,7 +246,7 @@ class ReplicaTableTest {
     @Test
     @DisplayName("joining: every peer's shares alone and the oldest's ledger alone, at once; ready once all came")
     void ledgerOfTheOldestOnly() {
-      ChangeStream stream = new ChangeStream(A.name(), 1_500, 5_000, 60_000);
+      ChangeStream stream = new ChangeStream(A.name(), 1_500, 5_000, 60_000, PauseWitness.EVERY_GAP);
       ReplicaTable t = new ReplicaTable(A.id(), stream);
       ReplicaChanges join = t.membership(List.of(B, C, A), 0);
       assertEquals(List.of("vb:shares", "vb:ledger", "vc:shares"), kinds(join));
@@ -304,7 +304,7 @@ class ReplicaTableTest {
     @Test
     @DisplayName("the speaker restarting before failure detection: the next oldest speaks only after every peer's ledger again")
     void speakerRestartSilencesTheNextOldest() {
-      ChangeStream stream = new ChangeStream(B.name(), 1_500, 5_000, 60_000);
+      ChangeStream stream = new ChangeStream(B.name(), 1_500, 5_000, 60_000, PauseWitness.EVERY_GAP);
       ReplicaTable t = new ReplicaTable(B.id(), stream);
       stream.tick(0);
       t.membership(List.of(A, B, C), 0).syncs().forEach(s -> t.fullState(s, state(1), 1));
