@@ -8,6 +8,9 @@
 //   3. the toggles end; every send is matched at the watcher (k-th send of a tech ↔ its k-th
 //      update): lost / extra / wrong must be 0; and n3's view is compared with n0's exactly through
 //      the HTTP API (GET /api/v1/tenants/bench/roster?role=tech, every tech's status).
+// With each: the joiner's own CPU from spawn to ready (/proc/<pid>/stat) and how busy the machine
+// was meanwhile, since on 2 shared cores its time to ready is about the CPU it needs over the share
+// it gets.
 // Also the capacity model's constants (docs/capacity.md), read on n3, which holds no session:
 // the bytes it received over TCP (ss: event bus + Hazelcast) from spawn to ready (the full
 // states) and per second at R/s (deltas, digests), its CPU per second at R/s and after the
@@ -28,12 +31,13 @@
 // Every process started here is stopped at the end (loadgen/cluster.mjs).
 import { execFileSync, fork } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendResults, openSession, token } from './loadgen/lib.mjs';
 import { BENCH_SECRET, HUB_JVM_DEFAULTS } from './loadgen/hub.mjs';
-import { Cluster, CpuWindow, cpuMs, describeCpu, loadavg, logEvents, metrics, mono, sleep, track, jarInfo } from './loadgen/cluster.mjs';
+import { Cluster, CpuWindow, cpuMs, describeCpu, loadavg, logEvents, machineMs, metrics, mono, sleep, track, jarInfo } from './loadgen/cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({ options: {
@@ -210,6 +214,7 @@ try {
   /** Starts n3 and times /health/ready and the view equal to n0's (every user connected). */
   async function joinN3(label) {
     const t0 = Date.now();
+    const m0 = machineMs();
     const started = cluster.start(3, 120000);
     let pid = null;
     let io0 = null;
@@ -217,6 +222,11 @@ try {
     io0 = { r: 0, w: 0 }; // a new process: no connection yet
     await started;
     const readyMs = Date.now() - t0;
+    // The joiner's own CPU from spawn to ready (a new process: it starts at 0), and what the machine had
+    // spare meanwhile: its join time is about the CPU it needs over the share of the 2 cores it gets.
+    const cpuReady = cpuMs(pid);
+    const m1 = machineMs();
+    const machineBusy = (100 * os.cpus().length * (m1.busy - m0.busy)) / (m1.total - m0.total);
     const ioReady = io(pid, cluster.nodes[3].httpPort);
     let viewMs = NaN; let views = [];
     while (Date.now() - t0 < 120000) {
@@ -231,7 +241,7 @@ try {
     const phases = hz && whole && listening
       ? ` (JVM + Hazelcast member started ${hz - t0} ms; → whole view (full states of the 3 peers) ${whole - hz} ms; → serving ${listening - whole} ms; → /health/ready seen ${t0 + readyMs - listening} ms)`
       : ' (phases not found in the log)';
-    say(`${label}: ready (/health/ready 200) ${readyMs} ms after spawn${phases}; view equal to n0's (${connected(views[0])} / ${connected(views[1])} users online+away) ${viewMs} ms after spawn; received ${((ioReady.r - io0.r) / 2 ** 20).toFixed(1)} MiB over TCP (event bus + Hazelcast, ss) from spawn to ready`);
+    say(`${label}: ready (/health/ready 200) ${readyMs} ms after spawn${phases}; view equal to n0's (${connected(views[0])} / ${connected(views[1])} users online+away) ${viewMs} ms after spawn; received ${((ioReady.r - io0.r) / 2 ** 20).toFixed(1)} MiB over TCP (event bus + Hazelcast, ss) from spawn to ready; CPU from spawn to ready ${cpuReady.toFixed(0)} ms (${((100 * cpuReady) / readyMs).toFixed(0)}% of a core on average; the machine ${machineBusy.toFixed(0)}% busy of ${os.cpus().length * 100}% meanwhile)`);
     return { readyMs, viewMs, pid };
   }
 
