@@ -26,7 +26,7 @@ COPY conf /app/conf
 # ENTRYPOINT, so the archive fits; a JVM that cannot use it says so and starts without it.
 COPY deploy/cds/build-archive.sh /tmp/build-archive.sh
 RUN bash /tmp/build-archive.sh /app/presence-hub.jar /app/presence-hub.jsa -XX:+UseG1GC -XX:MaxRAMPercentage=75 \
-    -XX:MaxHeapFreeRatio=15 -XX:MinHeapFreeRatio=5 -XX:G1PeriodicGCInterval=10000 -XX:MaxNewSize=64m \
+    -XX:MaxHeapFreeRatio=15 -XX:MinHeapFreeRatio=5 -XX:G1PeriodicGCInterval=10000 \
     && rm /tmp/build-archive.sh
 EXPOSE 8080
 # SIGTERM (docker stop) closes sessions with 4503 so clients reconnect elsewhere.
@@ -36,13 +36,8 @@ USER 10001:10001
 # a concurrent cycle, which shrinks the committed heap to at most 15 % free: 11 KiB of RSS per idle
 # session at 15,000 instead of 19 (the heap grown for the set-up's garbage, kept committed); no CPU
 # cost measurable on set-up, churn or activity, ~1 % of a core while the sessions idle.
-# The young generation at most 64 MB (bench/RESULTS.md 2026-12-01 11:00Z, docs/capacity.md "Third
-# pass"): G1 grew it to 150-270 MB while a node started (little survived), and the first collection
-# after the peers' full states copied 50-60 MB of view: 1.3-2.1 s on a starved machine, over half of
-# clusterFailureTimeoutMs, a pause by the contract, which made a joining node re-sync every peer.
-# Capped: at most 0.65 s; sessions' RSS and set-up CPU within a single run's noise.
 # JAVA_OPTS (e.g. `docker run -e JAVA_OPTS=-XX:MaxRAMPercentage=60 …`, or the pod's env) comes after
 # these flags, so an operator's value wins; JAVA_TOOL_OPTIONS would not (the JVM reads it first and
 # the command line overrides it). Arguments after the image name go to the hub (`… image --version`).
 # `exec` makes java PID 1's replacement, so SIGTERM reaches it.
-ENTRYPOINT ["sh", "-c", "exec java -XX:+UseG1GC -XX:MaxRAMPercentage=75 -XX:MaxHeapFreeRatio=15 -XX:MinHeapFreeRatio=5 -XX:G1PeriodicGCInterval=10000 -XX:MaxNewSize=64m -XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=/app/presence-hub.jsa $JAVA_OPTS -jar /app/presence-hub.jar \"$@\"", "presence-hub"]
+ENTRYPOINT ["sh", "-c", "exec java -XX:+UseG1GC -XX:MaxRAMPercentage=75 -XX:MaxHeapFreeRatio=15 -XX:MinHeapFreeRatio=5 -XX:G1PeriodicGCInterval=10000 -XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=/app/presence-hub.jsa $JAVA_OPTS -jar /app/presence-hub.jar \"$@\"", "presence-hub"]

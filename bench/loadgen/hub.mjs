@@ -7,10 +7,8 @@ import { randomBytes } from 'node:crypto';
 export const BENCH_SECRET = randomBytes(32).toString('hex');
 
 // The heap flags the hub ships with (Dockerfile ENTRYPOINT, README): G1 gives the committed heap
-// back when the node is idle (bench/RESULTS.md "Issue 15, RSS"), and the young generation stays at
-// most 64 MB, which bounds a young collection's pause (docs/capacity.md "Third pass", issue 17).
-// Every scenario's hub runs with them.
-export const HUB_JVM_DEFAULTS = ['-XX:MaxHeapFreeRatio=15', '-XX:MinHeapFreeRatio=5', '-XX:G1PeriodicGCInterval=10000', '-XX:MaxNewSize=64m'];
+// back when the node is idle (bench/RESULTS.md "Issue 15, RSS"). Every scenario's hub runs with them.
+export const HUB_JVM_DEFAULTS = ['-XX:MaxHeapFreeRatio=15', '-XX:MinHeapFreeRatio=5', '-XX:G1PeriodicGCInterval=10000'];
 
 export async function startHub({ jar, port, jvmFlags, env = {} }) {
   const proc = spawn('java', [...HUB_JVM_DEFAULTS, ...jvmFlags, '-jar', jar], {

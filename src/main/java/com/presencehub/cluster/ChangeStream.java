@@ -91,7 +91,7 @@ public final class ChangeStream {
 
   private boolean ready;
   private boolean stopped;
-  private long lastTick = -1;
+  private long lastInputMs = -1;
   private boolean paused;
   private long pausedAt;
   /** Paused since the stable membership formed: the two-node exception is off until it forms again. */
@@ -281,7 +281,7 @@ public final class ChangeStream {
   private boolean recheckAll;
 
   private void notePause(long now) {
-    if (lastTick >= 0 && now - lastTick > pauseMs && pauses.pausedBetween(lastTick, now)) {
+    if (lastInputMs >= 0 && now - lastInputMs > pauseMs && pauses.pausedBetween(lastInputMs, now)) {
       // Frozen (a loop merely behind loses nothing): the membership may be stale, and the others
       // may have published this node's users' fate meanwhile. Silent until re-synced.
       paused = true;
@@ -289,7 +289,7 @@ public final class ChangeStream {
       pausedAt = now;
       syncedSinceChange.clear();
     }
-    lastTick = Math.max(lastTick, now);
+    lastInputMs = Math.max(lastInputMs, now);
   }
 
   /** Recomputes {@link #speaking}; a node that starts speaking compares every user at the next recheck. */

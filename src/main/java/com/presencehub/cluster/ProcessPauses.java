@@ -42,7 +42,7 @@ final class ProcessPauses implements PauseWitness, AutoCloseable {
   /** When the latest pause it saw ended (epoch ms); written before {@link #lastWake}. */
   private volatile long lastPauseEnd = Long.MIN_VALUE;
 
-  /** A monitor on the system clocks; {@code node} names its thread. */
+  /** A monitor on the system clocks; {@code node} names its thread; see the other constructor for the errors. */
   ProcessPauses(String node, long periodMs, long thresholdMs) {
     this(node, periodMs, thresholdMs, System::currentTimeMillis, System::nanoTime);
   }
