@@ -27,9 +27,11 @@ import java.util.Set;
  *   <li>it holds the whole view ({@link #ready}) and is not stopping;
  *   <li>it is the oldest hub member of its current view;
  *   <li>its current view holds a strict majority of the last <em>stable</em> membership (peers
- *       that report being quarantined after a pause do not count) — the view
- *       a speaking node saw unchanged for {@code settleMs} with every peer's full state received
- *       since it last changed. Two nodes are the exception: with a stable membership of two, one
+ *       that report being quarantined after a pause do not count) — the view a speaking node saw
+ *       unchanged for {@code settleMs} with every peer's full state received since it last
+ *       changed. A node that has none yet (just started) and joined older members waits until its
+ *       own view is such a view; one that founded its cluster speaks in its first view.
+ *       Two nodes are the exception: with a stable membership of two, one
  *       node that was not paused speaks alone (it cannot tell a crashed peer from a partitioned
  *       one; refusing would leave a crashed node's users online in the stream for good). A node
  *       paused since the stable membership formed never claims this exception: alone after a
@@ -47,23 +49,13 @@ import java.util.Set;
  * (with its ledger) since the view last lost its oldest member, the one that spoke: the marks of a
  * predecessor that died may have reached only some of the survivors. Only the speaker makes marks,
  * so nodes joining, and any other member lost, change no ledger held: then only the arrivals' own
- * full states are awaited (see {@link #membership}). While it speaks, every user whose (status, reason) in this node's view differs from the ledger
- * gets exactly one event: on a transition, when it starts speaking, and when marks merged from
- * elsewhere (a healed partition) differ from the view.
+ * full states are awaited (see {@link #membership}). While it speaks, every user whose (status,
+ * reason) in this node's view differs from the ledger gets exactly one event: on a transition, when
+ * it starts speaking, and when marks merged from elsewhere (a healed partition) differ from the view.
  *
  * <p>Not thread-safe: one instance per node, used on the replication event loop.
  */
 public final class ChangeStream {
-
-  /** What the caller must do: publish {@code publish} in order and replicate {@code marks} (same turn). */
-  public record Outcome(List<PresenceRecord> publish, List<PublishMark> marks) {
-
-    static final Outcome NONE = new Outcome(List.of(), List.of());
-
-    public boolean isEmpty() {
-      return publish.isEmpty();
-    }
-  }
 
   private final String self;
   private final long pauseMs;
@@ -94,6 +86,8 @@ public final class ChangeStream {
   private long lastInputMs = -1;
   private boolean paused;
   private long pausedAt;
+  /** An older member was in a view of this node's: it joined a running cluster (see {@link #quorum}). */
+  private boolean joinedOlder;
   /** Paused since the stable membership formed: the two-node exception is off until it forms again. */
   private boolean pausedSinceStable;
   private boolean speaking;
@@ -121,11 +115,11 @@ public final class ChangeStream {
    * A transition in this node's view (from its shards, in order per user). While speaking, it is
    * published at once unless the ledger already shows it.
    */
-  public Outcome transition(PresenceRecord r, long now) {
+  public Publication transition(PresenceRecord r, long now) {
     notePause(now);
     ledger.see(r, now);
     if (!decide(now)) {
-      return Outcome.NONE;
+      return Publication.NONE;
     }
     return ledger.publishIfDiffers(List.of(r.key()), now);
   }
@@ -153,14 +147,14 @@ public final class ChangeStream {
    * speak) whose view differs from the ledger. The caller calls it after a round trip through every
    * shard, so that the view includes what the replication messages before it brought.
    */
-  public Outcome recheck(long now) {
+  public Publication recheck(long now) {
     notePause(now);
     boolean all = recheckAll;
     List<UserKey> users = new ArrayList<>(recheck);
     recheckAll = false;
     recheck.clear();
     if (!decide(now)) {
-      return Outcome.NONE;
+      return Publication.NONE;
     }
     if (all) {
       users = ledger.users();
@@ -178,8 +172,7 @@ public final class ChangeStream {
    *     other change returns false and keeps the full states already received: only the speaker
    *     makes marks, so an arrival (a node joining, one back after a restart) or another member's
    *     loss changes no ledger held, and only the arrivals' own full states are awaited (issue 17:
-   *     a loss cost every node a full state of every peer, N·(N−1) of them). A healed split
-   *     re-syncs every peer through {@link #distrustPeers} (the membership service's merge event).
+   *     a loss cost N·(N−1) full states). A healed split re-syncs every peer ({@link #distrustPeers}).
    */
   public boolean membership(List<String> oldestFirst, long now) {
     notePause(now);
@@ -195,6 +188,7 @@ public final class ChangeStream {
         }
       }
       members = List.copyOf(oldestFirst);
+      joinedOlder |= !members.isEmpty() && !members.get(0).equals(self);
       pausedPeers.retainAll(members);
     }
     decide(now);
@@ -300,7 +294,7 @@ public final class ChangeStream {
       paused = false;
     }
     boolean oldest = !members.isEmpty() && members.get(0).equals(self);
-    boolean quorum = quorum(now);
+    boolean quorum = quorum(now, settled);
     if (ready && !paused && quorum && settled && !stopped) {
       // Only a side that speaks for the cluster may redefine it; a minority keeps the old one.
       if (members.size() < stable.size()) {
@@ -329,10 +323,13 @@ public final class ChangeStream {
     return out;
   }
 
-  private boolean quorum(long now) {
+  private boolean quorum(long now, boolean settled) {
     if (stable.isEmpty()) {
-      // No stable membership yet (just started): the first view a ready node settles on.
-      return true;
+      // Just started. A node that founded its cluster speaks in its first view (nothing happened
+      // before it). One that joined older members holds their ledger; in a view that has not
+      // settled it may lack their users: restarted into one side of a split being merged, it spoke
+      // at once and published the other side's users offline (ChaosTest, 2026-12-01).
+      return !joinedOlder || settled;
     }
     int present = 0;
     for (String n : members) {

@@ -1,7 +1,6 @@
 package com.presencehub.cluster;
 
 import com.presencehub.presence.PublishMark;
-import com.presencehub.cluster.ChangeStream.Outcome;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Reason;
 import com.presencehub.presence.Status;
@@ -101,7 +100,7 @@ final class PublishLedger {
   }
 
   /** Stamps and returns, once, every one of {@code users} whose view differs from the ledger. */
-  Outcome publishIfDiffers(Collection<UserKey> users, long now) {
+  Publication publishIfDiffers(Collection<UserKey> users, long now) {
     List<PresenceRecord> out = new ArrayList<>();
     List<PublishMark> marks = new ArrayList<>();
     for (UserKey u : new LinkedHashSet<>(users)) {
@@ -124,7 +123,7 @@ final class PublishLedger {
       marks.add(m);
       out.add(r);
     }
-    return out.isEmpty() ? Outcome.NONE : new Outcome(out, marks);
+    return out.isEmpty() ? Publication.NONE : new Publication(out, marks);
   }
 
   /**

@@ -280,7 +280,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
    * event): a node taking over knows what was published. Events first: a crash between the two
    * writes costs a duplicate at worst, never an event the ledger claims but no listener received.
    */
-  private void carry(ChangeStream.Outcome o) {
+  private void carry(Publication o) {
     if (o.isEmpty()) {
       return;
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.presencehub.presence.PublishMark;
-import com.presencehub.cluster.ChangeStream.Outcome;
 import com.presencehub.presence.PresenceRecord;
 import com.presencehub.presence.Reason;
 import com.presencehub.presence.Role;
@@ -35,7 +34,7 @@ class ChangeStreamTest {
     return new PresenceRecord(k.tenant(), k.user(), Role.CLIENT, Status.OFFLINE, Reason.DISCONNECTED, 2L, 1L);
   }
 
-  private static List<String> users(Outcome o) {
+  private static List<String> users(Publication o) {
     return o.publish().stream().map(r -> r.user() + ":" + r.status().wire()).toList();
   }
 
@@ -69,7 +68,7 @@ class ChangeStreamTest {
   }
 
   /** Drains the catch-up a node owes when it starts to speak (the verticle does it after a shard round trip). */
-  private static Outcome recheck(ChangeStream s, long now) {
+  private static Publication recheck(ChangeStream s, long now) {
     assertTrue(s.needsRecheck(), "a recheck is due");
     return s.recheck(now);
   }
@@ -85,7 +84,7 @@ class ChangeStreamTest {
       advance(s, 5_000, 6_000);
       assertTrue(s.speaking());
       assertEquals(Set.of("a", "b", "c"), s.stableMembership());
-      Outcome o = s.transition(online(U), 6_000);
+      Publication o = s.transition(online(U), 6_000);
       assertEquals(List.of("u1:online"), users(o));
       assertEquals(1, o.marks().size());
       assertEquals(Status.ONLINE, s.published(U).status());
@@ -116,7 +115,7 @@ class ChangeStreamTest {
       advance(a, 5_000, 6_000);
       advance(b, 5_000, 6_000);
       // a publishes U online; its mark reaches b with its delta.
-      Outcome o = a.transition(online(U), 6_000);
+      Publication o = a.transition(online(U), 6_000);
       b.marks(o.marks(), 6_001);
       b.transition(online(U), 6_002);
       // V went online in both views, a crashed before publishing it.
@@ -187,7 +186,39 @@ class ChangeStreamTest {
       b.ready(200);
       assertFalse(b.speaking(), "c's full state came before the distrust");
       b.synced("c", 300);
-      assertTrue(b.speaking());
+      assertTrue(b.speaking(), "b founded the cluster: it speaks in its first view");
+    }
+
+    @Test
+    @DisplayName("a node that joined older members speaks, before any stable membership, only once its view has settled")
+    void newNodeWaitsForASettledView() {
+      // ChaosTest, 2026-12-01: n2, restarted into the side of a split that held only the resumed n1,
+      // was ready with n1's full state (n1's ledger: u1 online on n0). Merging the two sides left
+      // n2 alone in its view for a moment, and it spoke at once: u1 offline, a flap.
+      ChangeStream n2 = new ChangeStream("n2", PAUSE, SETTLE, RETENTION, PauseWitness.EVERY_GAP);
+      n2.tick(0);
+      n2.membership(List.of("n1", "n2"), 0);
+      n2.marks(List.of(new PublishMark(U, Role.CLIENT, Status.ONLINE, Reason.ACTIVE, 0, "n0")), 100);
+      n2.synced("n1", 100);
+      n2.ready(100);
+      advance(n2, 200, 1_000);
+      assertEquals(Set.of(), n2.stableMembership());
+      n2.membership(List.of("n2"), 1_000);
+      assertFalse(n2.speaking(), "alone in a view not yet settled");
+      assertEquals(List.of(), users(n2.transition(online(V), 1_100)), "a user of its own waits too");
+      advance(n2, 1_200, 1_000 + SETTLE - 200);
+      assertFalse(n2.speaking());
+      assertFalse(n2.needsRecheck(), "u1's offline in this view waits too");
+      // The merge completes: a new view, and the clock starts again.
+      n2.membership(List.of("n0", "n1", "n2"), 1_000 + SETTLE);
+      n2.membership(List.of("n2"), 1_000 + SETTLE + 200);
+      advance(n2, 1_000 + SETTLE + 200, 1_000 + 2 * SETTLE);
+      assertFalse(n2.speaking());
+      // Alone for the whole settle time: a cluster of one, which must speak (for u1 too).
+      advance(n2, 1_000 + 2 * SETTLE + 200, 1_000 + 2 * SETTLE + 400);
+      assertTrue(n2.speaking());
+      assertEquals(Set.of("n2"), n2.stableMembership());
+      assertEquals(Set.of("u1:offline", "u2:online"), Set.copyOf(users(recheck(n2, 1_000 + 2 * SETTLE + 500))));
     }
 
     @Test
@@ -195,7 +226,7 @@ class ChangeStreamTest {
     void restartedNodeLearnsLedger() {
       ChangeStream a = settled("a", List.of("a"), 0);
       advance(a, 5_000, 6_000);
-      Outcome o = a.transition(online(U), 6_000);
+      Publication o = a.transition(online(U), 6_000);
       // b (re)joins: not ready until its first full state, which carries a's ledger.
       ChangeStream b = new ChangeStream("b", PAUSE, SETTLE, RETENTION, PauseWitness.EVERY_GAP);
       b.tick(7_000);
@@ -222,7 +253,7 @@ class ChangeStreamTest {
       advance(a, 6_000, 10_000);
       a.membership(List.of("a"), 10_000);
       advance(a, 10_000, 11_000);
-      Outcome aSide = a.transition(offline(U), 11_000);
+      Publication aSide = a.transition(offline(U), 11_000);
       assertEquals(List.of("u1:offline"), users(aSide));
       // Merged: b's full state brings U's session back (online in a's view) and b's ledger.
       advance(a, 11_000, 20_000);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.presencehub.cluster.ChangeStream.Outcome;
 import com.presencehub.cluster.Membership.Member;
 import com.presencehub.protocol.ReplicationEnvelope.Delta;
 import com.presencehub.presence.PresenceRecord;
@@ -53,7 +52,7 @@ class PublishOnceTest {
       return stream.needsRecheck() ? carry(stream.recheck(now)) : List.of();
     }
 
-    private List<String> carry(Outcome o) {
+    private List<String> carry(Publication o) {
       table.own().published(o.marks());
       return o.publish().stream().map(r -> r.user() + ":" + r.status().wire()).toList();
     }
