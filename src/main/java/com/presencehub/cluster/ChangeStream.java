@@ -29,16 +29,16 @@ import java.util.Set;
  *   <li>its current view holds a strict majority of the last <em>stable</em> membership (peers
  *       that report being quarantined after a pause do not count) — the view a speaking node saw
  *       unchanged for {@code settleMs} with every peer's full state received since it last
- *       changed. A node that has none yet (just started) and joined older members waits until its
- *       own view is such a view; one that founded its cluster speaks in its first view.
- *       Two nodes are the exception: with a stable membership of two, one
- *       node that was not paused speaks alone (it cannot tell a crashed peer from a partitioned
- *       one; refusing would leave a crashed node's users online in the stream for good). A node
- *       paused since the stable membership formed never claims this exception: alone after a
- *       pause, it stays silent until the other node is back (or a new stable membership forms).
- *       Nor does a pair that is what is left of a larger cluster, until it has been stable for
- *       {@code 6 × settleMs}: losing a member (often Hazelcast's master) can briefly split the
- *       two survivors, and each must not publish the other's healthy users offline;
+ *       changed. Until it has one (just started), a node that founded its cluster speaks in any
+ *       view; one that joined older members only once its view is such a view and holds no
+ *       quarantined peer (and only then forms its first one). Two nodes are the exception: with a stable
+ *       membership of two, one node that was not paused speaks alone (it cannot tell a crashed
+ *       peer from a partitioned one; refusing would leave a crashed node's users online in the
+ *       stream for good). A node paused since the stable membership formed never claims this
+ *       exception: alone after a pause, it stays silent until the other node is back (or a new
+ *       stable membership forms). Nor does a pair that is what is left of a larger cluster, until
+ *       it has been stable for {@code 6 × settleMs}: losing a member (often Hazelcast's master) can
+ *       briefly split the two survivors, and each must not publish the other's healthy users offline;
  *   <li>it is not quarantined: a gap of more than {@code pauseMs} between two inputs, confirmed by
  *       the {@link PauseWitness}, means this process was frozen (SIGSTOP, a long GC, a VM pause),
  *       not merely its event loop behind. Its view and membership are then
@@ -325,11 +325,12 @@ public final class ChangeStream {
 
   private boolean quorum(long now, boolean settled) {
     if (stable.isEmpty()) {
-      // Just started. A node that founded its cluster speaks in its first view (nothing happened
-      // before it). One that joined older members holds their ledger; in a view that has not
-      // settled it may lack their users: restarted into one side of a split being merged, it spoke
-      // at once and published the other side's users offline (ChaosTest, 2026-12-01).
-      return !joinedOlder || settled;
+      // Just started. A node that founded its cluster speaks in any view (nothing happened before
+      // it). One that joined older members holds their ledger, but in a view that has not settled,
+      // or beside a peer quarantined after a pause, it may lack their users: restarted into one
+      // side of a split being merged, with a resumed peer, it spoke at once and published the
+      // other side's users offline (bench/chaos.sh, 2026-12-01).
+      return !joinedOlder || (settled && pausedPeers.isEmpty());
     }
     int present = 0;
     for (String n : members) {

@@ -309,10 +309,13 @@ class ReplicaTableTest {
       stream.tick(0);
       t.membership(List.of(A, B, C), 0).syncs().forEach(s -> t.fullState(s, state(1), 1));
       assertTrue(t.whole());
+      for (long now = 200; now <= 5_200; now += 200) {
+        stream.tick(now); // b's stable membership forms: {a, b, c}
+      }
       assertFalse(stream.speaking(), "a, the oldest, speaks");
-      ReplicaChanges restart = t.membership(List.of(A, B, C, new Member("va2", "a", 2)), 100);
+      ReplicaChanges restart = t.membership(List.of(A, B, C, new Member("va2", "a", 2)), 5_300);
       assertFalse(stream.speaking(), "b is the oldest now, but its ledgers of c and a predate a's death");
-      restart.syncs().forEach(s -> t.fullState(s, state(1), 200));
+      restart.syncs().forEach(s -> t.fullState(s, state(1), 5_400));
       assertTrue(stream.speaking());
     }
 
