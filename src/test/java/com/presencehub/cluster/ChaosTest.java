@@ -385,6 +385,8 @@ class ChaosTest {
         for (String f : report.flaps()) {
           shown.add(f.substring(0, f.indexOf(' ')));
         }
+        report.duplicates().forEach(d -> shown.add(d.substring(0, d.indexOf(' '))));
+        report.contradictions().forEach(x -> shown.add(x.substring(0, x.indexOf(':'))));
         for (String u : shown.stream().limit(5).toList()) {
           StringBuilder b = new StringBuilder(u + " sessions:");
           synchronized (clients.get(u)) {
@@ -394,7 +396,8 @@ class ChaosTest {
           }
           b.append(" events:");
           for (JsonObject e : listener.changesOf(u)) {
-            b.append(' ').append(e.getString("status")).append('@').append(e.getLong("receivedAt") - start);
+            b.append(' ').append(e.getString("status")).append('@').append(e.getLong("receivedAt") - start)
+                .append('/').append(e.getString("receivedFrom"));
           }
           System.out.println(b);
         }

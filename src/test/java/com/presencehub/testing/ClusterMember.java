@@ -32,7 +32,7 @@ public final class ClusterMember implements AutoCloseable {
       Vertx v = Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
           .await(60, TimeUnit.SECONDS);
       ClusterMember m = new ClusterMember(v);
-      MessageConsumer<JsonObject> c = v.eventBus().consumer("presence.changes", msg -> m.record(msg.body()));
+      MessageConsumer<JsonObject> c = v.eventBus().consumer("presence.changes", msg -> m.record(msg.body(), msg.headers().get("presence-origin")));
       c.completion().await(20, TimeUnit.SECONDS);
       return m;
     } catch (Exception e) {
@@ -40,8 +40,9 @@ public final class ClusterMember implements AutoCloseable {
     }
   }
 
-  private synchronized void record(JsonObject change) {
-    changes.add(change.copy().put("receivedAt", System.currentTimeMillis()));
+  /** Kept with the arrival time and the publishing node (the event's presence-origin header, for the logs). */
+  private synchronized void record(JsonObject change, String origin) {
+    changes.add(change.copy().put("receivedAt", System.currentTimeMillis()).put("receivedFrom", origin));
   }
 
   /** Every change received so far, in arrival order. */

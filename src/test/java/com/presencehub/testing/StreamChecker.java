@@ -34,12 +34,13 @@ public final class StreamChecker {
     @Override
     public String toString() {
       return "events " + events + ", duplicates " + duplicates.size() + ", contradictions " + contradictions.size()
-          + ", flaps " + flaps.size() + (clean() ? "" : "\nduplicates: " + head(duplicates)
-          + "\ncontradictions: " + head(contradictions) + "\nflaps: " + head(flaps));
+          // One line: a CI log shows only the first line of a failed assertion's message.
+          + ", flaps " + flaps.size() + (clean() ? "" : "; duplicates: " + head(duplicates)
+          + "; contradictions: " + head(contradictions) + "; flaps: " + head(flaps));
     }
 
     private static List<String> head(List<String> l) {
-      return l.size() <= 20 ? l : l.subList(0, 20);
+      return l.size() <= 8 ? l : l.subList(0, 8);
     }
   }
 
