@@ -397,7 +397,7 @@ class ChaosTest {
           b.append(" events:");
           for (JsonObject e : listener.changesOf(u)) {
             b.append(' ').append(e.getString("status")).append('@').append(e.getLong("receivedAt") - start)
-                .append('/').append(e.getString("receivedFrom"));
+                .append('/').append(e.getBoolean("resync", false) ? "re-read after the listener's merge" : e.getString("receivedFrom"));
           }
           System.out.println(b);
         }

@@ -1,14 +1,23 @@
 package com.presencehub.testing;
 
+import com.hazelcast.config.ListenerConfig;
+import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.core.LifecycleListener;
 import com.presencehub.cluster.ClusterSetup;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The test JVM joining a {@link HubCluster} as a plain Vert.x member (no hub in it), to listen to
@@ -26,12 +35,22 @@ public final class ClusterMember implements AutoCloseable {
   public static ClusterMember join(HubCluster cluster) {
     var hz = ClusterSetup.memberHazelcast(cluster.clusterName(), "127.0.0.1", TestNode.freePort(), cluster.memberList(),
         2000, 2000);
+    // Split off and merged back, this member missed what the other side published: like any
+    // service on the bus (docs/protocol.md §6, Limits), it re-reads the users it knows.
+    AtomicReference<ClusterMember> member = new AtomicReference<>();
+    hz.addListenerConfig(new ListenerConfig((LifecycleListener) e -> {
+      ClusterMember m = member.get();
+      if (e.getState() == LifecycleEvent.LifecycleState.MERGED && m != null) {
+        m.reread(System.currentTimeMillis(), 0);
+      }
+    }));
     VertxOptions options = new VertxOptions();
     options.getEventBusOptions().setHost("127.0.0.1").setPort(0);
     try {
       Vertx v = Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
           .await(60, TimeUnit.SECONDS);
       ClusterMember m = new ClusterMember(v);
+      member.set(m);
       MessageConsumer<JsonObject> c = v.eventBus().consumer("presence.changes", msg -> m.record(msg.body(), msg.headers().get("presence-origin")));
       c.completion().await(20, TimeUnit.SECONDS);
       return m;
@@ -43,6 +62,28 @@ public final class ClusterMember implements AutoCloseable {
   /** Kept with the arrival time and the publishing node (the event's presence-origin header, for the logs). */
   private synchronized void record(JsonObject change, String origin) {
     changes.add(change.copy().put("receivedAt", System.currentTimeMillis()).put("receivedFrom", origin));
+  }
+
+  /**
+   * After this member's own merge: every user seen so far, asked with {@code presence.query} and
+   * kept as records marked {@code "resync": true} (retried while the bus settles, for up to 20 s).
+   */
+  private void reread(long mergedAt, int attempt) {
+    Map<String, Set<String>> byTenant = new HashMap<>();
+    for (JsonObject c : changes()) {
+      if (!c.getBoolean("resync", false)) {
+        byTenant.computeIfAbsent(c.getString("tenant"), t -> new LinkedHashSet<>()).add(c.getString("user"));
+      }
+    }
+    byTenant.forEach((tenant, users) -> vertx.eventBus().<JsonObject>request("presence.query",
+        new JsonObject().put("tenant", tenant).put("users", new JsonArray(List.copyOf(users))))
+        .onSuccess(reply -> reply.body().getJsonObject("users").forEach(u -> record(((JsonObject) u.getValue()).copy()
+            .put("tenant", tenant).put("user", u.getKey()).put("resync", true).put("mergedAt", mergedAt), null)))
+        .onFailure(e -> {
+          if (attempt < 40) {
+            vertx.setTimer(500, t -> reread(mergedAt, attempt + 1));
+          }
+        }));
   }
 
   /** Every change received so far, in arrival order. */
