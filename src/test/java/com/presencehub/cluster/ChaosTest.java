@@ -364,12 +364,12 @@ class ChaosTest {
                 Portal.query(a.getValue(), users).forEach((u, r) -> view.put(u, r.getString("status")));
                 views.put(a.getKey(), view);
               }
-              return StreamChecker.check(listener.changes(), users, views, healthy).contradictions().isEmpty();
+              return StreamChecker.check(listener.changesWithRereads(), users, views, healthy).contradictions().isEmpty();
             });
       } catch (org.awaitility.core.ConditionTimeoutException e) {
         // reported below
       }
-      StreamChecker.Report report = StreamChecker.check(listener.changes(), users, views, healthy);
+      StreamChecker.Report report = StreamChecker.check(listener.changesWithRereads(), users, views, healthy);
       int termOfflines = sigtermOfflines(listener.changes());
       long ghosts = mismatches.stream().filter(m -> m.contains("ghost")).count();
       long lost = mismatches.stream().filter(m -> m.contains("lost")).count();
@@ -395,7 +395,7 @@ class ChaosTest {
             }
           }
           b.append(" events:");
-          for (JsonObject e : listener.changesOf(u)) {
+          for (JsonObject e : listener.changesWithRereads().stream().filter(x -> u.equals(x.getString("user"))).toList()) {
             b.append(' ').append(e.getString("status")).append('@').append(e.getLong("receivedAt") - start)
                 .append('/').append(e.getBoolean("resync", false) ? "re-read after the listener's merge" : e.getString("receivedFrom"));
           }

@@ -18,8 +18,8 @@ import java.util.Set;
  * </ul>
  * Users outside {@code users} are ignored (test helpers such as askers). Records marked {@code
  * "resync": true} are what the listener read back after its own Hazelcast member was split off and
- * merged ({@link ClusterMember}): no event, but a new starting point, as for any service on the
- * bus; the last of them or of the events is the user's state.
+ * merged ({@link ClusterMember#changesWithRereads}): no event, but, where it differs from the last
+ * event, a new starting point, as for any service on the bus; the last record is the user's state.
  */
 public final class StreamChecker {
 
@@ -72,11 +72,16 @@ public final class StreamChecker {
       JsonObject prev = null;
       for (JsonObject c : e.getValue()) {
         if (c.getBoolean("resync", false)) {
-          prev = null; // the listener re-read after its own merge: what it missed is not the stream's fault
+          // The listener re-read after its own merge. Where it agrees with the last event, the
+          // listener missed nothing that shows: the duplicate check goes on from that event.
+          // Where it differs, the listener missed events published on the other side: it is the
+          // state the next event is compared with.
+          if (prev == null || !sameState(prev, c)) {
+            prev = c;
+          }
           continue;
         }
-        if (prev != null && prev.getString("status").equals(c.getString("status"))
-            && String.valueOf(prev.getString("reason")).equals(String.valueOf(c.getString("reason")))) {
+        if (prev != null && sameState(prev, c)) {
           duplicates.add(e.getKey() + " " + c.getString("status") + " at " + prev.getLong("receivedAt") + " and "
               + c.getLong("receivedAt"));
         }
@@ -98,5 +103,10 @@ public final class StreamChecker {
       }
     }
     return new Report(events, duplicates, contradictions, flaps);
+  }
+
+  private static boolean sameState(JsonObject a, JsonObject b) {
+    return a.getString("status").equals(b.getString("status"))
+        && String.valueOf(a.getString("reason")).equals(String.valueOf(b.getString("reason")));
   }
 }
