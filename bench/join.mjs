@@ -18,7 +18,7 @@
 //
 //   node bench/join.mjs [--sessions 50000] [--techs 2000] [--rate 1000] [--toggle-seconds 150]
 //                       [--workers-per-node 2] [--jar target/presence-hub.jar] [--xmx 2g] [--shipped true]
-//                       [--bus-port 18390]
+//                       [--bus-port 18390] [--others-nice 0]
 //
 // Every node runs with the JVM flags the Dockerfile ships (HUB_JVM_DEFAULTS), and n3 also with the
 // AppCDS archive the image builds (deploy/cds/build-archive.sh, made here for --jar in /tmp first):
@@ -37,7 +37,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendResults, openSession, token } from './loadgen/lib.mjs';
 import { BENCH_SECRET, HUB_JVM_DEFAULTS } from './loadgen/hub.mjs';
-import { Cluster, CpuWindow, cpuMs, describeCpu, loadavg, logEvents, machineMs, metrics, mono, sleep, track, jarInfo } from './loadgen/cluster.mjs';
+import { Cluster, CpuWindow, cpuMs, describeCpu, describeCpuByKind, jvmCpuByKind, renice, loadavg, logEvents, machineMs, metrics, mono, sleep, track, jarInfo } from './loadgen/cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({ options: {
@@ -60,6 +60,10 @@ const { values: opt } = parseArgs({ options: {
   // PRESENCE_CLUSTER_PARTITIONS of every node (the hub's default, Hazelcast's 271, when unset).
   partitions: { type: 'string', default: '' },
   shipped: { type: 'string', default: 'true' },
+  // Nice value of n0-n2 and the load processes from the toggles on (0: off). The joiner n3 keeps 0,
+  // so it gets most of the 2 cores while it starts: the join as on a host of its own, with the
+  // others still serving and toggling (they only slow down).
+  'others-nice': { type: 'string', default: '0' },
   results: { type: 'string', default: path.join(here, 'RESULTS.md') },
 } });
 const total = Number(opt.sessions);
@@ -198,6 +202,12 @@ try {
   say(`3 nodes, ${total} idle client sessions (${perNode.join(' / ')}) + ${techs} techs (on n0 and n2) + 1 roster("tech") watcher on n1 = ${everyone} users; load avg before ${machineBefore}`);
   say(jarInfo(opt.jar));
 
+  const othersNice = Math.max(0, Math.min(Number(opt['others-nice']), 19));
+  if (othersNice > 0) {
+    for (const pid of [0, 1, 2].map((i) => cluster.pid(i)).concat(children.map((c) => c.pid))) renice(pid, othersNice);
+    say(`n0-n2 and the ${children.length} load processes run at nice ${othersNice} from here on; n3 at 0`);
+  }
+
   // ---- toggles on ----
   recv.clear(); // the techs' own logins are not toggles
   const start = mono() + 500;
@@ -225,6 +235,7 @@ try {
     // The joiner's own CPU from spawn to ready (a new process: it starts at 0), and what the machine had
     // spare meanwhile: its join time is about the CPU it needs over the share of the 2 cores it gets.
     const cpuReady = cpuMs(pid);
+    const byKind = jvmCpuByKind(pid);
     const m1 = machineMs();
     const machineBusy = (100 * os.cpus().length * (m1.busy - m0.busy)) / (m1.total - m0.total);
     const ioReady = io(pid, cluster.nodes[3].httpPort);
@@ -241,7 +252,7 @@ try {
     const phases = hz && whole && listening
       ? ` (JVM + Hazelcast member started ${hz - t0} ms; → whole view (full states of the 3 peers) ${whole - hz} ms; → serving ${listening - whole} ms; → /health/ready seen ${t0 + readyMs - listening} ms)`
       : ' (phases not found in the log)';
-    say(`${label}: ready (/health/ready 200) ${readyMs} ms after spawn${phases}; view equal to n0's (${connected(views[0])} / ${connected(views[1])} users online+away) ${viewMs} ms after spawn; received ${((ioReady.r - io0.r) / 2 ** 20).toFixed(1)} MiB over TCP (event bus + Hazelcast, ss) from spawn to ready; CPU from spawn to ready ${cpuReady.toFixed(0)} ms (${((100 * cpuReady) / readyMs).toFixed(0)}% of a core on average; the machine ${machineBusy.toFixed(0)}% busy of ${os.cpus().length * 100}% meanwhile)`);
+    say(`${label}: ready (/health/ready 200) ${readyMs} ms after spawn${phases}; view equal to n0's (${connected(views[0])} / ${connected(views[1])} users online+away) ${viewMs} ms after spawn; received ${((ioReady.r - io0.r) / 2 ** 20).toFixed(1)} MiB over TCP (event bus + Hazelcast, ss) from spawn to ready; CPU from spawn to ready ${cpuReady.toFixed(0)} ms (by thread, ms: ${describeCpuByKind(byKind)}; ${((100 * cpuReady) / readyMs).toFixed(0)}% of a core on average; the machine ${machineBusy.toFixed(0)}% busy of ${os.cpus().length * 100}% meanwhile)`);
     return { readyMs, viewMs, pid };
   }
 

@@ -58,8 +58,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   private FullStateTransfer transfer;
   private final ConcurrentLinkedQueue<PresenceRecord> early = new ConcurrentLinkedQueue<>(); // before start (none in practice)
   private boolean recheckScheduled;
-  private boolean wasSpeaking;
-  private boolean wasPaused;
+  private boolean wasSpeaking, wasPaused; // as last logged
   private boolean flushScheduled;
 
   private volatile ContextInternal ctx;
@@ -68,7 +67,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   private long digestTimer = -1;
   private long pauseTimer = -1;
   private ProcessPauses pauses;
-  private long lastPauseTick; // ms
+  private long lastPauseTick, behindReconciledAt; // ms: this loop's last pause-clock tick; its last re-read while behind
   private final ReplicationMetrics metrics;
   private final Map<String, Long> askedAt = new HashMap<>(); // full states asked for: peer id → when (ms)
 
@@ -267,7 +266,8 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     }
     c.execute(() -> {
       long now = System.currentTimeMillis();
-      if (now - lastPauseTick > pauses.thresholdMs()) {
+      if (now - lastPauseTick > pauses.thresholdMs() && now - behindReconciledAt >= 100) {
+        behindReconciledAt = now; // every 100 ms, not per transition: a joiner's full states bring thousands (issue 17)
         reconcile(); // this loop was behind, not paused: the membership first (its queued hop may come after this)
       }
       carry(stream.transition(r, now));
