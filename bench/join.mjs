@@ -17,8 +17,12 @@
 // toggles end (/proc/<pid>/stat), and its live heap after a full GC (jcmd) over an empty node's.
 //
 //   node bench/join.mjs [--sessions 50000] [--techs 2000] [--rate 1000] [--toggle-seconds 150]
-//                       [--workers-per-node 2] [--jar target/presence-hub.jar] [--xmx 2g] [--shipped true]
-//                       [--bus-port 18390] [--others-nice 0]
+//                       [--workers-per-node 2] [--toggle-workers 2] [--jar target/presence-hub.jar] [--xmx 2g]
+//                       [--shipped true] [--http-port 18190] [--hz-port 18290] [--bus-port 18390]
+//                       [--partitions N] [--jvm-extra=FLAGS] [--n3-jvm=FLAGS] [--others-nice 0]
+//                       [--results bench/RESULTS.md]
+// Each option is checked (an integer in its range, true/false, a heap size, an existing jar) before
+// anything starts; the AppCDS training node runs on --http-port+10 and --hz-port+10.
 //
 // Every node runs with the JVM flags the Dockerfile ships (HUB_JVM_DEFAULTS), and n3 also with the
 // AppCDS archive the image builds (deploy/cds/build-archive.sh, made here for --jar in /tmp first):
@@ -30,7 +34,7 @@
 // logs in /tmp/<name>/.
 // Every process started here is stopped at the end (loadgen/cluster.mjs).
 import { execFileSync, fork } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
@@ -66,22 +70,41 @@ const { values: opt } = parseArgs({ options: {
   'others-nice': { type: 'string', default: '0' },
   results: { type: 'string', default: path.join(here, 'RESULTS.md') },
 } });
-const total = Number(opt.sessions);
-if (!(total >= 3 && total <= 54000)) throw new Error('--sessions must be 3..54000 (about 18,000 per node: 20,000 open files per process here)');
-const techs = Math.min(Number(opt.techs), 10000);
-const rate = Math.min(Number(opt.rate), 20000);
-const toggleMs = Math.min(Number(opt['toggle-seconds']), 240) * 1000;
-const wpn = Math.max(1, Math.min(Number(opt['workers-per-node']), 4));
-const tw = Math.max(1, Math.min(Number(opt['toggle-workers']), 4));
-const shipped = opt.shipped !== 'false';
+/** A per-transition figure net of the quiet rate; below 0 (the rate too low to show over the noise) it says so. */
+const perTransition = (v, unit) => (v >= 0 ? `${v.toFixed(0)} ${unit}` : `n/a ${unit} (under the quiet rate's noise at this rate)`);
+/** The integer option --name, within min..max, or an error naming it. */
+function intOption(name, min, max, why = '') {
+  const raw = opt[name];
+  const v = Number(raw);
+  if (!/^-?\d+$/.test(String(raw).trim()) || v < min || v > max) throw new Error(`--${name} must be an integer in ${min}..${max}${why}, got '${raw}'`);
+  return v;
+}
+const total = intOption('sessions', 3, 54000, ' (about 18,000 per node: 20,000 open files per process here)');
+const techs = intOption('techs', 2, 10000);
+const rate = intOption('rate', 1, 20000);
+const toggleMs = intOption('toggle-seconds', 10, 240) * 1000;
+const wpn = intOption('workers-per-node', 1, 4);
+const tw = intOption('toggle-workers', 1, 4);
+if (techs < tw) throw new Error(`--techs (${techs}) must be at least --toggle-workers (${tw})`);
+const httpPort = intOption('http-port', 1024, 65000);
+const hzPort = intOption('hz-port', 1024, 65000);
+const busPort = intOption('bus-port', 0, 65000, ' (0: any free port)');
+if (opt.partitions) intOption('partitions', 1, 100000);
+const othersNice = intOption('others-nice', 0, 19);
+if (!['true', 'false'].includes(opt.shipped)) throw new Error(`--shipped must be true or false, got '${opt.shipped}'`);
+const shipped = opt.shipped === 'true';
+if (!/^\d+[kKmMgG]?$/.test(opt.xmx)) throw new Error(`--xmx must be a heap size such as 2g or 512m, got '${opt.xmx}'`);
+if (!existsSync(opt.jar)) throw new Error(`--jar: no file ${opt.jar} (build it first: mvn -q -B -DskipTests package)`);
 const jvmFlags = [`-Xmx${opt.xmx}`, '-XX:+UseG1GC', ...(shipped ? HUB_JVM_DEFAULTS : []),
   ...opt['jvm-extra'].split(/\s+/).filter(Boolean)];
 /** The shipped image's AppCDS archive for --jar (Dockerfile), built with the nodes' flags; null with --shipped false. */
 function cdsArchive() {
   if (!shipped) return null;
   const archive = path.join('/tmp', `join-bench-${process.pid}.jsa`);
+  // Its training node on ports next to the nodes' (HTTP --http-port+10, Hazelcast --hz-port+10), not the script's defaults.
   execFileSync('bash', [path.join(here, '..', 'deploy', 'cds', 'build-archive.sh'), opt.jar, archive, ...jvmFlags],
-    { stdio: ['ignore', 'ignore', 'inherit'], timeout: 180000 });
+    { stdio: ['ignore', 'ignore', 'inherit'], timeout: 180000,
+      env: { ...process.env, CDS_HTTP_PORT: String(httpPort + 10), CDS_CLUSTER_PORT: String(hzPort + 10) } });
   return archive;
 }
 const tenant = 'bench';
@@ -120,7 +143,7 @@ function io(pid, skipPort) {
 const connected = (m) => (m['presence_users{status="online"}'] ?? 0) + (m['presence_users{status="away"}'] ?? 0);
 
 const machineBefore = loadavg();
-const cluster = new Cluster({ jar: opt.jar, jvmFlags, size: 4, httpBase: Number(opt['http-port']), hzBase: Number(opt['hz-port']), busBase: Number(opt['bus-port']),
+const cluster = new Cluster({ jar: opt.jar, jvmFlags, size: 4, httpBase: httpPort, hzBase: hzPort, busBase: busPort,
   env: { PRESENCE_RATE_LIMIT_PER_SECOND: '1000000', PRESENCE_RATE_LIMIT_BURST: '1000000', PRESENCE_IDLE_TIMEOUT_MS: '3600000',
     PRESENCE_WRITE_QUEUE_MAX_CHARS: '67108864', ...(opt.partitions ? { PRESENCE_CLUSTER_PARTITIONS: opt.partitions } : {}) } });
 const archive = cdsArchive();
@@ -202,7 +225,6 @@ try {
   say(`3 nodes, ${total} idle client sessions (${perNode.join(' / ')}) + ${techs} techs (on n0 and n2) + 1 roster("tech") watcher on n1 = ${everyone} users; load avg before ${machineBefore}`);
   say(jarInfo(opt.jar));
 
-  const othersNice = Math.max(0, Math.min(Number(opt['others-nice']), 19));
   if (othersNice > 0) {
     for (const pid of [0, 1, 2].map((i) => cluster.pid(i)).concat(children.map((c) => c.pid))) renice(pid, othersNice);
     say(`n0-n2 and the ${children.length} load processes run at nice ${othersNice} from here on; n3 at 0`);
@@ -300,7 +322,7 @@ try {
   await sleep(5000);
   const idleCpuPerS = (cpuMs(cluster.pid(3)) - q1) / ((mono() - qt1) / 1000);
   const idleReadPerS = (io(cluster.pid(3), cluster.nodes[3].httpPort).r - qio1.r) / ((mono() - qt1) / 1000);
-  say(`n3 quiet (no transitions): CPU ${(idleCpuPerS / 10).toFixed(1)}% of a core, receives ${(idleReadPerS / 1024).toFixed(1)} KiB/s (digests, Hazelcast heartbeats) → per transition applied: ${(((cpuPerS - idleCpuPerS) * 1000) / rate).toFixed(0)} µs CPU, ${((readPerS - idleReadPerS) / rate).toFixed(0)} B received`);
+  say(`n3 quiet (no transitions): CPU ${(idleCpuPerS / 10).toFixed(1)}% of a core, receives ${(idleReadPerS / 1024).toFixed(1)} KiB/s (digests, Hazelcast heartbeats) → per transition applied: ${perTransition(((cpuPerS - idleCpuPerS) * 1000) / rate, 'µs CPU')}, ${perTransition((readPerS - idleReadPerS) / rate, 'B received')}`);
   const svc = token(BENCH_SECRET, tenant, 'bench-svc', 'service');
   const roster = async (n) => {
     const r = await fetch(`http://127.0.0.1:${n.httpPort}/api/v1/tenants/${tenant}/roster?role=tech&status=online&status=away`,
@@ -324,7 +346,7 @@ try {
   const heaps = [0, 1, 2].map((i) => liveHeapKiB(cluster.pid(i)));
   say(`n0-n2 live heap after a full GC: ${heaps.map((h) => (h / 1024).toFixed(1)).join(' / ')} MiB (each ${perNode.map((p, i) => p + (i === 1 ? 1 : 0)).join(' / ')} client sessions + ${techs / 2} techs on n0 and n2, the whole view)`);
   say(`summary: join ready ${join.readyMs} ms, view equal ${join.viewMs} ms; restart after kill -9 ready ${restart.readyMs} ms, view equal ${restart.viewMs} ms (target ≤ 5,000 ms at 50,000 users); lost at the watcher ${lost}`);
-  appendResults(opt.results, 'Join time under load (bench/join.mjs)', lines, `${jvmFlags.join(' ')} --cluster (per node${opt.partitions ? `, PRESENCE_CLUSTER_PARTITIONS=${opt.partitions}` : ''}, PRESENCE_CLUSTER_BUS_PORT=${Number(opt['bus-port']) > 0 ? `${opt['bus-port']}+i` : '0 (any free port)'})${cluster.nodes[3].jvmFlags.length ? `; n3 also ${cluster.nodes[3].jvmFlags.join(' ')}${archive ? ' (the shipped AppCDS archive of the jar, deploy/cds/build-archive.sh)' : ''}` : ''}`);
+  appendResults(opt.results, 'Join time under load (bench/join.mjs)', lines, `${jvmFlags.join(' ')} --cluster (per node${opt.partitions ? `, PRESENCE_CLUSTER_PARTITIONS=${opt.partitions}` : ''}, PRESENCE_CLUSTER_BUS_PORT=${busPort > 0 ? `${busPort}+i` : '0 (any free port)'})${cluster.nodes[3].jvmFlags.length ? `; n3 also ${cluster.nodes[3].jvmFlags.join(' ')}${archive ? ' (the shipped AppCDS archive of the jar, deploy/cds/build-archive.sh)' : ''}` : ''}`);
 } finally {
   for (const c of children) { try { c.send({ cmd: 'exit' }); } catch { /* gone */ } }
   await Promise.all(children.map((c) => (c.exitCode !== null ? null : Promise.race([new Promise((r) => c.on('exit', r)), sleep(10000)]))));

@@ -166,7 +166,7 @@ public record HubConfig(
         r.string("clusterName", false),
         r.string("clusterHost", false),
         r.integer("clusterPort", 0, 65_535),
-        r.list("clusterMembers"),
+        r.listNonEmptyIfSet("clusterMembers"),
         r.nodeId(),
         r.integer("clusterBusPort", 0, 65_535),
         r.longValue("clusterFailureTimeoutMs", 1_000, 600_000),

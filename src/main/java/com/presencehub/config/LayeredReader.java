@@ -144,6 +144,21 @@ final class LayeredReader {
     return list(key);
   }
 
+  /**
+   * As {@link #list} (spaces and stray commas tolerated), but a value that is not blank and holds
+   * no entry ({@code ","}, {@code ",,"}) is refused: read leniently it would be the empty list, which
+   * may mean something else (for {@code clusterMembers}, multicast). A blank value is the empty list.
+   *
+   * @throws ConfigException naming the key
+   */
+  List<String> listNonEmptyIfSet(String key) {
+    List<String> out = list(key);
+    if (out.isEmpty() && raw(key) instanceof String s && !s.isBlank()) {
+      throw new ConfigException(key + ": no entry in '" + printable(s) + "' (leave it empty or unset for none)" + from(key));
+    }
+    return out;
+  }
+
   /** {@code s} with control characters shown as backslash-u escapes (4 hex digits), for a message on one line. */
   static String printable(String s) {
     StringBuilder b = new StringBuilder(s.length());

@@ -92,7 +92,7 @@ class TenantScopeTest {
   }
 
   @Test
-  @DisplayName("An empty entry in PRESENCE_TENANTS stops start-up instead of widening the cell to every tenant")
+  @DisplayName("An empty entry in PRESENCE_TENANTS, or PRESENCE_CLUSTER_MEMBERS of commas alone, stops start-up instead of widening the setting")
   void emptyEntriesRefused() {
     JsonObject file = new JsonObject().put("jwtSecret", SECRET);
     for (String value : new String[] {",", "acme,,x", "acme,", " ", ",acme"}) {
@@ -101,6 +101,17 @@ class TenantScopeTest {
       assertTrue(e.getMessage().startsWith("tenants: an entry is empty") && e.getMessage().contains("PRESENCE_TENANTS"),
           e.getMessage());
     }
+    // The members of a TCP-IP join: "," or ",," read leniently is the empty list, i.e. multicast.
+    for (String value : new String[] {",,", ",", " , "}) {
+      ConfigException e = assertThrows(ConfigException.class,
+          () -> HubConfig.fromLayers(file, Map.of("PRESENCE_CLUSTER_MEMBERS", value), Map.of()), "'" + value + "'");
+      assertTrue(e.getMessage().startsWith("clusterMembers: no entry in") && e.getMessage().contains("PRESENCE_CLUSTER_MEMBERS"),
+          e.getMessage());
+    }
+    assertTrue(HubConfig.fromLayers(file, Map.of("PRESENCE_CLUSTER_MEMBERS", " "), Map.of()).clusterMembers().isEmpty(),
+        "a blank value stays the empty list (multicast)");
+    assertEquals(List.of("127.0.0.1:5701"), HubConfig.fromLayers(file, Map.of("PRESENCE_CLUSTER_MEMBERS", "127.0.0.1:5701,,"),
+        Map.of()).clusterMembers(), "a stray comma beside an entry is tolerated, as before");
     ConfigException control = assertThrows(ConfigException.class,
         () -> HubConfig.fromLayers(file, Map.of("PRESENCE_TENANTS", "ac\u0001me"), Map.of()));
     assertTrue(control.getMessage().contains("'ac\\u0001me'") && control.getMessage().chars().noneMatch(Character::isISOControl),
