@@ -40,8 +40,9 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendResults, openSession, token } from './loadgen/lib.mjs';
+import { describeCpuByKind, jvmCpuByKind } from './loadgen/cpu.mjs';
 import { BENCH_SECRET, HUB_JVM_DEFAULTS } from './loadgen/hub.mjs';
-import { Cluster, CpuWindow, cpuMs, describeCpu, describeCpuByKind, jvmCpuByKind, renice, loadavg, logEvents, machineMs, metrics, mono, sleep, track, jarInfo } from './loadgen/cluster.mjs';
+import { Cluster, CpuWindow, cpuMs, describeCpu, renice, loadavg, logEvents, machineMs, metrics, mono, sleep, track, jarInfo } from './loadgen/cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({ options: {

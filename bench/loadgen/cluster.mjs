@@ -198,35 +198,6 @@ export function threadCpuMs(pid) {
 }
 
 /**
- * A JVM's CPU so far by kind of thread, in ms: {jit, gc, vm, eventLoops, workers, hazelcast, other,
- * ended} (by the thread's comm name in /proc/<pid>/task/<tid>/stat, 15 characters at most; `ended` =
- * the process's total less its live threads', i.e. threads that finished).
- */
-export function jvmCpuByKind(pid) {
-  const kinds = [['jit', /^C[12] CompilerThre/], ['gc', /^(GC Thread|G1 |GC )/], ['vm', /^VM (Thread|Periodic)/],
-    ['eventLoops', /^vert\.x-eventloo/], ['workers', /^vert\.x-(worker|intern)/], ['hazelcast', /^hz\./]];
-  const out = { jit: 0, gc: 0, vm: 0, eventLoops: 0, workers: 0, hazelcast: 0, other: 0, ended: 0 };
-  let live = 0;
-  let tids = [];
-  try { tids = readdirSync(`/proc/${pid}/task`); } catch { return out; }
-  for (const tid of tids) {
-    try {
-      const s = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const comm = s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'));
-      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      const ms = ((Number(f[11]) + Number(f[12])) * 1000) / TICK;
-      out[(kinds.find(([, re]) => re.test(comm)) ?? ['other'])[0]] += ms;
-      live += ms;
-    } catch { /* thread ended */ }
-  }
-  out.ended = Math.max(0, cpuMs(pid) - live);
-  return out;
-}
-
-/** "JIT 1200, GC 300, …" (ms) of jvmCpuByKind. */
-export const describeCpuByKind = (k) => Object.entries(k).map(([name, ms]) => `${name} ${ms.toFixed(0)}`).join(', ');
-
-/**
  * Sets the nice value of every thread of `pid` (on Linux a nice value belongs to a thread, and a
  * thread started later takes its creator's). Positive: lower priority.
  */

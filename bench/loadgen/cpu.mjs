@@ -24,6 +24,34 @@ export function procCpu(pid) {
   return { total, jit };
 }
 
+/**
+ * A JVM's CPU so far by kind of thread, in ms: {jit, gc, vm, eventLoops, workers, hazelcast, other,
+ * ended} (by comm name, 15 characters at most; `ended` = the process's total less its live
+ * threads', i.e. threads that finished).
+ */
+export function jvmCpuByKind(pid) {
+  const kinds = [['jit', /^C[12] CompilerThre/], ['gc', /^(GC Thread|G1 |GC )/], ['vm', /^VM (Thread|Periodic)/],
+    ['eventLoops', /^vert\.x-eventloo/], ['workers', /^vert\.x-(worker|intern)/], ['hazelcast', /^hz\./]];
+  const out = { jit: 0, gc: 0, vm: 0, eventLoops: 0, workers: 0, hazelcast: 0, other: 0, ended: 0 };
+  let live = 0;
+  let total = 0;
+  try {
+    total = statTimes(`/proc/${pid}/stat`).ms;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const t = statTimes(`/proc/${pid}/task/${tid}/stat`);
+        out[(kinds.find(([, re]) => re.test(t.comm)) ?? ['other'])[0]] += t.ms;
+        live += t.ms;
+      } catch { /* thread ended */ }
+    }
+  } catch { return out; }
+  out.ended = Math.max(0, total - live);
+  return out;
+}
+
+/** "jit 1200, gc 300, …" (ms) of jvmCpuByKind. */
+export const describeCpuByKind = (k) => Object.entries(k).map(([name, ms]) => `${name} ${ms.toFixed(0)}`).join(', ');
+
 /** CPU of `pid` between start() and stop(): {total, jit, nonJit} ms (compiler threads that ended meanwhile count as non-JIT). */
 export class ProcCpuWindow {
   constructor(pid) { this.pid = pid; }
