@@ -34,7 +34,7 @@
 // logs in /tmp/<name>/.
 // Every process started here is stopped at the end (loadgen/cluster.mjs).
 import { execFileSync, fork } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
@@ -90,12 +90,22 @@ if (techs < tw) throw new Error(`--techs (${techs}) must be at least --toggle-wo
 const httpPort = intOption('http-port', 1024, 65000);
 const hzPort = intOption('hz-port', 1024, 65000);
 const busPort = intOption('bus-port', 0, 65000, ' (0: any free port)');
-if (opt.partitions) intOption('partitions', 1, 100000);
+if (opt.partitions !== '') intOption('partitions', 1, 100000);
 const othersNice = intOption('others-nice', 0, 19);
 if (!['true', 'false'].includes(opt.shipped)) throw new Error(`--shipped must be true or false, got '${opt.shipped}'`);
 const shipped = opt.shipped === 'true';
-if (!/^\d+[kKmMgG]?$/.test(opt.xmx)) throw new Error(`--xmx must be a heap size such as 2g or 512m, got '${opt.xmx}'`);
-if (!existsSync(opt.jar)) throw new Error(`--jar: no file ${opt.jar} (build it first: mvn -q -B -DskipTests package)`);
+if (!/^[1-9]\d*[kKmMgG]?$/.test(opt.xmx)) throw new Error(`--xmx must be a heap size such as 2g or 512m, got '${opt.xmx}'`);
+if (!existsSync(opt.jar) || !statSync(opt.jar).isFile()) throw new Error(`--jar: no file ${opt.jar} (build it first: mvn -q -B -DskipTests package)`);
+// Each base is 4 nodes' ports (n0-n3) and, for HTTP and Hazelcast, the AppCDS training node's at +10.
+const ranges = [['http-port', httpPort, 11], ['hz-port', hzPort, 11], ...(busPort > 0 ? [['bus-port', busPort, 4]] : [])];
+for (const [a, from, n] of ranges) {
+  for (const [b, from2, n2] of ranges) {
+    if (a < b && from < from2 + n2 && from2 < from + n) throw new Error(`--${a} ${from} and --${b} ${from2} overlap (each takes its port and the next ${n - 1})`);
+  }
+}
+try { accessSync(path.dirname(path.resolve(opt.results)), constants.W_OK); } catch {
+  throw new Error(`--results: cannot write to the folder of ${opt.results}`);
+}
 const jvmFlags = [`-Xmx${opt.xmx}`, '-XX:+UseG1GC', ...(shipped ? HUB_JVM_DEFAULTS : []),
   ...opt['jvm-extra'].split(/\s+/).filter(Boolean)];
 /** The shipped image's AppCDS archive for --jar (Dockerfile), built with the nodes' flags; null with --shipped false. */

@@ -74,7 +74,10 @@ public final class Main implements Callable<Integer> {
       }
       return 2;
     } catch (Exception e) {
-      System.err.println("presence-hub: could not start: " + e);
+      // Netty's bind failure names neither the key nor the port: say which ones this node binds.
+      String hint = String.valueOf(e.getMessage()).contains("Address already in use") ? " (httpPort " + cfg.httpHost() + ":"
+          + cfg.httpPort() + (cfg.cluster() ? ", or clusterBusPort " + cfg.clusterBusPort() : "") + ": is another process on it?)" : "";
+      System.err.println("presence-hub: could not start: " + e + hint);
       if (vertx != null) {
         vertx.close();
       }

@@ -252,11 +252,14 @@ public final class HttpApi {
   /**
    * The {@code {tenant}} segment of {@code /api/v1/tenants/{tenant}/…}, decoded; null if none.
    *
-   * @throws IllegalArgumentException for a bad percent-escape
+   * @throws IllegalArgumentException for a bad percent-escape or a raw byte outside printable ASCII
    */
   static String tenantOf(String path) {
     String[] s = path.split("/");
     if (s.length >= 5 && "tenants".equals(s[3])) {
+      if (RequestTarget.rawByte(s[4]) >= 0) {
+        throw new IllegalArgumentException("a raw byte in the tenant");
+      }
       return URLDecoder.decode(s[4].replace("+", "%2B"), StandardCharsets.UTF_8);
     }
     return null;

@@ -60,7 +60,7 @@ class HttpApiEdgeTest {
   }
 
   @Test
-  @DisplayName("a bad percent-escape or invalid UTF-8 in the query or path: JSON 400 naming it, no stack trace, few lines")
+  @DisplayName("a raw non-ASCII byte, a bad percent-escape or invalid UTF-8 in the query or path: JSON 400 naming it, no stack trace, few lines")
   void badEscapes() {
     try (LogLines log = new LogLines()) {
       for (int i = 0; i < 20; i++) {
@@ -68,6 +68,10 @@ class HttpApiEdgeTest {
       }
       assertBad(RawHttp.get(port, ACME + "/presence?user=ok&user=a%2", svc), 400, "bad_request", "user:");
       assertBad(RawHttp.get(port, ACME + "/presence?user=%ff%fe", svc), 400, "bad_request", "user:");
+      // Raw bytes on the wire (RawHttp writes ISO-8859-1, one byte per char): UTF-8 "ü" unencoded, 0xff.
+      assertBad(RawHttp.get(port, ACME + "/presence?user=\u00c3\u00bc", svc), 400, "bad_request", "user: has a raw byte");
+      assertBad(RawHttp.get(port, ACME + "/presence?user=a\u00ff", svc), 400, "bad_request", "user: has a raw byte");
+      assertBad(RawHttp.get(port, "/api/v1/tenants/\u00c3\u00bcn/roster?role=tech", svc), 400, "bad_request", "tenant: has a raw byte");
       assertBad(RawHttp.get(port, ACME + "/presence?us%zzer=x", svc), 400, "bad_request", "query:");
       assertBad(RawHttp.get(port, ACME + "/roster?role=tech&status=%c3", svc), 400, "bad_request", "status:");
       assertBad(RawHttp.get(port, "/api/v1/tenants/ac%zzme/roster?role=tech", svc), 400, "bad_request", "tenant:");
@@ -89,7 +93,10 @@ class HttpApiEdgeTest {
     try (LogLines log = new LogLines()) {
       byte[] notJson = "{\"to\":".getBytes(StandardCharsets.UTF_8);
       assertBad(RawHttp.send(port, "POST", ACME + "/deliveries", svc, "application/json", notJson), 400,
-          "bad_request", "request:");
+          "bad_request", "request: the body is not valid JSON");
+      byte[] form = "--b\r\nContent-Disposition: form-data; name=\"to\"\r\n\r\nu1\r\n--b--\r\n".getBytes(StandardCharsets.UTF_8);
+      assertBad(RawHttp.send(port, "POST", ACME + "/deliveries", svc, "multipart/form-data; boundary=b", form), 400,
+          "bad_request", "Content-Type: must be application/json");
       byte[] badUtf8 = {'{', '"', 't', 'o', '"', ':', '"', (byte) 0xff, '"', '}'};
       assertBad(RawHttp.send(port, "POST", ACME + "/deliveries", svc, "application/json", badUtf8), 400,
           "bad_request", "request:");

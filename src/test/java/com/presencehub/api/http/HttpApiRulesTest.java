@@ -164,7 +164,7 @@ class HttpApiRulesTest {
   }
 
   @Test
-  @DisplayName("RequestTarget: bad escapes and invalid UTF-8 are named by field; repeats of role and kind refused")
+  @DisplayName("RequestTarget: raw non-ASCII bytes, bad escapes and invalid UTF-8 are named by field; repeats of role and kind refused")
   void requestTarget() {
     String acme = "/api/v1/tenants/acme/presence";
     assertNull(RequestTarget.problem(acme, null));
@@ -175,6 +175,10 @@ class HttpApiRulesTest {
     assertTrue(RequestTarget.problem(acme, "user=%ff%fe").startsWith("user: is not valid UTF-8"));
     assertTrue(RequestTarget.problem(acme, "user=%ed%a0%80").startsWith("user: is not valid UTF-8"), "a surrogate");
     assertTrue(RequestTarget.problem(acme, "u%zz=1").startsWith("query: a parameter name has a bad percent-escape"));
+    // Raw bytes as Netty hands them over, one char per byte: UTF-8 "ü" unencoded, and 0xff.
+    assertTrue(RequestTarget.problem(acme, "user=\u00c3\u00bc").startsWith("user: has a raw byte outside printable ASCII (0xc3)"));
+    assertTrue(RequestTarget.problem(acme, "user=a\u00ff").startsWith("user: has a raw byte"));
+    assertTrue(RequestTarget.problem("/api/v1/tenants/\u00c3\u00bcn/roster", "role=tech").startsWith("tenant: has a raw byte"));
     assertTrue(RequestTarget.problem("/api/v1/tenants/a%zz/roster", "role=tech").startsWith("tenant: "));
     assertTrue(RequestTarget.problem("/api/v1/tenants/a/reachable/%c3", "kind=notify").startsWith("user: is not valid UTF-8"));
     assertEquals("role: give it once", RequestTarget.problem("/api/v1/tenants/a/roster", "role=tech&role=client"));

@@ -141,6 +141,14 @@ public final class HttpErrors {
     if (param.find(0)) {
       return param.group(1) + ": " + message;
     }
+    // vertx-openapi's wording for a body that is not there (a form or multipart body, parsed away
+    // by the BodyHandler) or not JSON: said as docs/http-api.md "Errors" does.
+    if (message.contains("does not contain the required body")) {
+      return "Content-Type: must be application/json, with a JSON body";
+    }
+    if (message.contains("request body can't be decoded")) {
+      return "request: the body is not valid JSON (" + message + ")";
+    }
     if (message.contains("format of the request body is not supported") || message.toLowerCase().contains("content type")) {
       return "Content-Type: must be application/json";
     }

@@ -66,8 +66,17 @@ public final class RequestTarget {
     return null;
   }
 
-  /** Why {@code raw} does not decode (percent-escapes, then UTF-8), or null. */
+  /**
+   * Why {@code raw} does not decode (a raw byte outside printable ASCII, percent-escapes, then
+   * UTF-8), or null. Netty reads the request line's bytes one char each (ISO-8859-1), so a raw
+   * UTF-8 {@code ü} would otherwise arrive as {@code Ã¼}, a second id for the same user: RFC 3986
+   * §2.1 allows only percent-encoded octets there.
+   */
   static String why(String raw, boolean plusIsSpace) {
+    int bad = rawByte(raw);
+    if (bad >= 0) {
+      return "has a raw byte outside printable ASCII (0x" + Integer.toHexString(bad) + "): percent-encode it (RFC 3986 §2.1)";
+    }
     try {
       decodeStrict(raw, plusIsSpace);
       return null;
@@ -76,6 +85,17 @@ public final class RequestTarget {
     } catch (CharacterCodingException e) {
       return "is not valid UTF-8 once percent-decoded";
     }
+  }
+
+  /** The first char of {@code raw} outside printable ASCII (a raw byte of the request line), or -1. */
+  public static int rawByte(String raw) {
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c < 0x21 || c > 0x7e) {
+        return c;
+      }
+    }
+    return -1;
   }
 
   private static final class BadEscape extends Exception {
