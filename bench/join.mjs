@@ -16,7 +16,7 @@
 // states) and per second at R/s (deltas, digests), its CPU per second at R/s and after the
 // toggles end (/proc/<pid>/stat), and its live heap after a full GC (jcmd) over an empty node's.
 //
-//   node bench/join.mjs [--sessions 50000] [--techs 2000] [--rate 1000] [--toggle-seconds 150]
+//   node bench/join.mjs [--sessions 50000] [--techs 2000] [--rate 1000] [--warmup-seconds 90] [--toggle-seconds 240]
 //                       [--workers-per-node 2] [--toggle-workers 2] [--jar target/presence-hub.jar] [--xmx 2g]
 //                       [--shipped true] [--http-port 18190] [--hz-port 18290] [--bus-port 18390]
 //                       [--partitions N] [--jvm-extra=FLAGS] [--n3-jvm=FLAGS] [--others-nice 0]
@@ -49,7 +49,11 @@ const { values: opt } = parseArgs({ options: {
   sessions: { type: 'string', default: '50000' },
   techs: { type: 'string', default: '2000' },
   rate: { type: 'string', default: '1000' },
-  'toggle-seconds': { type: 'string', default: '150' },
+  // Toggles before the steady-state figures and the join: the nodes' JIT compiles the toggle path
+  // meanwhile (on 2 shared cores, minutes), and a cluster that has served this load for a while
+  // is the one a node joins in production. Its CPU and JIT share are printed every 10 s.
+  'warmup-seconds': { type: 'string', default: '90' },
+  'toggle-seconds': { type: 'string', default: '240' },
   'workers-per-node': { type: 'string', default: '2' },
   'toggle-workers': { type: 'string', default: '2' },
   'http-port': { type: 'string', default: '18190' },
@@ -83,7 +87,9 @@ function intOption(name, min, max, why = '') {
 const total = intOption('sessions', 3, 54000, ' (about 18,000 per node: 20,000 open files per process here)');
 const techs = intOption('techs', 2, 10000);
 const rate = intOption('rate', 1, 20000);
-const toggleMs = intOption('toggle-seconds', 10, 240) * 1000;
+const warmupMs = intOption('warmup-seconds', 0, 600) * 1000;
+const toggleMs = intOption('toggle-seconds', 10, 900) * 1000;
+if (toggleMs < warmupMs + 120000) throw new Error(`--toggle-seconds (${toggleMs / 1000}) must be at least --warmup-seconds + 120 (${warmupMs / 1000 + 120}): the join, n3's own warm-up and the restart run while the toggles do`);
 const wpn = intOption('workers-per-node', 1, 4);
 const tw = intOption('toggle-workers', 1, 4);
 if (techs < tw) throw new Error(`--techs (${techs}) must be at least --toggle-workers (${tw})`);
@@ -119,7 +125,7 @@ function cdsArchive() {
   return archive;
 }
 const tenant = 'bench';
-const deadline = Date.now() + 15 * 60 * 1000; // the whole run, whatever happens
+const deadline = Date.now() + (15 * 60 * 1000) + toggleMs; // the whole run, whatever happens
 
 const jcmd = (pid, ...args) => execFileSync('jcmd', [String(pid), ...args], { timeout: 120000 }).toString();
 function liveHeapKiB(pid) {
@@ -250,9 +256,20 @@ try {
   }));
   togglers.forEach((c, w) => c.send({ cmd: 'go', start, rate, slot: w, slots: tw, ms: toggleMs }));
   await sleep(5500); // past the start and the first seconds
+  // Warm-up: the nodes' CPU and how much of it their JIT compilers took, per 10 s window.
+  const nodePids = () => [0, 1, 2].map((i) => cluster.pid(i));
+  for (let w = 0; w < Math.floor(warmupMs / 10000); w++) {
+    const k0 = nodePids().map(jvmCpuByKind); const t0 = mono();
+    await sleep(10000);
+    const k1 = nodePids().map(jvmCpuByKind); const ms = mono() - t0;
+    const pct = (a, b, f) => (100 * (f(b) - f(a))) / ms;
+    const all = (k) => Object.values(k).reduce((x, y) => x + y, 0);
+    console.log(`warm-up ${(w + 1) * 10} s: ${k1.map((k, i) => `n${i} ${pct(k0[i], k, all).toFixed(0)}% (JIT ${pct(k0[i], k, (x) => x.jit).toFixed(0)}%)`).join(', ')}`);
+  }
+  if (warmupMs > 0) say(`toggles ran ${Math.floor(warmupMs / 10000) * 10} s before the figures below (warm-up; --warmup-seconds)`);
   const steady = new CpuWindow(() => Object.fromEntries(cluster.nodes.slice(0, 3).map((n) => [n.id, [n.proc.pid]]))).start();
-  await sleep(5000);
-  say(`${rate} transitions/s running: CPU ${describeCpu(steady.stop())}`);
+  await sleep(10000);
+  say(`${rate} transitions/s running: CPU over 10 s ${describeCpu(steady.stop())}`);
 
   /** Starts n3 and times /health/ready and the view equal to n0's (every user connected). */
   async function joinN3(label) {
@@ -286,20 +303,21 @@ try {
       ? ` (JVM + Hazelcast member started ${hz - t0} ms; → whole view (full states of the 3 peers) ${whole - hz} ms; → serving ${listening - whole} ms; → /health/ready seen ${t0 + readyMs - listening} ms)`
       : ' (phases not found in the log)';
     say(`${label}: ready (/health/ready 200) ${readyMs} ms after spawn${phases}; view equal to n0's (${connected(views[0])} / ${connected(views[1])} users online+away) ${viewMs} ms after spawn; received ${((ioReady.r - io0.r) / 2 ** 20).toFixed(1)} MiB over TCP (event bus + Hazelcast, ss) from spawn to ready; CPU from spawn to ready ${cpuReady.toFixed(0)} ms (by thread, ms: ${describeCpuByKind(byKind)}; ${((100 * cpuReady) / readyMs).toFixed(0)}% of a core on average; the machine ${machineBusy.toFixed(0)}% busy of ${os.cpus().length * 100}% meanwhile)`);
-    return { readyMs, viewMs, pid };
+    return { readyMs, viewMs, pid, readyAt: mono() - (Date.now() - t0 - readyMs) };
   }
 
   const join = await joinN3('4th node joins under load');
-  // n3's share of the steady state: bytes read and CPU per second, no session on it.
-  await sleep(2000);
+  // n3's share of the steady state: bytes read and CPU per second, no session on it, once its own
+  // JIT has compiled the delta path (right after ready it spends about half its CPU compiling).
+  await sleep(Math.min(30000, warmupMs / 3 + 2000));
   const pid3 = cluster.pid(3);
-  const io1 = io(pid3, cluster.nodes[3].httpPort); const c1 = cpuMs(pid3); const t1 = mono();
+  const io1 = io(pid3, cluster.nodes[3].httpPort); const c1 = cpuMs(pid3); const j1 = jvmCpuByKind(pid3).jit; const t1 = mono();
   await sleep(10000);
-  const io2 = io(pid3, cluster.nodes[3].httpPort); const c2 = cpuMs(pid3); const t2 = mono();
+  const io2 = io(pid3, cluster.nodes[3].httpPort); const c2 = cpuMs(pid3); const j2 = jvmCpuByKind(pid3).jit; const t2 = mono();
   const secs = (t2 - t1) / 1000;
   const readPerS = (io2.r - io1.r) / secs;
   const cpuPerS = (c2 - c1) / secs;
-  say(`n3 at ${rate}/s (holds no session): receives ${(readPerS / 1024).toFixed(1)} KiB/s over TCP (= ${(readPerS / rate).toFixed(0)} B per transition: all peers' deltas + digests + Hazelcast), CPU ${(cpuPerS / 10).toFixed(1)}% of a core (= ${((cpuPerS * 1000) / rate).toFixed(0)} µs per transition applied, digests included)`);
+  say(`n3 at ${rate}/s (holds no session): receives ${(readPerS / 1024).toFixed(1)} KiB/s over TCP (= ${(readPerS / rate).toFixed(0)} B per transition: all peers' deltas + digests + Hazelcast), CPU ${(cpuPerS / 10).toFixed(1)}% of a core (= ${((cpuPerS * 1000) / rate).toFixed(0)} µs per transition applied, digests included; its JIT compilers ${((j2 - j1) / (10 * secs)).toFixed(1)}% of a core of it), ${((t1 - join.readyAt) / 1000).toFixed(0)} s after it was ready`);
 
   // ---- kill -9 and restart ----
   await cluster.kill(3);
@@ -363,6 +381,6 @@ try {
   await Promise.all(children.map((c) => (c.exitCode !== null ? null : Promise.race([new Promise((r) => c.on('exit', r)), sleep(10000)]))));
   await cluster.stopAll();
   if (archive) rmSync(archive, { force: true });
-  if (Date.now() > deadline) console.error('the run went past its 15 min bound');
+  if (Date.now() > deadline) console.error('the run went past its bound (15 min + the toggles)');
 }
 process.exit(0);
