@@ -9,6 +9,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.List;
@@ -21,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * A full state between two nodes (README "Replication"), streamed (issue 17): the asker's request
  * on {@code presence.repl.sync.<id>} says it takes parts of at most {@code chunks} bytes; the
  * answer is then the state taken at that moment, in parts of at most that size, so that no
- * event-bus message grows with the number of users. Two ways, both with back-pressure and {@code
- * clusterSyncTimeoutMs} per part:
+ * event-bus message grows with the number of users. Two ways, both with back-pressure and a wait
+ * per part ({@code clusterSyncTimeoutMs}, longer after timeouts: {@link FetchBackoff}):
  * <ul>
  *   <li><em>Windowed</em>, when the request carries {@code "window"} and {@code "transfer"} (this
  *       version): part 0 answers the request, the others are sent to the asker's own sync address,
@@ -57,6 +59,7 @@ final class FullStateTransfer {
   private final Map<String, Serving> serving = new HashMap<>();
   /** Windowed full states on their way here, by transfer id. */
   private final Map<Long, Fetching> fetching = new HashMap<>();
+  private final FetchBackoff backoff;
   private long transfers;
 
   FullStateTransfer(Vertx vertx, String self, long timeoutMs, int chunkBytes) {
@@ -65,6 +68,7 @@ final class FullStateTransfer {
     this.timeoutMs = timeoutMs;
     this.options = new DeliveryOptions().setSendTimeout(timeoutMs);
     this.chunkBytes = Math.min(chunkBytes, MAX_CHUNK_BYTES);
+    this.backoff = new FetchBackoff(timeoutMs);
   }
 
   // ---- serving ---------------------------------------------------------------------------------
@@ -157,8 +161,8 @@ final class FullStateTransfer {
       if (next == parts.size()) {
         serving.remove(key(), this);
       } else {
-        // No acknowledgement for that long: the asker gave up or left.
-        timer = vertx.setTimer(timeoutMs, t -> serving.remove(key(), this));
+        // No acknowledgement for as long as the asker may wait for a part (FetchBackoff): it gave up or left.
+        timer = vertx.setTimer(timeoutMs * FetchBackoff.MAX_BACKOFF, t -> serving.remove(key(), this));
       }
     }
   }
@@ -174,17 +178,41 @@ final class FullStateTransfer {
    * "syncing" for good.
    */
   Future<FullState> fetch(String peer, boolean withShares, boolean withLedger) {
-    Fetching f = new Fetching(peer, ++transfers);
+    String kind = kind(peer, withShares, withLedger);
+    Fetching f = new Fetching(peer, ++transfers, backoff.waitMs(kind, System.currentTimeMillis()));
     fetching.put(f.id, f);
     JsonObject request = ReplicationEnvelope.windowed(
         ReplicationEnvelope.syncRequest(self, chunkBytes, withShares, withLedger), WINDOW, f.id);
     try {
-      vertx.eventBus().<JsonObject>request(ReplicationVerticle.syncAddress(peer), request, options)
-          .onComplete(ar -> first(ar, f));
+      vertx.eventBus().<JsonObject>request(ReplicationVerticle.syncAddress(peer), request,
+          new DeliveryOptions().setSendTimeout(f.waitMs)).onComplete(ar -> first(ar, f));
     } catch (IllegalStateException e) {
       f.fail(e);
     }
-    return f.done.future();
+    return f.done.future().andThen(ar -> backoff(kind, ar));
+  }
+
+  /** How long a fetch of {@code peer}'s state of this kind waits for its first part, then for each next one (ms). */
+  long waitMs(String peer, boolean withShares, boolean withLedger) {
+    return backoff.waitMs(kind(peer, withShares, withLedger), System.currentTimeMillis());
+  }
+
+  /** Every fetch's wait starts afresh (a split healed, this process was paused): see {@link FetchBackoff}. */
+  void resetWaits() {
+    backoff.reset();
+  }
+
+  private static String kind(String peer, boolean withShares, boolean withLedger) {
+    return peer + (withShares ? withLedger ? " whole" : " shares" : " ledger");
+  }
+
+  /** A success ends the backoff, a timeout doubles the next wait; other failures (no handler, not sent) change nothing. */
+  private void backoff(String kind, AsyncResult<FullState> ar) {
+    if (ar.succeeded()) {
+      backoff.succeeded(kind);
+    } else if (ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
+      backoff.timedOut(kind, System.currentTimeMillis());
+    }
   }
 
   /** The answer to the request: a whole state, the first part of a windowed one, or of one sent a part at a time. */
@@ -263,15 +291,17 @@ final class FullStateTransfer {
   private final class Fetching {
     final String peer;
     final long id;
+    final long waitMs;
     final Promise<FullState> done = Promise.promise();
     final FullStateAssembly assembly = new FullStateAssembly();
     /** Parts that came before the one due (none in practice: one connection keeps them in order). */
     final TreeMap<Integer, Chunk> early = new TreeMap<>();
     long timer = -1;
 
-    Fetching(String peer, long id) {
+    Fetching(String peer, long id, long waitMs) {
       this.peer = peer;
       this.id = id;
+      this.waitMs = waitMs;
     }
 
     void part(JsonObject m) {
@@ -295,8 +325,8 @@ final class FullStateTransfer {
               ReplicationEnvelope.windowed(ack, WINDOW, id)));
         }
         vertx.cancelTimer(timer);
-        timer = vertx.setTimer(timeoutMs, t -> fail(new IllegalStateException("no full-state part for " + timeoutMs
-            + " ms after part " + (assembly.parts() - 1))));
+        timer = vertx.setTimer(waitMs, t -> fail(new ReplyException(ReplyFailure.TIMEOUT,
+            "no full-state part for " + waitMs + " ms after part " + (assembly.parts() - 1))));
       } catch (RuntimeException e) {
         fail(e);
       }

@@ -57,15 +57,13 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   private ReplicaTable table;
   private FullStateTransfer transfer;
   private final ConcurrentLinkedQueue<PresenceRecord> early = new ConcurrentLinkedQueue<>(); // before start (none in practice)
-  private boolean recheckScheduled;
+  private boolean recheckScheduled, flushScheduled;
   private boolean wasSpeaking, wasPaused; // as last logged
-  private boolean flushScheduled;
 
   private volatile ContextInternal ctx;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private Runnable stopListening = () -> { };
-  private long digestTimer = -1;
-  private long pauseTimer = -1;
+  private long digestTimer = -1, pauseTimer = -1;
   private ProcessPauses pauses;
   private long lastPauseTick, behindReconciledAt; // ms: this loop's last pause-clock tick; its last re-read while behind
   private final ReplicationMetrics metrics;
@@ -110,6 +108,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
       // After a split heals, nothing received during the split can be trusted to be whole.
       LOG.info("cluster merged: re-syncing every peer");
       table.distrustAll();
+      transfer.resetWaits(); // a timeout during the split said nothing of a peer's load
       reconcile();
     }));
     digestTimer = vertx.setPeriodic(opts.digestIntervalMs(), t -> tick());
@@ -312,6 +311,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
       if (wasPaused) {
         // After a pause neither the peers' shares nor the change feed can be trusted: full states, and a gap.
         table.distrustAll();
+        transfer.resetWaits(); // the fetches in flight timed out because this process stood still
         BusFaults.safely("gap", () -> vertx.eventBus().publish(ChangePublisher.GAP_ADDRESS, new JsonObject()));
       }
     }

@@ -154,6 +154,35 @@ class FullStateTransferTest {
   }
 
   @Test
+  @DisplayName("a peer slower than the wait: the next fetch waits twice as long and gets the state; a success brings the wait back")
+  void backoff() throws Exception {
+    FullState state = StreamedFullStateTest.big(2_000);
+    Context served = vertx.getOrCreateContext();
+    Promise<Void> up = Promise.promise();
+    served.runOnContext(v -> {
+      FullStateTransfer t = new FullStateTransfer(vertx, "vb", 10_000, FullStateTransfer.MAX_CHUNK_BYTES);
+      // A loaded peer: every request is answered 1.4 s after it came (the asker waits 1 s, then 2 s).
+      vertx.eventBus().<JsonObject>consumer(ReplicationVerticle.syncAddress("vb"), m -> {
+        if (!t.handle(m.body())) {
+          vertx.setTimer(1_400, x -> t.serve(m, state));
+        }
+      }).completion().onComplete(up);
+    });
+    up.future().await(10, TimeUnit.SECONDS);
+    Node a = asker(1_000);
+    Exception first = assertThrows(Exception.class, () -> fetch(a, "vb"));
+    assertTrue(first.getMessage().contains("Timed out"), first.getMessage());
+    assertEquals(2_000, a.transfer().waitMs("vb", true, true), "doubled after a timeout");
+    assertEquals(1_000, a.transfer().waitMs("vb", true, false), "another kind keeps its own wait");
+    assertEquals(state, fetch(a, "vb"));
+    assertEquals(1_000, a.transfer().waitMs("vb", true, true), "back to clusterSyncTimeoutMs after a success");
+    // No handler at all fails at once, and says nothing of a peer's load.
+    Exception none = assertThrows(Exception.class, () -> fetch(a, "nobody"));
+    assertTrue(none.getMessage().contains("No handlers"), none.getMessage());
+    assertEquals(1_000, a.transfer().waitMs("nobody", true, true));
+  }
+
+  @Test
   @DisplayName("a part lost on the way: the fetch fails after the timeout (and is asked for again by the table)")
   void lostPart() throws Exception {
     FullState state = StreamedFullStateTest.big(20_000);
@@ -169,5 +198,6 @@ class FullStateTransferTest {
     Exception e = assertThrows(Exception.class, () -> fetch(a, "vb"));
     assertTrue(e.getMessage().contains("no full-state part"), e.getMessage());
     assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(450), "not before the timeout");
+    assertEquals(1_000, a.transfer().waitMs("vb", true, true), "a part's timeout doubles the next wait too");
   }
 }
