@@ -282,6 +282,7 @@ try {
     io0 = { r: 0, w: 0 }; // a new process: no connection yet
     await started;
     const readyMs = Date.now() - t0;
+    const readyAt = mono();
     // The joiner's own CPU from spawn to ready (a new process: it starts at 0), and what the machine had
     // spare meanwhile: its join time is about the CPU it needs over the share of the 2 cores it gets.
     const cpuReady = cpuMs(pid);
@@ -303,7 +304,7 @@ try {
       ? ` (JVM + Hazelcast member started ${hz - t0} ms; → whole view (full states of the 3 peers) ${whole - hz} ms; → serving ${listening - whole} ms; → /health/ready seen ${t0 + readyMs - listening} ms)`
       : ' (phases not found in the log)';
     say(`${label}: ready (/health/ready 200) ${readyMs} ms after spawn${phases}; view equal to n0's (${connected(views[0])} / ${connected(views[1])} users online+away) ${viewMs} ms after spawn; received ${((ioReady.r - io0.r) / 2 ** 20).toFixed(1)} MiB over TCP (event bus + Hazelcast, ss) from spawn to ready; CPU from spawn to ready ${cpuReady.toFixed(0)} ms (by thread, ms: ${describeCpuByKind(byKind)}; ${((100 * cpuReady) / readyMs).toFixed(0)}% of a core on average; the machine ${machineBusy.toFixed(0)}% busy of ${os.cpus().length * 100}% meanwhile)`);
-    return { readyMs, viewMs, pid, readyAt: mono() - (Date.now() - t0 - readyMs) };
+    return { readyMs, viewMs, pid, readyAt };
   }
 
   const join = await joinN3('4th node joins under load');

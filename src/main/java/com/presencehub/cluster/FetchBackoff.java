@@ -22,9 +22,9 @@ import java.util.Map;
  */
 final class FetchBackoff {
 
-  /** The longest wait, as a multiple of {@code clusterSyncTimeoutMs}: two doublings. */
-  static final int MAX_BACKOFF = 4;
   private static final int MAX_DOUBLINGS = 2;
+  /** The longest wait, as a multiple of {@code clusterSyncTimeoutMs}. */
+  static final int MAX_BACKOFF = 1 << MAX_DOUBLINGS;
   /** Kinds held at most; past it, forgotten timeouts are dropped first, and a new kind is not counted. */
   static final int MAX_ENTRIES = 1024;
 
