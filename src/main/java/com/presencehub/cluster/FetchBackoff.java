@@ -9,8 +9,10 @@ import java.util.Map;
  * ledger, both) that timed out, at most {@link #MAX_BACKOFF} times, until one succeeds. The table
  * asks again at its next tick, as before; only the wait grows. A timeout is forgotten after
  * {@code 2 × MAX_BACKOFF × clusterSyncTimeoutMs} (40 s by default) without another, and every wait
- * starts afresh when a split heals or this process was paused ({@link #reset}): then a timeout said
- * nothing about the peer's load, and a request lost in the change would otherwise wait longer.
+ * starts afresh when a member comes, leaves or comes back, a split heals or this process was paused
+ * ({@link #reset}): then a timeout said nothing about the peer's load, and a request lost in the
+ * change would otherwise wait longer (a ChaosTest run of d46df3f: a node's view stayed stale after
+ * a frozen peer came back).
  *
  * <p>Why: a loaded peer is slow to answer, and it builds its whole state for each request, so
  * asking it again every {@code clusterSyncTimeoutMs} made it slower still. In bench/join.mjs
@@ -65,7 +67,7 @@ final class FetchBackoff {
     timedOut.put(kind, new TimedOut(count, nowMs));
   }
 
-  /** Every wait starts afresh: a split healed, or this process was paused. */
+  /** Every wait starts afresh: the membership changed, a split healed, or this process was paused. */
   void reset() {
     timedOut.clear();
   }

@@ -57,8 +57,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
   private ReplicaTable table;
   private FullStateTransfer transfer;
   private final ConcurrentLinkedQueue<PresenceRecord> early = new ConcurrentLinkedQueue<>(); // before start (none in practice)
-  private boolean recheckScheduled, flushScheduled;
-  private boolean wasSpeaking, wasPaused; // as last logged
+  private boolean recheckScheduled, flushScheduled, wasSpeaking, wasPaused; // the last two as last logged
 
   private volatile ContextInternal ctx;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -101,14 +100,15 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     if (vertx.exceptionHandler() == null) {
       vertx.exceptionHandler(BusFaults::uncaught);
     }
-    var bus = vertx.eventBus();
-    consumers.add(bus.<JsonObject>consumer(REPLICATION, m -> onReplication(m.body())));
-    consumers.add(bus.<JsonObject>consumer(syncAddress(self), this::onSyncRequest));
-    stopListening = membership.listen(() -> ctx.runOnContext(v -> reconcile()), () -> ctx.runOnContext(v -> {
-      // After a split heals, nothing received during the split can be trusted to be whole.
-      LOG.info("cluster merged: re-syncing every peer");
+    consumers.add(vertx.eventBus().<JsonObject>consumer(REPLICATION, m -> onReplication(m.body())));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(syncAddress(self), this::onSyncRequest));
+    stopListening = membership.listen(() -> ctx.runOnContext(v -> {
+      transfer.resetWaits(); // a member came, left or came back: a timeout before says nothing of a peer's load now
+      reconcile();
+    }), () -> ctx.runOnContext(v -> {
+      LOG.info("cluster merged: re-syncing every peer"); // nothing received during the split can be trusted whole
       table.distrustAll();
-      transfer.resetWaits(); // a timeout during the split said nothing of a peer's load
+      transfer.resetWaits();
       reconcile();
     }));
     digestTimer = vertx.setPeriodic(opts.digestIntervalMs(), t -> tick());
