@@ -96,11 +96,25 @@ public final class HubProcess {
     await("node " + name + " ready (log: " + log + ")").atMost(timeout).pollInterval(Duration.ofMillis(100))
         .until(() -> {
           if (!process.isAlive()) {
-            throw new AssertionError("node " + name + " exited with " + process.exitValue() + "; log: " + log);
+            throw new AssertionError("node " + name + " exited with " + process.exitValue() + "; log: " + log
+                + ", ending:\n" + logTail(40));
           }
           return ready();
         });
     return this;
+  }
+
+  /**
+   * The last {@code lines} lines of this node's log: a CI report shows only the test's output, not
+   * the log files, and a node that exits while starting says why only there.
+   */
+  public String logTail(int lines) {
+    try {
+      List<String> all = Files.readAllLines(log);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException | RuntimeException e) {
+      return "(log unreadable: " + e + ")";
+    }
   }
 
   public boolean ready() {

@@ -6,9 +6,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 
 /**
  * A real hub node in this JVM, on a free loopback port, with the short timings tests use
@@ -77,12 +74,8 @@ public final class TestNode {
     return node.stop();
   }
 
+  /** A port nothing is bound to, outside the ephemeral range: {@link TestPorts#next()}. */
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return TestPorts.next();
   }
 }

@@ -1,12 +1,11 @@
 package com.presencehub.gateway.sockjs;
 
+import com.presencehub.testing.TestPorts;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.List;
 
 /**
@@ -29,7 +28,7 @@ final class SockJsEchoServer {
   }
 
   static SockJsEchoServer start(Vertx vertx, int loops) throws Exception {
-    SockJsEchoServer s = new SockJsEchoServer(freePort());
+    SockJsEchoServer s = new SockJsEchoServer(TestPorts.next());
     vertx.deployVerticle(() -> s.new Loop(), new DeploymentOptions().setInstances(loops)).await();
     return s;
   }
@@ -74,9 +73,4 @@ final class SockJsEchoServer {
     socket.handler(buf -> socket.write(buf.toString()));
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }
