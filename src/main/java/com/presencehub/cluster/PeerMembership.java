@@ -21,7 +21,8 @@ final class PeerMembership {
   private final ChangeStream stream;
   private final Map<String, PeerReplica> peers;
   private final FirstSync first;
-  private long serials;
+  /** Numbers every full-state ask ({@link ReplicaChanges.Sync#request}). */
+  private long requests;
   private long graceTokens;
   /** The oldest hub member's name at the last membership: the one that speaks. */
   private String oldestName;
@@ -61,7 +62,7 @@ final class PeerMembership {
       }
       PeerReplica p = peers.get(m.id());
       if (p == null) {
-        p = new PeerReplica(m, ++serials, now);
+        p = new PeerReplica(m, now);
         peers.put(p.id(), p);
         first.peerAdded(p.id());
         sync(p, out);
@@ -186,14 +187,15 @@ final class PeerMembership {
       return;
     }
     p.syncing = true;
-    out.sync(new ReplicaChanges.Sync(p.id(), p.serial, !first.sharesOnly()));
+    p.request = ++requests;
+    out.sync(new ReplicaChanges.Sync(p.id(), p.request, !first.sharesOnly()));
     askLedger(p, out);
   }
 
   /** Asks {@code p} for its ledger alone if it is the speaker's, wanted and not in flight. */
   void askLedger(PeerReplica p, ReplicaChanges out) {
     if (p.alive && first.askLedger(p.id())) {
-      out.sync(new ReplicaChanges.Sync(p.id(), p.serial, false, true));
+      out.sync(new ReplicaChanges.Sync(p.id(), ++requests, false, true));
     }
   }
 }

@@ -23,8 +23,6 @@ final class PeerReplica {
   static final int MAX_WAITING = 10_000;
 
   final Membership.Member member;
-  /** Unique per table: tells this object from a later one under the same id (answers to old requests). */
-  final long serial;
 
   private final Map<UserKey, Contribution> held = new HashMap<>();
   private long fingerprint;
@@ -34,6 +32,12 @@ final class PeerReplica {
   boolean alive = true;
   /** A full-state request is on its way. */
   boolean syncing;
+  /**
+   * The latest ask of this peer's shares ({@link ReplicaChanges.Sync#request}; 0 before the first):
+   * only its answer counts. An answer to an earlier ask (made before the peer left and came back)
+   * neither ends this one's "syncing" nor applies. Asks of its ledger alone do not set it.
+   */
+  long request;
   /** Needs a full state at the next chance (gap seen, or a digest that disagrees). */
   boolean stale = true;
   long lastHeard;
@@ -42,9 +46,8 @@ final class PeerReplica {
   /** The preference fingerprints (the peer's, this node's) at the last digest that disagreed on them; null: it agreed. */
   private long[] preferenceMismatch;
 
-  PeerReplica(Membership.Member member, long serial, long now) {
+  PeerReplica(Membership.Member member, long now) {
     this.member = member;
-    this.serial = serial;
     this.lastHeard = now;
   }
 

@@ -23,14 +23,17 @@ final class ReplicaChanges {
 
   /**
    * A full state to ask {@code peer} for; the answer goes back to the table with this ticket.
+   * {@code request}: unique per table; of the asks of a peer's shares, only its latest is answered
+   * ({@link PeerReplica#request}). An ask of its ledger alone is not matched: its answer is always
+   * merged, and its failure asks again only while that ledger is still wanted.
    * {@code shares}: its shares and preferences (false: its ledger alone, asked for beside them);
    * {@code ledger}: its publish marks (false: the table needs them from another peer, or apart).
    */
-  record Sync(String peer, long serial, boolean shares, boolean ledger) {
+  record Sync(String peer, long request, boolean shares, boolean ledger) {
 
     /** Shares (and preferences), with or without the ledger. */
-    Sync(String peer, long serial, boolean ledger) {
-      this(peer, serial, true, ledger);
+    Sync(String peer, long request, boolean ledger) {
+      this(peer, request, true, ledger);
     }
   }
 

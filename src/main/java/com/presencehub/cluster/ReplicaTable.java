@@ -135,10 +135,10 @@ final class ReplicaTable {
     membership.sync(p, out);
   }
 
-  /** The peer a request was for, if it is still the same incarnation; its request is over. */
+  /** The peer a request was for, if that is its latest ask (same object, not asked again since); its request is over. */
   private PeerReplica answered(ReplicaChanges.Sync s) {
     PeerReplica p = peers.get(s.peer());
-    if (p == null || p.serial != s.serial()) {
+    if (p == null || p.request != s.request()) {
       return null;
     }
     p.syncing = false;

@@ -239,7 +239,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     askedAt.put(key, asked);
     LOG.debug("asking {} for its full state ({})", table.peer(s.peer()), !s.shares() ? "its ledger alone" : s.ledger() ? "with its ledger" : "shares only");
     transfer.fetch(s.peer(), s.shares(), s.ledger()).onComplete(ar -> {
-      askedAt.remove(key);
+      askedAt.remove(key, asked); // not a later ask's (a peer that left and came back)
       if (ar.failed()) {
         // Not there yet, unreachable, overloaded, or a part lost: the next tick retries; waiting deltas are kept.
         LOG.debug("full state of " + table.peer(s.peer()) + " not received: " + ar.cause().getMessage());

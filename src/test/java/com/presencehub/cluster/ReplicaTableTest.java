@@ -191,6 +191,24 @@ class ReplicaTableTest {
       assertTrue(t.peer("vb").syncing, "still waiting for the answer to its own request");
       assertEquals(List.of("vb:u1:1"), shares(t.fullState(again.syncs().get(0), state(7, online(U, 1)), 60)));
     }
+
+    @Test
+    @DisplayName("a peer that left and came back within its grace while asked: the first ask's answer neither ends nor stands in for the second")
+    void answerToAnAskBeforeTheLeave() {
+      ReplicaTable t = table();
+      Sync first = t.membership(List.of(A, B), 0).syncs().get(0);
+      t.membership(List.of(A), 10); // b leaves: its grace runs, the first ask is still out
+      ReplicaChanges back = t.membership(List.of(A, B), 20);
+      Sync second = back.syncs().get(0);
+      assertEquals("vb", second.peer(), "back: asked again");
+      t.syncFailed(first);
+      assertTrue(t.peer("vb").syncing, "the second ask is still out");
+      assertEquals(List.of(), syncs(t.tick(30, 60_000)), "so it is not asked a third time");
+      assertEquals(List.of(), shares(t.fullState(first, state(5, online(U, 1)), 40)), "an answer to the first ask");
+      assertTrue(t.peer("vb").syncing);
+      assertEquals(List.of("vb:u1:1"), shares(t.fullState(second, state(7, online(U, 1)), 50)));
+      assertFalse(t.peer("vb").syncing);
+    }
   }
 
   @Nested
