@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -129,16 +131,23 @@ class ChangeStreamFaultsTest {
           });
       // The stream converges to the views, each differing user with one event.
       Map<String, Map<String, String>> views = new LinkedHashMap<>();
-      await("the stream converged to the views").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-          .until(() -> {
-            views.clear();
-            for (Map.Entry<String, SockJsTestClient> a : askers.entrySet()) {
-              Map<String, String> view = new LinkedHashMap<>();
-              Portal.query(a.getValue(), users).forEach((u, r) -> view.put(u, r.getString("status")));
-              views.put(a.getKey(), view);
-            }
-            return StreamChecker.check(listener.changes(), users, views, (u, at) -> false).contradictions().isEmpty();
-          });
+      AtomicReference<StreamChecker.Report> last = new AtomicReference<>();
+      try {
+        await("the stream converged to the views").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+            .until(() -> {
+              views.clear();
+              for (Map.Entry<String, SockJsTestClient> a : askers.entrySet()) {
+                Map<String, String> view = new LinkedHashMap<>();
+                Portal.query(a.getValue(), users).forEach((u, r) -> view.put(u, r.getString("status")));
+                views.put(a.getKey(), view);
+              }
+              last.set(StreamChecker.check(listener.changes(), users, views, (u, at) -> false));
+              return last.get().contradictions().isEmpty();
+            });
+      } catch (ConditionTimeoutException e) {
+        // The users and events that differ: a CI report has this message and not the nodes' logs.
+        throw new AssertionError("frozen n" + victim + ": the stream did not converge to the views in 30 s: " + last.get(), e);
+      }
       // Nothing more arrives afterwards.
       int settled = listener.changes().size();
       await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> true);
