@@ -136,11 +136,7 @@ class ChangeStreamFaultsTest {
         await("the stream converged to the views").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
             .until(() -> {
               views.clear();
-              for (Map.Entry<String, SockJsTestClient> a : askers.entrySet()) {
-                Map<String, String> view = new LinkedHashMap<>();
-                Portal.query(a.getValue(), users).forEach((u, r) -> view.put(u, r.getString("status")));
-                views.put(a.getKey(), view);
-              }
+              views.putAll(Portal.views(askers, users));
               last.set(StreamChecker.check(listener.changes(), users, views, (u, at) -> false));
               return last.get().contradictions().isEmpty();
             });

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -40,6 +41,17 @@ final class Portal implements AutoCloseable {
    * The records of {@code users} as {@code asker}'s node sees them, by user id; asked 200 at a
    * time (a reply frame holds at most 256 records).
    */
+  /** Every asker's node's view of {@code users}: asker's key (the node) → user → status. */
+  static Map<String, Map<String, String>> views(Map<String, SockJsTestClient> askers, Collection<String> users) {
+    Map<String, Map<String, String>> views = new LinkedHashMap<>();
+    for (Map.Entry<String, SockJsTestClient> a : askers.entrySet()) {
+      Map<String, String> view = new LinkedHashMap<>();
+      query(a.getValue(), users).forEach((u, r) -> view.put(u, r.getString("status")));
+      views.put(a.getKey(), view);
+    }
+    return views;
+  }
+
   static Map<String, JsonObject> query(SockJsTestClient asker, Collection<String> users) {
     List<String> all = new ArrayList<>(users);
     Map<String, JsonObject> out = new HashMap<>();
