@@ -160,14 +160,17 @@ public final class HubNode {
    * Shards, then (clustered) the replication and this node's delivery address, then the HTTP API,
    * the gateways and the event-bus API. Clustered, nothing is served before the node holds the
    * whole view: open-source proxies only notice a node by whether it accepts connections, not by
-   * /health/ready.
+   * /health/ready. "Holds" means the shards have applied it: the replication loop hands each full
+   * state to the shards as tasks, and a query served before they ran would wait behind them (50-217
+   * ms at 50,000 users under load, bench/join.mjs, issue 17).
    */
   private Future<Deployed> deploy() {
     // Parsed while the cluster sync runs: nothing waits for it until the node holds the whole view.
     Future<HttpApi.Contract> contract = HttpApi.loadContract(vertx);
     return deployShards()
         .compose(v -> deployCluster())
-        .compose(replication -> (replicator == null ? Future.<Void>succeededFuture() : replicator.wholeView())
+        .compose(replication -> (replicator == null ? Future.<Void>succeededFuture()
+                : replicator.wholeView().compose(v -> appliedByShards()))
             .compose(v -> contract)
             .compose(document -> HttpApi.start(vertx, document, config.httpApiOptions(), config.jwtOptions(),
                 config.tenantScope(), directory, courier, registry))
@@ -180,6 +183,13 @@ public final class HubNode {
               return Future.join(gateways, api).map(v -> new Deployed(replication, http, gateways.result(), api.result()))
                   .recover(err -> Future.join(undeployIfUp(gateways), undeployIfUp(api)).transform(v -> Future.failedFuture(err)));
             }));
+  }
+
+  /** Completes once the shards ran every task queued before (the whole view's shares), logging how long it took. */
+  private Future<Void> appliedByShards() {
+    long since = System.nanoTime();
+    return directory.barrier().onSuccess(v -> LOG.info("the shards applied the whole view ("
+        + (System.nanoTime() - since) / 1_000_000 + " ms after the replication held it)"));
   }
 
   private Future<Void> undeployIfUp(Future<String> deployment) {

@@ -45,6 +45,11 @@ class LateJoinerTest {
 
       HubProcess late = cluster.node(2).start();
       await("late joiner ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(late::ready);
+      // Ready means the shards have applied the view, not only that the replication holds it (issue 17:
+      // at 50,000 users they were still applying it seconds after): the count is whole at once.
+      String atReady = late.get("/metrics");
+      assertEquals(users.size() + 2.0, metric(atReady, "presence_users{status=\"online\"}")
+          + metric(atReady, "presence_users{status=\"away\"}"), 0.0, "users online+away on the joiner at ready");
       SockJsTestClient first = portal.login(late, "asker-2", "tech");
       Map<String, JsonObject> view = Portal.query(first, users);
       for (String u : users) {
