@@ -20,18 +20,17 @@
 // Servers alternate in the order given, each a fresh process. Load: --workers processes
 // (bench/loadgen/churn-worker.mjs) on 127.0.0.2-9; their lag behind schedule is reported.
 import { fork } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendResults, openSession, percentile } from './loadgen/lib.mjs';
+import { appendResults, openSession, parseOptions, percentile, refuse } from './loadgen/lib.mjs';
 import { BENCH_SECRET, startHub, stopHub } from './loadgen/hub.mjs';
 import { newApp, openPusherSession, startSoketi } from './loadgen/soketi.mjs';
 import { ProcCpuWindow, fmt, listenOverflows } from './loadgen/cpu.mjs';
 import { machineMs, mono, sleep, track } from './loadgen/cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values: opt } = parseArgs({ options: {
+const { values: opt } = parseOptions('churn.mjs', { options: {
   server: { type: 'string', default: 'hub,soketi' },
   rate: { type: 'string', default: '500' },
   seconds: { type: 'string', default: '30' },
@@ -48,7 +47,7 @@ const { values: opt } = parseArgs({ options: {
 const servers = opt.server.split(',').map((s) => s.trim()).filter(Boolean);
 const variants = new Map(opt['hub-jvm'].map((v) => [`hub:${v.slice(0, v.indexOf('='))}`, v.slice(v.indexOf('=') + 1).split(/\s+/).filter(Boolean)]));
 const kind = (s) => (variants.has(s) ? 'hub' : s);
-for (const s of servers) if (kind(s) !== 'hub' && s !== 'soketi') throw new Error(`--server: hub, soketi; got ${s}`);
+for (const s of servers) if (kind(s) !== 'hub' && s !== 'soketi') refuse('churn.mjs', `--server: hub, soketi; got ${s}`);
 const rate = Math.max(2, Math.min(Number(opt.rate), 5000)); // events/s = joins/s + leaves/s
 const seconds = Math.max(1, Math.min(Number(opt.seconds), 120));
 const lifetimeMs = Math.max(0, Math.min(Number(opt['lifetime-ms']), 10000));

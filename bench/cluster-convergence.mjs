@@ -14,15 +14,14 @@
 // Nodes n0, n1, n2 (frozen): HTTP 18190+, Hazelcast 18290+, a fresh cluster name per run, shipped
 // failure timeout and grace unless --failure-timeout-ms / --grace-ms. The truth is what this
 // script's sockets say: a session counts as open until its socket closes or it sent bye.
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendResults, openSession, sourceAddress } from './loadgen/lib.mjs';
+import { appendResults, openSession, parseOptions, sourceAddress } from './loadgen/lib.mjs';
 import { BENCH_SECRET } from './loadgen/hub.mjs';
 import { Cluster, loadavg, logEvents, mono, sleep, jarInfo, timingOverrides } from './loadgen/cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values: opt } = parseArgs({ options: {
+const { values: opt } = parseOptions('cluster-convergence.mjs', { options: {
   users: { type: 'string', default: '300' },
   churn: { type: 'string', default: '20' },
   'freeze-ms': { type: 'string', default: '20000' },

@@ -20,15 +20,14 @@
 // freezes C instead (connections stay open, nothing answers: a dead host or a cut network), so
 // the failure timeout itself is measured; C is SIGKILLed after the measurement.
 import { fork } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendResults, openSession, percentile } from './loadgen/lib.mjs';
+import { appendResults, openSession, parseOptions, percentile, refuse } from './loadgen/lib.mjs';
 import { BENCH_SECRET } from './loadgen/hub.mjs';
 import { Cluster, loadavg, logEvents, mono, sleep, track, jarInfo, timingOverrides } from './loadgen/cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values: opt } = parseArgs({ options: {
+const { values: opt } = parseOptions('cluster-crash.mjs', { options: {
   users: { type: 'string', default: '5000' },
   kills: { type: 'string', default: '1' },
   signal: { type: 'string', default: 'KILL' },
@@ -45,7 +44,7 @@ const users = Math.min(Number(opt.users), 19000);
 const kills = Math.max(1, Math.min(Number(opt.kills), 20));
 const workers = Math.max(1, Math.min(Number(opt.workers), 8));
 const signal = opt.signal.toUpperCase().replace(/^SIG/, '');
-if (signal !== 'KILL' && signal !== 'STOP') throw new Error('--signal KILL or STOP');
+if (signal !== 'KILL' && signal !== 'STOP') refuse('cluster-crash.mjs', '--signal KILL or STOP');
 const jvmFlags = [`-Xmx${opt.xmx}`, '-XX:+UseG1GC'];
 const tenant = 'bench';
 const { env, timings } = timingOverrides(opt);

@@ -29,15 +29,14 @@
 // --jvm-extra "-Xlog:gc*,safepoint:file=DIR/gc-%p.log:timemillis,uptime,level,tags"; bench/gc-tail.mjs).
 import { execFileSync, fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendResults, openSession, percentile } from './loadgen/lib.mjs';
+import { appendResults, openSession, parseOptions, percentile } from './loadgen/lib.mjs';
 import { BENCH_SECRET } from './loadgen/hub.mjs';
 import { Cluster, CpuWindow, ThreadWindow, describeCpu, loadavg, metrics, mono, saturation, sleep, track, transitions, jarInfo } from './loadgen/cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values: opt } = parseArgs({ options: {
+const { values: opt } = parseOptions('cluster-propagation.mjs', { options: {
   rates: { type: 'string', default: '1000,10000' },
   seconds: { type: 'string', default: '10' },
   'warmup-seconds': { type: 'string', default: '5' },

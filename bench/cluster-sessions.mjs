@@ -13,15 +13,14 @@
 // 127.0.0.2-9. A node may hold at most ~19,000 sessions here (20,000 open files per process), so
 // --sessions is capped at 57,000; every JVM is -Xmx2g (3 JVMs + the load on 2 cores and 24 GiB).
 import { execFileSync, fork } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendResults } from './loadgen/lib.mjs';
+import { appendResults, parseOptions, refuse } from './loadgen/lib.mjs';
 import { BENCH_SECRET, rssKiB } from './loadgen/hub.mjs';
 import { Cluster, CpuWindow, describeCpu, loadavg, metrics, saturation, sleep, track, jarInfo } from './loadgen/cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values: opt } = parseArgs({ options: {
+const { values: opt } = parseOptions('cluster-sessions.mjs', { options: {
   sessions: { type: 'string', default: '50000' },
   'workers-per-node': { type: 'string', default: '2' },
   'settle-ms': { type: 'string', default: '3000' },
@@ -33,7 +32,7 @@ const { values: opt } = parseArgs({ options: {
   results: { type: 'string', default: path.join(here, 'RESULTS.md') },
 } });
 const total = Number(opt.sessions);
-if (!(total >= 3 && total <= 57000)) throw new Error('--sessions must be 3..57000 (about 19,000 per node: 20,000 open files per process here)');
+if (!(total >= 3 && total <= 57000)) refuse('cluster-sessions.mjs', '--sessions must be 3..57000 (about 19,000 per node: 20,000 open files per process here)');
 const wpn = Math.max(1, Math.min(Number(opt['workers-per-node']), 4));
 const settleMs = Math.min(Number(opt['settle-ms']), 60000);
 const openTimeoutMs = Math.min(Number(opt['open-timeout-s']), 900) * 1000;

@@ -16,17 +16,16 @@
 // includes that (their CPU is printed). Watchers on --workers processes, techs on one more,
 // source addresses 127.0.0.2-9; W + T stays under the 20,000 open files a process may have.
 import { fork, spawn } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendResults, percentile } from './loadgen/lib.mjs';
+import { appendResults, parseOptions, percentile, refuse } from './loadgen/lib.mjs';
 import { BENCH_SECRET, startHub, stopHub } from './loadgen/hub.mjs';
 import { ProcCpuWindow, fmt } from './loadgen/cpu.mjs';
 import { CpuWindow, mono, sleep, track } from './loadgen/cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values: opt } = parseArgs({ options: {
+const { values: opt } = parseOptions('fanout.mjs', { options: {
   server: { type: 'string', default: 'hub,bare' },
   watchers: { type: 'string', default: '15000' },
   techs: { type: 'string', default: '50' },
@@ -41,10 +40,10 @@ const { values: opt } = parseArgs({ options: {
   jfr: { type: 'string' },
 } });
 const servers = opt.server.split(',').map((s) => s.trim()).filter(Boolean);
-for (const s of servers) if (s !== 'hub' && s !== 'bare') throw new Error(`--server: hub, bare; got ${s}`);
+for (const s of servers) if (s !== 'hub' && s !== 'bare') refuse('fanout.mjs', `--server: hub, bare; got ${s}`);
 const watchers = Number(opt.watchers);
 const techs = Number(opt.techs);
-if (!(watchers >= 1 && techs >= 1 && watchers + techs <= 19000)) throw new Error('--watchers + --techs must be 2..19000 (20,000 open files per process here)');
+if (!(watchers >= 1 && techs >= 1 && watchers + techs <= 19000)) refuse('fanout.mjs', '--watchers + --techs must be 2..19000 (20,000 open files per process here)');
 const rate = Math.max(0.1, Math.min(Number(opt.rate), 1000));
 const seconds = Math.max(1, Math.min(Number(opt.seconds), 120));
 const warmupSeconds = Math.max(0, Math.min(Number(opt['warmup-seconds']), 60));

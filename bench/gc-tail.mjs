@@ -9,11 +9,11 @@
 //   node bench/gc-tail.mjs DIR [--rate 1000]
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseOptions, refuse } from './loadgen/lib.mjs';
 
-const { values: opt, positionals } = parseArgs({ allowPositionals: true, options: { rate: { type: 'string', default: '' } } });
+const { values: opt, positionals } = parseOptions('gc-tail.mjs', { allowPositionals: true, options: { rate: { type: 'string', default: '' } } });
 const dir = positionals[0];
-if (!dir) throw new Error('usage: node bench/gc-tail.mjs DIR [--rate 1000]');
+if (!dir) refuse('gc-tail.mjs', 'usage: node bench/gc-tail.mjs DIR [--rate 1000]');
 
 // Safepoint lines (JDK 17): [0.123s][<timemillis>ms][info][safepoint] Safepoint "G1Collect...", Time since
 // last: N ns, Reaching safepoint: N ns, Cleanup: N ns, At safepoint: N ns, Total: N ns

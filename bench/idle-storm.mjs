@@ -7,14 +7,13 @@
 // Sessions are raw-WebSocket presence sessions from worker processes on 127.0.0.x; one node holds
 // them all, so N stays under the 20,000 open files a process may have here.
 import { fork } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendResults, openSession, percentile } from './loadgen/lib.mjs';
+import { appendResults, openSession, parseOptions, percentile } from './loadgen/lib.mjs';
 import { BENCH_SECRET, rssKiB, startHub, stopHub } from './loadgen/hub.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values: opt } = parseArgs({ options: {
+const { values: opt } = parseOptions('idle-storm.mjs', { options: {
   users: { type: 'string', default: '19000' },
   workers: { type: 'string', default: '2' },
   'idle-ms': { type: 'string', default: '15000' },

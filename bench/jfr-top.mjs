@@ -9,15 +9,15 @@
 //
 // --thread keeps the samples of matching threads only (e.g. 'vert.x-eventloop').
 import { execFileSync } from 'node:child_process';
-import { parseArgs } from 'node:util';
+import { parseOptions, refuse } from './loadgen/lib.mjs';
 
-const { values: opt, positionals } = parseArgs({ allowPositionals: true, options: {
+const { values: opt, positionals } = parseOptions('jfr-top.mjs', { allowPositionals: true, options: {
   top: { type: 'string', default: '25' },
   inclusive: { type: 'boolean', default: false },
   depth: { type: 'string', default: '64' },
   thread: { type: 'string' },
 } });
-if (positionals.length !== 1) throw new Error('usage: node bench/jfr-top.mjs FILE.jfr [--top 25] [--inclusive] [--depth 64] [--thread REGEX]');
+if (positionals.length !== 1) refuse('jfr-top.mjs', 'usage: node bench/jfr-top.mjs FILE.jfr [--top 25] [--inclusive] [--depth 64] [--thread REGEX]');
 const depth = opt.inclusive ? Number(opt.depth) : 1;
 const json = execFileSync('jfr', ['print', '--json', '--stack-depth', String(depth), '--events', 'jdk.ExecutionSample', positionals[0]],
   { maxBuffer: 1 << 30 }).toString();

@@ -37,16 +37,15 @@ import { execFile, execFileSync, fork } from 'node:child_process';
 import { promisify } from 'node:util';
 import { accessSync, constants, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendResults, openSession, token } from './loadgen/lib.mjs';
+import { appendResults, openSession, parseOptions, refuse, token } from './loadgen/lib.mjs';
 import { describeCpuByKind, jvmCpuByKind } from './loadgen/cpu.mjs';
 import { BENCH_SECRET, HUB_JVM_DEFAULTS } from './loadgen/hub.mjs';
 import { Cluster, CpuWindow, cpuMs, describeCpu, renice, loadavg, logEvents, machineMs, metrics, mono, sleep, track, jarInfo } from './loadgen/cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values: opt } = parseOrRefuse(() => parseArgs({ options: {
+const { values: opt } = parseOptions('join.mjs', { options: {
   sessions: { type: 'string', default: '50000' },
   techs: { type: 'string', default: '2000' },
   rate: { type: 'string', default: '1000' },
@@ -75,27 +74,14 @@ const { values: opt } = parseOrRefuse(() => parseArgs({ options: {
   // others still serving and toggling (they only slow down).
   'others-nice': { type: 'string', default: '0' },
   results: { type: 'string', default: path.join(here, 'RESULTS.md') },
-} }));
-/** A bad option: its message alone (a stack trace says nothing a user can act on), exit 2. */
-function refuse(message) {
-  console.error(`bench/join.mjs: ${message}`);
-  process.exit(2);
-}
-/** parseArgs' own errors (an unknown option, a missing value, a value such as -1 that looks like an option) are refused the same way. */
-function parseOrRefuse(parse) {
-  try {
-    return parse();
-  } catch (e) {
-    return refuse(e.message);
-  }
-}
+} });
 /** A per-transition figure net of the quiet rate; below 0 (the rate too low to show over the noise) it says so. */
 const perTransition = (v, unit) => (v >= 0 ? `${v.toFixed(0)} ${unit}` : `n/a ${unit} (under the quiet rate's noise at this rate)`);
 /** The integer option --name, within min..max, or an error naming it. */
 function intOption(name, min, max, why = '') {
   const raw = opt[name];
   const v = Number(raw);
-  if (!/^-?\d+$/.test(String(raw).trim()) || v < min || v > max) refuse(`--${name} must be an integer in ${min}..${max}${why}, got '${raw}'`);
+  if (!/^-?\d+$/.test(String(raw).trim()) || v < min || v > max) refuse('join.mjs', `--${name} must be an integer in ${min}..${max}${why}, got '${raw}'`);
   return v;
 }
 const total = intOption('sessions', 3, 54000, ' (about 18,000 per node: 20,000 open files per process here)');
@@ -103,28 +89,28 @@ const techs = intOption('techs', 2, 10000);
 const rate = intOption('rate', 1, 20000);
 const warmupMs = intOption('warmup-seconds', 0, 600) * 1000;
 const toggleMs = intOption('toggle-seconds', 10, 900) * 1000;
-if (toggleMs < warmupMs + 120000) refuse(`--toggle-seconds (${toggleMs / 1000}) must be at least --warmup-seconds + 120 (${warmupMs / 1000 + 120}): the join, n3's own warm-up and the restart run while the toggles do`);
+if (toggleMs < warmupMs + 120000) refuse('join.mjs', `--toggle-seconds (${toggleMs / 1000}) must be at least --warmup-seconds + 120 (${warmupMs / 1000 + 120}): the join, n3's own warm-up and the restart run while the toggles do`);
 const wpn = intOption('workers-per-node', 1, 4);
 const tw = intOption('toggle-workers', 1, 4);
-if (techs < tw) refuse(`--techs (${techs}) must be at least --toggle-workers (${tw})`);
+if (techs < tw) refuse('join.mjs', `--techs (${techs}) must be at least --toggle-workers (${tw})`);
 const httpPort = intOption('http-port', 1024, 65000);
 const hzPort = intOption('hz-port', 1024, 65000);
 const busPort = intOption('bus-port', 0, 65000, ' (0: any free port)');
 if (opt.partitions !== '') intOption('partitions', 1, 100000);
 const othersNice = intOption('others-nice', 0, 19);
-if (!['true', 'false'].includes(opt.shipped)) refuse(`--shipped must be true or false, got '${opt.shipped}'`);
+if (!['true', 'false'].includes(opt.shipped)) refuse('join.mjs', `--shipped must be true or false, got '${opt.shipped}'`);
 const shipped = opt.shipped === 'true';
-if (!/^[1-9]\d*[kKmMgG]?$/.test(opt.xmx)) refuse(`--xmx must be a heap size such as 2g or 512m, got '${opt.xmx}'`);
-if (!existsSync(opt.jar) || !statSync(opt.jar).isFile()) refuse(`--jar: no file ${opt.jar} (build it first: mvn -q -B -DskipTests package)`);
+if (!/^[1-9]\d*[kKmMgG]?$/.test(opt.xmx)) refuse('join.mjs', `--xmx must be a heap size such as 2g or 512m, got '${opt.xmx}'`);
+if (!existsSync(opt.jar) || !statSync(opt.jar).isFile()) refuse('join.mjs', `--jar: no file ${opt.jar} (build it first: mvn -q -B -DskipTests package)`);
 // Each base is 4 nodes' ports (n0-n3) and, for HTTP and Hazelcast, the AppCDS training node's at +10.
 const ranges = [['http-port', httpPort, 11], ['hz-port', hzPort, 11], ...(busPort > 0 ? [['bus-port', busPort, 4]] : [])];
 for (const [a, from, n] of ranges) {
   for (const [b, from2, n2] of ranges) {
-    if (a < b && from < from2 + n2 && from2 < from + n) refuse(`--${a} ${from} and --${b} ${from2} overlap (each takes its port and the next ${n - 1})`);
+    if (a < b && from < from2 + n2 && from2 < from + n) refuse('join.mjs', `--${a} ${from} and --${b} ${from2} overlap (each takes its port and the next ${n - 1})`);
   }
 }
 try { accessSync(path.dirname(path.resolve(opt.results)), constants.W_OK); } catch {
-  refuse(`--results: cannot write to the folder of ${opt.results}`);
+  refuse('join.mjs', `--results: cannot write to the folder of ${opt.results}`);
 }
 const jvmFlags = [`-Xmx${opt.xmx}`, '-XX:+UseG1GC', ...(shipped ? HUB_JVM_DEFAULTS : []),
   ...opt['jvm-extra'].split(/\s+/).filter(Boolean)];

@@ -35,18 +35,17 @@
 // average before each server's run is printed, and CPU-per-session is the figure to trust.
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendResults } from './loadgen/lib.mjs';
+import { appendResults, parseOptions, refuse } from './loadgen/lib.mjs';
 import { BENCH_SECRET, rssKiB, startHub, stopHub } from './loadgen/hub.mjs';
 import { newApp, startSoketi } from './loadgen/soketi.mjs';
 import { ProcCpuWindow, fmt } from './loadgen/cpu.mjs';
 import { track } from './loadgen/cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values: opt } = parseArgs({ options: {
+const { values: opt } = parseOptions('sessions.mjs', { options: {
   sessions: { type: 'string', default: '15000' },
   workers: { type: 'string', default: '2' },
   'settle-ms': { type: 'string', default: '3000' },
@@ -66,7 +65,7 @@ const { values: opt } = parseArgs({ options: {
   'hub-jvm': { type: 'string', multiple: true, default: [] },
 } });
 const sessions = Number(opt.sessions);
-if (!(sessions >= 1 && sessions <= 19000)) throw new Error('--sessions must be 1..19000 (20,000 open files per process here)');
+if (!(sessions >= 1 && sessions <= 19000)) refuse('sessions.mjs', '--sessions must be 1..19000 (20,000 open files per process here)');
 const workers = Math.max(1, Math.min(Number(opt.workers), 8));
 const settleMs = Math.min(Number(opt['settle-ms']), 60000);
 const gapMs = Math.min(Number(opt['gap-ms']), 60000);
@@ -84,7 +83,7 @@ const KINDS = ['hub', 'soketi', 'vertx-echo', 'node-echo'];
 const servers = opt.server.split(',').map((s) => s.trim()).filter(Boolean);
 const variants = new Map(opt['hub-jvm'].map((v) => [`hub:${v.slice(0, v.indexOf('='))}`, v.slice(v.indexOf('=') + 1).split(/\s+/).filter(Boolean)]));
 const kind = (s) => (variants.has(s) ? 'hub' : s);
-for (const s of servers) if (!KINDS.includes(kind(s))) throw new Error(`--server: ${KINDS.join(', ')} (comma-separated), got ${s}`);
+for (const s of servers) if (!KINDS.includes(kind(s))) refuse('sessions.mjs', `--server: ${KINDS.join(', ')} (comma-separated), got ${s}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const isJvm = (s) => kind(s) === 'hub' || s === 'vertx-echo';
 

@@ -7,17 +7,16 @@
 //
 //   node bench/start.mjs [--jar target/presence-hub.jar] [--rounds 3] [--variant NAME=FLAGS …] [--standalone]
 import { spawn } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendResults } from './loadgen/lib.mjs';
+import { appendResults, parseOptions } from './loadgen/lib.mjs';
 import { procCpu } from './loadgen/cpu.mjs';
 import { sleep, track } from './loadgen/cluster.mjs';
 import { BENCH_SECRET, HUB_JVM_DEFAULTS } from './loadgen/hub.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values: opt } = parseArgs({ options: {
+const { values: opt } = parseOptions('start.mjs', { options: {
   jar: { type: 'string', default: path.join(here, '..', 'target', 'presence-hub.jar') },
   rounds: { type: 'string', default: '3' },
   variant: { type: 'string', multiple: true, default: [] },

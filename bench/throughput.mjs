@@ -20,15 +20,14 @@
 // with PRESENCE_RATE_LIMIT_PER_SECOND=1000000 PRESENCE_RATE_LIMIT_BURST=1000000.
 import { fork, spawn } from 'node:child_process';
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendResults } from './loadgen/lib.mjs';
+import { appendResults, parseOptions, refuse } from './loadgen/lib.mjs';
 import { BENCH_SECRET, startHub, stopHub } from './loadgen/hub.mjs';
 import { ProcCpuWindow } from './loadgen/cpu.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values: opt } = parseArgs({ options: {
+const { values: opt } = parseOptions('throughput.mjs', { options: {
   sessions: { type: 'string', default: '1000' },
   'in-flight': { type: 'string', default: '4' },
   seconds: { type: 'string', default: '10' },
@@ -54,6 +53,8 @@ const seconds = Number(opt.seconds);
 const warmupMs = Number(opt['warmup-seconds']) * 1000;
 const runs = Math.min(Number(opt.runs), 10);
 const workers = Number(opt.workers);
+const peers = opt.peers.split(',').map((x) => x.trim()).filter(Boolean);
+for (const p of peers) if (p !== 'vertx' && p !== 'node') refuse('throughput.mjs', `unknown peer ${p} (vertx, node)`);
 const jvmFlags = [`-Xmx${opt.xmx}`, '-XX:+UseG1GC'];
 let hubRuns = 0;
 const RATE_ENV = { PRESENCE_RATE_LIMIT_PER_SECOND: '1000000', PRESENCE_RATE_LIMIT_BURST: '1000000' };
@@ -130,8 +131,6 @@ const med = (runs, f) => median(runs.map(f));
 
 console.log(`throughput: ${sessions} sessions x ${inFlight} in flight, ${seconds} s measured after ${warmupMs / 1000} s warmup, ${runs} alternating runs each; ${workers} load process(es)`);
 console.log('hub started with PRESENCE_RATE_LIMIT_PER_SECOND=1000000 PRESENCE_RATE_LIMIT_BURST=1000000 (the default 50/s, burst 100 would throttle this)');
-const peers = opt.peers.split(',').map((x) => x.trim()).filter(Boolean);
-for (const p of peers) if (p !== 'vertx' && p !== 'node') throw new Error(`unknown peer ${p} (vertx, node)`);
 const hubRates = [];
 const rates = { vertx: [], node: [] };
 for (let i = 0; i < runs; i++) {

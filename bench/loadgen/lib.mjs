@@ -4,6 +4,7 @@ import jwt from 'jsonwebtoken';
 import { execSync } from 'node:child_process';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { parseArgs } from 'node:util';
 
 export function token(secret, tenant, user, role, ttlSeconds = 3600) {
   return jwt.sign({ sub: user, tenant, role }, secret, { algorithm: 'HS256', expiresIn: ttlSeconds });
@@ -82,4 +83,27 @@ export function appendResults(file, scenario, lines, jvmFlags) {
     '',
   ].join('\n');
   appendFileSync(file, block);
+}
+
+/**
+ * A bad option of bench/<script>: `bench/<script>: <message>` on stderr and exit 2. Its message
+ * alone: a stack trace says nothing a user can act on.
+ */
+export function refuse(script, message) {
+  console.error(`bench/${script}: ${message}`);
+  process.exit(2);
+}
+
+/**
+ * node:util parseArgs(config), whose own errors (an unknown option, a missing value, a value such
+ * as -1 that looks like an option) are refused as above, on one line (some of Node's span three);
+ * any other error (a bad config) is thrown.
+ */
+export function parseOptions(script, config) {
+  try {
+    return parseArgs(config);
+  } catch (e) {
+    if (!String(e.code).startsWith('ERR_PARSE_ARGS_')) throw e;
+    return refuse(script, e.message.replace(/\s*\n\s*/g, ' '));
+  }
 }
