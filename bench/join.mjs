@@ -275,16 +275,22 @@ try {
   say(`${rate} transitions/s running: CPU over 10 s ${describeCpu(steady.stop())}`);
 
   /** The presence of 50 client users spread over the ids, asked of {@code n} once: how long, and how many online. */
+  // Never rejects: it runs beside the view poll, and a rejection left unhandled meanwhile would end
+  // the script without its cleanup; a failure is reported in the figures instead.
   async function firstQuery(n) {
     const users = Array.from({ length: 50 }, (_, i) => `s-${Math.floor((i * total) / 50)}`);
     const svc = token(BENCH_SECRET, tenant, 'bench-svc', 'service');
     const t = mono();
-    const r = await fetch(`http://127.0.0.1:${n.httpPort}/api/v1/tenants/${tenant}/presence?${users.map((u) => `user=${u}`).join('&')}`,
-      { headers: { Authorization: `Bearer ${svc}` } });
-    const body = await r.json();
-    const ms = Math.round(mono() - t);
-    if (r.status !== 200) return { asked: users.length, online: 0, ms: `${ms} (HTTP ${r.status})` };
-    return { asked: users.length, online: users.filter((u) => body.users?.[u]?.status === 'online').length, ms };
+    try {
+      const r = await fetch(`http://127.0.0.1:${n.httpPort}/api/v1/tenants/${tenant}/presence?${users.map((u) => `user=${u}`).join('&')}`,
+        { headers: { Authorization: `Bearer ${svc}` } });
+      const body = r.status === 200 ? await r.json() : await r.text();
+      const ms = Math.round(mono() - t);
+      const online = r.status === 200 ? users.filter((u) => body.users?.[u]?.status === 'online').length : 0;
+      return { asked: users.length, online, ms, failed: r.status === 200 ? '' : ` (HTTP ${r.status}: ${String(body).slice(0, 200)})` };
+    } catch (e) {
+      return { asked: users.length, online: 0, ms: Math.round(mono() - t), failed: ` (failed: ${e.message})` };
+    }
   }
 
   /** Starts n3 and times /health/ready and the view equal to n0's (every user connected). */
@@ -311,7 +317,8 @@ try {
     const machineBusy = (100 * os.cpus().length * (m1.busy - m0.busy)) / (m1.total - m0.total);
     // Read while the view is polled below; until 2026-12-02 a blocking read here held the poll (and
     // every "view equal" before then) back by the seconds ss took.
-    const ioReadyAt = io(pid, cluster.nodes[3].httpPort);
+    // Settled at once, so that a failed read (ss's 30 s timeout) is thrown below, inside the run's cleanup.
+    const ioReadyAt = io(pid, cluster.nodes[3].httpPort).then((v) => ({ v }), (e) => ({ e }));
     let viewMs = NaN; let views = [];
     while (Date.now() - t0 < 120000) {
       views = await Promise.all([metrics(cluster.nodes[3].httpPort), metrics(cluster.nodes[0].httpPort)]);
@@ -328,8 +335,10 @@ try {
       ? ` (JVM + Hazelcast member started ${hz - t0} ms; → whole view (full states of the 3 peers) ${whole - hz} ms;${applied ? ` → applied by the shards ${applied - whole} ms;` : ''} → serving ${listening - (applied ?? whole)} ms; → /health/ready seen ${t0 + readyMs - listening} ms)`
       : ' (phases not found in the log)';
     const first = await probe;
-    const ioReady = await ioReadyAt;
-    say(`${label}: ready (/health/ready 200) ${readyMs} ms after spawn${phases}; first query at ready (presence of ${first.asked} clients, HTTP API) answered in ${first.ms} ms, ${first.online} of ${first.asked} online; view equal to n0's (${connected(views[0])} / ${connected(views[1])} users online+away) ${viewMs} ms after spawn; received ${((ioReady.r - io0.r) / 2 ** 20).toFixed(1)} MiB over TCP (event bus + Hazelcast, ss) from spawn to ready; CPU from spawn to ready ${cpuReady.toFixed(0)} ms (by thread, ms: ${describeCpuByKind(byKind)}; ${((100 * cpuReady) / readyMs).toFixed(0)}% of a core on average; the machine ${machineBusy.toFixed(0)}% busy of ${os.cpus().length * 100}% meanwhile)`);
+    const ioRead = await ioReadyAt;
+    if (ioRead.e) throw ioRead.e;
+    const ioReady = ioRead.v;
+    say(`${label}: ready (/health/ready 200) ${readyMs} ms after spawn${phases}; first query at ready (presence of ${first.asked} clients, HTTP API) answered in ${first.ms} ms${first.failed}, ${first.online} of ${first.asked} online; view equal to n0's (${connected(views[0])} / ${connected(views[1])} users online+away) ${viewMs} ms after spawn; received ${((ioReady.r - io0.r) / 2 ** 20).toFixed(1)} MiB over TCP (event bus + Hazelcast, ss) from spawn to ready; CPU from spawn to ready ${cpuReady.toFixed(0)} ms (by thread, ms: ${describeCpuByKind(byKind)}; ${((100 * cpuReady) / readyMs).toFixed(0)}% of a core on average; the machine ${machineBusy.toFixed(0)}% busy of ${os.cpus().length * 100}% meanwhile)`);
     return { readyMs, viewMs, pid, readyAt, first };
   }
 
@@ -401,7 +410,7 @@ try {
   say(`n3 live heap after a full GC ${(heap3 / 1024).toFixed(1)} MiB vs ${(emptyHeap / 1024).toFixed(1)} MiB for an empty node → ${(((heap3 - emptyHeap) * 1024) / everyone).toFixed(0)} B per replicated user (no session on n3)`);
   const heaps = [0, 1, 2].map((i) => liveHeapKiB(cluster.pid(i)));
   say(`n0-n2 live heap after a full GC: ${heaps.map((h) => (h / 1024).toFixed(1)).join(' / ')} MiB (each ${perNode.map((p, i) => p + (i === 1 ? 1 : 0)).join(' / ')} client sessions + ${techs / 2} techs on n0 and n2, the whole view)`);
-  say(`summary: join ready ${join.readyMs} ms (first query answered ${join.first.ms} ms later), view equal ${join.viewMs} ms; restart after kill -9 ready ${restart.readyMs} ms (first query ${restart.first.ms} ms later), view equal ${restart.viewMs} ms (target ≤ 5,000 ms at 50,000 users); lost at the watcher ${lost}`);
+  say(`summary: join ready ${join.readyMs} ms (first query answered ${join.first.ms} ms later${join.first.failed}), view equal ${join.viewMs} ms; restart after kill -9 ready ${restart.readyMs} ms (first query ${restart.first.ms} ms later${restart.first.failed}), view equal ${restart.viewMs} ms (target ≤ 5,000 ms at 50,000 users); lost at the watcher ${lost}`);
   appendResults(opt.results, 'Join time under load (bench/join.mjs)', lines, `${jvmFlags.join(' ')} --cluster (per node${opt.partitions ? `, PRESENCE_CLUSTER_PARTITIONS=${opt.partitions}` : ''}, PRESENCE_CLUSTER_BUS_PORT=${busPort > 0 ? `${busPort}+i` : '0 (any free port)'})${cluster.nodes[3].jvmFlags.length ? `; n3 also ${cluster.nodes[3].jvmFlags.join(' ')}${archive ? ' (the shipped AppCDS archive of the jar, deploy/cds/build-archive.sh)' : ''}` : ''}`);
 } finally {
   for (const c of children) { try { c.send({ cmd: 'exit' }); } catch { /* gone */ } }

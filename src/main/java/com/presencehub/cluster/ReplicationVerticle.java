@@ -79,7 +79,7 @@ public final class ReplicationVerticle extends VerticleBase implements Replicati
     publisher.route(this::transition);
   }
 
-  /** Completes once this node holds every other node's full state (readiness, §6). */
+  /** Completes once this node's table holds every other node's full state (readiness, §6, once the shards applied them). */
   public Future<Void> wholeView() {
     return wholeView.future();
   }

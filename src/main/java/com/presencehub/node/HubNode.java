@@ -160,8 +160,8 @@ public final class HubNode {
    * Shards, then (clustered) the replication and this node's delivery address, then the HTTP API,
    * the gateways and the event-bus API. Clustered, nothing is served before the node holds the
    * whole view: open-source proxies only notice a node by whether it accepts connections, not by
-   * /health/ready. "Holds" means the shards have applied it: the replication loop hands each full
-   * state to the shards as tasks, and a query served before they ran would wait behind them (50-217
+   * /health/ready. Nor before the shards have applied it: the replication loop hands each full
+   * state to the shards as tasks, and a query served before they ran would wait behind them (12-217
    * ms at 50,000 users under load, bench/join.mjs, issue 17).
    */
   private Future<Deployed> deploy() {
@@ -170,7 +170,7 @@ public final class HubNode {
     return deployShards()
         .compose(v -> deployCluster())
         .compose(replication -> (replicator == null ? Future.<Void>succeededFuture()
-                : replicator.wholeView().compose(v -> appliedByShards()))
+                : replicator.wholeView().compose(v -> shardsApplied()))
             .compose(v -> contract)
             .compose(document -> HttpApi.start(vertx, document, config.httpApiOptions(), config.jwtOptions(),
                 config.tenantScope(), directory, courier, registry))
@@ -185,8 +185,11 @@ public final class HubNode {
             }));
   }
 
-  /** Completes once the shards ran every task queued before (the whole view's shares), logging how long it took. */
-  private Future<Void> appliedByShards() {
+  /**
+   * Completes once the shards ran every task queued before, the whole view's shares among them; logs
+   * how long that took, the last phase of a join (bench/join.mjs reads it).
+   */
+  private Future<Void> shardsApplied() {
     long since = System.nanoTime();
     return directory.barrier().onSuccess(v -> LOG.info("the shards applied the whole view ("
         + (System.nanoTime() - since) / 1_000_000 + " ms after the replication held it)"));
