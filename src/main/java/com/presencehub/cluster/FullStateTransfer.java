@@ -1,5 +1,6 @@
 package com.presencehub.cluster;
 
+import com.presencehub.protocol.FullStateParts;
 import com.presencehub.protocol.ReplicationEnvelope.Chunk;
 import com.presencehub.protocol.ReplicationEnvelope;
 import com.presencehub.protocol.ReplicationEnvelope.FullState;
@@ -87,16 +88,18 @@ final class FullStateTransfer {
     Long id = ReplicationEnvelope.transfer(request);
     String asker = request.getValue("from") instanceof String from ? from : null;
     boolean windowed = window > 0 && id != null && asker != null && max > 2 * WINDOW_FIELDS_BYTES;
-    List<JsonObject> parts = ReplicationEnvelope.chunks(self, state.seq(), state.contributions(), state.preferences(),
-        state.marks(), windowed ? max - WINDOW_FIELDS_BYTES : max);
     if (!windowed) {
-      sendChained(m, parts, 0);
+      sendChained(m, ReplicationEnvelope.chunks(self, state.seq(), state.contributions(), state.preferences(),
+          state.marks(), max), 0);
       return;
     }
-    parts.forEach(p -> ReplicationEnvelope.windowed(p, window, id));
-    LOG.trace("sending full-state part 0 of {}, {} at a time", parts.size(), window);
-    BusFaults.safely("full state", () -> m.reply(parts.get(0)));
-    if (parts.size() > 1) {
+    // Each part made as the window opens, not all at once (a loaded peer's loop held 2.1 s, issue 17).
+    FullStateParts parts = new FullStateParts(self, state.seq(), state.contributions(), state.preferences(),
+        state.marks(), max - WINDOW_FIELDS_BYTES);
+    JsonObject first = ReplicationEnvelope.windowed(parts.next(), window, id);
+    LOG.trace("sending full-state part 0, {} at a time", window);
+    BusFaults.safely("full state", () -> m.reply(first));
+    if (parts.hasNext()) {
       Serving s = new Serving(asker, id, parts, window);
       Serving before = serving.put(s.key(), s);
       if (before != null) {
@@ -124,13 +127,13 @@ final class FullStateTransfer {
   private final class Serving {
     final String asker;
     final long id;
-    final List<JsonObject> parts;
+    final FullStateParts parts;
     final int window;
     int next = 1;
     int acked = -1;
     long timer = -1;
 
-    Serving(String asker, long id, List<JsonObject> parts, int window) {
+    Serving(String asker, long id, FullStateParts parts, int window) {
       this.asker = asker;
       this.id = id;
       this.parts = parts;
@@ -151,14 +154,14 @@ final class FullStateTransfer {
 
     /** Sends what the window allows; done once the last part left (a lost one: the asker times out and asks again). */
     void pump() {
-      while (next < parts.size() && next <= acked + window) {
-        JsonObject part = parts.get(next);
-        LOG.trace("sending full-state part {} of {}", next, parts.size());
+      while (parts.hasNext() && next <= acked + window) {
+        JsonObject part = ReplicationEnvelope.windowed(parts.next(), window, id);
+        LOG.trace("sending full-state part {}{}", next, parts.hasNext() ? "" : ", the last");
         next++;
         BusFaults.safely("full state", () -> vertx.eventBus().send(ReplicationVerticle.syncAddress(asker), part));
       }
       vertx.cancelTimer(timer);
-      if (next == parts.size()) {
+      if (!parts.hasNext()) {
         serving.remove(key(), this);
       } else {
         // No acknowledgement for as long as the asker may wait for a part (FetchBackoff): it gave up or left.

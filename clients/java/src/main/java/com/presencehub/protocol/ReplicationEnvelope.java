@@ -147,34 +147,15 @@ public final class ReplicationEnvelope {
   /**
    * The full state {@code f} of {@code origin} as parts, each at most {@code maxBytes} encoded (an
    * entry larger than that alone gets a part of its own), in order: contributions, preferences,
-   * marks. Never empty: an empty state is one last part.
+   * marks. Never empty: an empty state is one last part. All at once: {@link FullStateParts} makes
+   * them one at a time.
    */
   public static List<JsonObject> chunks(String origin, long seq, Collection<Contribution> contributions,
       Collection<Preference> preferences, Collection<PublishMark> marks, int maxBytes) {
-    JsonArray[] lists = {contributions(contributions), preferences(preferences), marks(marks)};
-    String[] keys = {"c", "p", "w"};
+    FullStateParts parts = new FullStateParts(origin, seq, List.copyOf(contributions), List.copyOf(preferences),
+        List.copyOf(marks), maxBytes);
     List<JsonObject> out = new ArrayList<>();
-    JsonObject part = null;
-    int size = 0;
-    for (int l = 0; l < lists.length; l++) {
-      for (Object entry : lists[l]) {
-        int bytes = EncodedSize.bytes(entry) + 1;
-        if (part == null || size + bytes > maxBytes) {
-          part = new JsonObject().put("o", origin).put("s", seq).put("k", out.size()).put("last", false)
-              .put("c", new JsonArray()).put("p", new JsonArray()).put("w", new JsonArray());
-          out.add(part);
-          // The skeleton, and room for "last":true and a longer index.
-          size = part.toBuffer().length() + 12;
-        }
-        part.getJsonArray(keys[l]).add(entry);
-        size += bytes;
-      }
-    }
-    if (out.isEmpty()) {
-      out.add(new JsonObject().put("o", origin).put("s", seq).put("k", 0).put("c", new JsonArray())
-          .put("p", new JsonArray()).put("w", new JsonArray()));
-    }
-    out.get(out.size() - 1).put("last", true);
+    parts.forEachRemaining(out::add);
     return out;
   }
 
@@ -230,12 +211,14 @@ public final class ReplicationEnvelope {
 
   public static JsonArray contributions(Collection<Contribution> cs) {
     JsonArray a = new JsonArray(new ArrayList<>(cs.size()));
-    for (Contribution c : cs) {
-      a.add(new JsonArray().add(c.user().tenant()).add(c.user().user()).add(c.role() == null ? null : c.role().wire())
-          .add(c.sessions()).add(c.lingering()).add(c.active())
-          .add(c.lastActiveAt() == UserPresence.NEVER ? null : c.lastActiveAt()));
-    }
+    cs.forEach(c -> a.add(contribution(c)));
     return a;
+  }
+
+  static JsonArray contribution(Contribution c) {
+    return new JsonArray().add(c.user().tenant()).add(c.user().user()).add(c.role() == null ? null : c.role().wire())
+        .add(c.sessions()).add(c.lingering()).add(c.active())
+        .add(c.lastActiveAt() == UserPresence.NEVER ? null : c.lastActiveAt());
   }
 
   /** @return the contributions, none for a null array */
@@ -255,11 +238,13 @@ public final class ReplicationEnvelope {
 
   public static JsonArray preferences(Collection<Preference> ps) {
     JsonArray a = new JsonArray(new ArrayList<>(ps.size()));
-    for (Preference p : ps) {
-      a.add(new JsonArray().add(p.user().tenant()).add(p.user().user()).add(p.away())
-          .add(p.until() == UserPresence.NEVER ? null : p.until()).add(p.stamp()).add(p.node()));
-    }
+    ps.forEach(p -> a.add(preference(p)));
     return a;
+  }
+
+  static JsonArray preference(Preference p) {
+    return new JsonArray().add(p.user().tenant()).add(p.user().user()).add(p.away())
+        .add(p.until() == UserPresence.NEVER ? null : p.until()).add(p.stamp()).add(p.node());
   }
 
   /** @return the preferences, none for a null array */
@@ -279,11 +264,13 @@ public final class ReplicationEnvelope {
 
   public static JsonArray marks(Collection<PublishMark> ms) {
     JsonArray a = new JsonArray(new ArrayList<>(ms.size()));
-    for (PublishMark m : ms) {
-      a.add(new JsonArray().add(m.user().tenant()).add(m.user().user()).add(m.role() == null ? null : m.role().wire())
-          .add(m.status().wire()).add(m.reason().wire()).add(m.stamp()).add(m.node()));
-    }
+    ms.forEach(m -> a.add(mark(m)));
     return a;
+  }
+
+  static JsonArray mark(PublishMark m) {
+    return new JsonArray().add(m.user().tenant()).add(m.user().user()).add(m.role() == null ? null : m.role().wire())
+        .add(m.status().wire()).add(m.reason().wire()).add(m.stamp()).add(m.node());
   }
 
   /**

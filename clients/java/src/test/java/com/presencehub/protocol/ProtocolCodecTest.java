@@ -390,5 +390,58 @@ class ProtocolCodecTest {
       assertTrue(parts.size() > 1);
       assertEquals(many.size(), entries);
     }
+
+    @Test
+    @DisplayName("parts made one at a time: the same parts as all at once, in order, the last marked, then none")
+    void partsMadeOneAtATime() {
+      List<Contribution> many = new java.util.ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        many.add(new Contribution(new UserKey("acme", "u-" + i), Role.CLIENT, 1, false, true, 1_700_000_000_000L + i));
+      }
+      int max = 2 * 1024;
+      List<JsonObject> all = ReplicationEnvelope.chunks("n1", 9, many, List.of(away), List.of(mark), max);
+      FullStateParts parts = new FullStateParts("n1", 9, many, List.of(away), List.of(mark), max);
+      List<JsonObject> one = new java.util.ArrayList<>();
+      while (parts.hasNext()) {
+        JsonObject part = parts.next();
+        assertEquals(one.size(), part.getInteger("k"));
+        assertEquals(!parts.hasNext(), part.getBoolean("last"), "last only on the last part");
+        assertTrue(part.toBuffer().length() <= max, "a part of " + part.toBuffer().length() + " bytes");
+        one.add(part);
+      }
+      assertTrue(one.size() > 3, one.size() + " parts");
+      assertEquals(all, one);
+      assertEquals(one.size(), parts.made());
+      assertThrows(java.util.NoSuchElementException.class, parts::next);
+      // Concatenated, the parts are the state.
+      List<Contribution> got = new java.util.ArrayList<>();
+      for (JsonObject part : one) {
+        ReplicationEnvelope.Chunk c = ReplicationEnvelope.chunk(part);
+        got.addAll(c.contributions());
+        if (c.last()) {
+          assertEquals(List.of(away), c.preferences());
+          assertEquals(List.of(mark), c.marks());
+        }
+      }
+      assertEquals(many, got);
+    }
+
+    @Test
+    @DisplayName("an empty state is one last part; an entry larger than a part gets one of its own")
+    void emptyAndOversizedParts() {
+      FullStateParts empty = new FullStateParts("n1", 3, List.of(), List.of(), List.of(), 1024);
+      JsonObject only = empty.next();
+      assertEquals(0, only.getInteger("k"));
+      assertTrue(only.getBoolean("last"));
+      assertTrue(only.getJsonArray("c").isEmpty() && only.getJsonArray("p").isEmpty() && only.getJsonArray("w").isEmpty());
+      assertFalse(empty.hasNext());
+
+      Contribution big = new Contribution(new UserKey("acme", "x".repeat(400)), Role.CLIENT, 1, false, true, 1L);
+      Contribution small = new Contribution(new UserKey("acme", "s"), Role.CLIENT, 1, false, true, 1L);
+      FullStateParts parts = new FullStateParts("n1", 3, List.of(small, big, small), List.of(), List.of(), 200);
+      List<Integer> sizes = new java.util.ArrayList<>();
+      parts.forEachRemaining(p -> sizes.add(p.getJsonArray("c").size()));
+      assertEquals(List.of(1, 1, 1), sizes);
+    }
   }
 }
