@@ -57,7 +57,7 @@ final class FullStateTransfer {
   private final DeliveryOptions options;
   private final int chunkBytes;
   /** Windowed answers in flight, by asker and transfer id. */
-  private final Map<String, Serving> serving = new HashMap<>();
+  private final Map<String, OutgoingFullState> serving = new HashMap<>();
   /** Windowed full states on their way here, by transfer id. */
   private final Map<Long, Fetching> fetching = new HashMap<>();
   private final FetchBackoff backoff;
@@ -93,20 +93,21 @@ final class FullStateTransfer {
           state.marks(), max), 0);
       return;
     }
-    // Each part made as the window opens, not all at once (a loaded peer's loop held 2.1 s, issue 17).
+    // Each part made on a loop turn of its own as the window opens, not all at once (issue 17).
     FullStateParts parts = new FullStateParts(self, state.seq(), state.contributions(), state.preferences(),
         state.marks(), max - WINDOW_FIELDS_BYTES);
     JsonObject first = ReplicationEnvelope.windowed(parts.next(), window, id);
     LOG.trace("sending full-state part 0, {} at a time", window);
     BusFaults.safely("full state", () -> m.reply(first));
     if (parts.hasNext()) {
-      Serving s = new Serving(asker, id, parts, window);
-      Serving before = serving.put(s.key(), s);
+      OutgoingFullState s = new OutgoingFullState(vertx, serving, timeoutMs * FetchBackoff.MAX_BACKOFF, asker, id,
+          parts, window);
+      OutgoingFullState before = serving.put(s.key(), s);
       if (before != null) {
         // The same asker and id again (its transfer ids restart with its replication verticle).
-        vertx.cancelTimer(before.timer);
+        before.cancel();
       }
-      s.pump();
+      s.schedule();
     }
   }
 
@@ -121,53 +122,6 @@ final class FullStateTransfer {
     BusFaults.safely("full state", () -> to.<JsonObject>replyAndRequest(part, options)
         // A failure: the asker gave up (timeout), left, or failed on a part; it asks again.
         .onSuccess(ack -> sendChained(ack, parts, i + 1)));
-  }
-
-  /** A windowed answer: parts 1.. go to the asker's sync address as its acknowledgements open the window. */
-  private final class Serving {
-    final String asker;
-    final long id;
-    final FullStateParts parts;
-    final int window;
-    int next = 1;
-    int acked = -1;
-    long timer = -1;
-
-    Serving(String asker, long id, FullStateParts parts, int window) {
-      this.asker = asker;
-      this.id = id;
-      this.parts = parts;
-      this.window = window;
-    }
-
-    String key() {
-      return asker + "/" + id;
-    }
-
-    /** An acknowledgement: only of a part already sent counts (a peer's bad index opens no window). */
-    void acked(int index) {
-      if (index >= 0 && index < next) {
-        acked = Math.max(acked, index);
-        pump();
-      }
-    }
-
-    /** Sends what the window allows; done once the last part left (a lost one: the asker times out and asks again). */
-    void pump() {
-      while (parts.hasNext() && next <= acked + window) {
-        JsonObject part = ReplicationEnvelope.windowed(parts.next(), window, id);
-        LOG.trace("sending full-state part {}{}", next, parts.hasNext() ? "" : ", the last");
-        next++;
-        BusFaults.safely("full state", () -> vertx.eventBus().send(ReplicationVerticle.syncAddress(asker), part));
-      }
-      vertx.cancelTimer(timer);
-      if (!parts.hasNext()) {
-        serving.remove(key(), this);
-      } else {
-        // No acknowledgement for as long as the asker may wait for a part (FetchBackoff): it gave up or left.
-        timer = vertx.setTimer(timeoutMs * FetchBackoff.MAX_BACKOFF, t -> serving.remove(key(), this));
-      }
-    }
   }
 
   // ---- fetching --------------------------------------------------------------------------------
@@ -269,7 +223,7 @@ final class FullStateTransfer {
     }
     // A peer's message of the wrong shape is dropped here: the transfer it names times out.
     if (m.getValue("ack") instanceof Number ack && m.getValue("from") instanceof String from) {
-      Serving s = serving.get(from + "/" + id);
+      OutgoingFullState s = serving.get(OutgoingFullState.key(from, id));
       if (s != null) {
         s.acked(ack.intValue());
       }

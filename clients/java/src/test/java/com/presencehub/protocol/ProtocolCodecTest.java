@@ -427,6 +427,54 @@ class ProtocolCodecTest {
     }
 
     @Test
+    @DisplayName("parts made one at a time split exactly where the all-at-once parts of 0.x did, at every size")
+    void partsSplitAsBefore() {
+      List<Contribution> many = new java.util.ArrayList<>();
+      for (int i = 0; i < 120; i++) {
+        many.add(new Contribution(new UserKey("acme", "u-" + "x".repeat(i % 7) + i), Role.CLIENT, 1, false, true, i));
+      }
+      List<List<Preference>> preferenceLists = List.of(List.of(), List.of(away));
+      for (List<Preference> ps : preferenceLists) {
+        // An empty list in the middle, or not; every size from one entry a part to all in one.
+        for (int max = 60; max <= 6_000; max += 7) {
+          List<JsonObject> made = new java.util.ArrayList<>();
+          FullStateParts parts = new FullStateParts("n1", 9, many, ps, List.of(mark), max);
+          while (parts.hasNext()) {
+            assertTrue(made.size() <= many.size() + 2, "more parts than entries at " + max);
+            made.add(parts.next());
+          }
+          assertEquals(allAtOnce("n1", 9, many, ps, List.of(mark), max), made, "at " + max + " bytes");
+        }
+      }
+    }
+
+    /** ReplicationEnvelope.chunks as it was before FullStateParts (0.x), the reference for the split. */
+    private List<JsonObject> allAtOnce(String origin, long seq, List<Contribution> contributions,
+        List<Preference> preferences, List<PublishMark> marks, int maxBytes) {
+      JsonArray[] lists = {ReplicationEnvelope.contributions(contributions), ReplicationEnvelope.preferences(preferences),
+          ReplicationEnvelope.marks(marks)};
+      String[] keys = {"c", "p", "w"};
+      List<JsonObject> out = new java.util.ArrayList<>();
+      JsonObject part = null;
+      int size = 0;
+      for (int l = 0; l < lists.length; l++) {
+        for (Object entry : lists[l]) {
+          int bytes = EncodedSize.bytes(entry) + 1;
+          if (part == null || size + bytes > maxBytes) {
+            part = new JsonObject().put("o", origin).put("s", seq).put("k", out.size()).put("last", false)
+                .put("c", new JsonArray()).put("p", new JsonArray()).put("w", new JsonArray());
+            out.add(part);
+            size = part.toBuffer().length() + 12;
+          }
+          part.getJsonArray(keys[l]).add(entry);
+          size += bytes;
+        }
+      }
+      out.get(out.size() - 1).put("last", true);
+      return out;
+    }
+
+    @Test
     @DisplayName("an empty state is one last part; an entry larger than a part gets one of its own")
     void emptyAndOversizedParts() {
       FullStateParts empty = new FullStateParts("n1", 3, List.of(), List.of(), List.of(), 1024);
@@ -439,9 +487,11 @@ class ProtocolCodecTest {
       Contribution big = new Contribution(new UserKey("acme", "x".repeat(400)), Role.CLIENT, 1, false, true, 1L);
       Contribution small = new Contribution(new UserKey("acme", "s"), Role.CLIENT, 1, false, true, 1L);
       FullStateParts parts = new FullStateParts("n1", 3, List.of(small, big, small), List.of(), List.of(), 200);
-      List<Integer> sizes = new java.util.ArrayList<>();
-      parts.forEachRemaining(p -> sizes.add(p.getJsonArray("c").size()));
-      assertEquals(List.of(1, 1, 1), sizes);
+      List<JsonObject> made = new java.util.ArrayList<>();
+      parts.forEachRemaining(made::add);
+      assertEquals(List.of(1, 1, 1), made.stream().map(p -> p.getJsonArray("c").size()).toList());
+      assertEquals(List.of(0, 1, 2), made.stream().map(p -> p.getInteger("k")).toList());
+      assertEquals(List.of(false, false, true), made.stream().map(p -> p.getBoolean("last")).toList());
     }
   }
 }
