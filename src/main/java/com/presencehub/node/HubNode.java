@@ -161,7 +161,7 @@ public final class HubNode {
    * the gateways and the event-bus API. Clustered, nothing is served before the node holds the
    * whole view: open-source proxies only notice a node by whether it accepts connections, not by
    * /health/ready. Nor before the shards have applied it: the replication loop hands each full
-   * state to the shards as tasks, and a query served before they ran would wait behind them (12-217
+   * state to the shards as tasks, and a query served before they ran would wait behind them (12-398
    * ms at 50,000 users under load, bench/join.mjs, issue 17).
    */
   private Future<Deployed> deploy() {

@@ -46,7 +46,7 @@ class LateJoinerTest {
       HubProcess late = cluster.node(2).start();
       await("late joiner ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(late::ready);
       // Ready means the shards have applied the view, not only that the replication holds it (issue 17;
-      // 12-217 ms apart at 50,000 users under load): the count is whole at once. At 32 users the shards
+      // 12-398 ms apart at 50,000 users under load): the count is whole at once. At 32 users the shards
       // are done long before the APIs start, so this guards the rule more than it shows the barrier.
       String atReady = late.get("/metrics");
       assertEquals(users.size() + 2.0, metric(atReady, "presence_users{status=\"online\"}")
